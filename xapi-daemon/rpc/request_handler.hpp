@@ -1,0 +1,39 @@
+// Defines the seam between the transports (HTTP over TLS, a Unix socket, stdio) and the API:
+// a transport hands every XML-RPC request body to a RequestHandler and writes back what the
+// handler completes with. Handlers may complete later and from any thread; the transport
+// posts the completion back onto the connection's own strand.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+namespace tern::xapi::rpc {
+
+// Who is on the other end of a connection.
+struct Peer {
+    enum class Transport { https, unix_socket, stdio };
+    Transport transport = Transport::https;
+    // The peer's uid, known for Unix sockets (SO_PEERCRED) and for stdio (our own uid).
+    std::optional<uid_t> uid;
+    // "1.2.3.4:5678" for TCP, the socket path for Unix sockets, "stdio" for stdio.
+    std::string address;
+};
+
+struct RpcResponse {
+    int http_status = 200;
+    std::string content_type = "text/xml";
+    std::string body;
+};
+
+using RpcCompletion = std::function<void(RpcResponse)>;
+
+class RequestHandler {
+public:
+    virtual ~RequestHandler() = default;
+    // Called once per POSTed request body. `done` must be called exactly once.
+    virtual void handle_rpc(std::string body, const Peer& peer, RpcCompletion done) = 0;
+};
+
+}  // namespace tern::xapi::rpc
