@@ -4,10 +4,10 @@
 // posts the completion back onto the connection's own strand.
 #pragma once
 
+#include <sys/types.h>
 #include <functional>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 
 namespace tern::xapi::rpc {
 
@@ -30,7 +30,7 @@ struct RpcResponse {
 using RpcCompletion = std::function<void(RpcResponse)>;
 
 class RequestHandler {
-public:
+  public:
     virtual ~RequestHandler() = default;
     // Called once per POSTed request body. `done` must be called exactly once.
     virtual void handle_rpc(std::string body, const Peer& peer, RpcCompletion done) = 0;

@@ -1,0 +1,10 @@
+"""The registered emitters, by name. Each is a module with emit(schema, out) -> [paths]."""
+
+from . import emit_docs, emit_server, emit_sql, emit_surface
+
+EMITTERS = {
+    "server": emit_server,
+    "sql": emit_sql,
+    "docs": emit_docs,
+    "surface": emit_surface,
+}

@@ -1,0 +1,180 @@
+// Tests of the XML-RPC codec: every type both ways, the leniency real clients need, and
+// refusal of malformed or hostile input.
+#include "rpc/xmlrpc_codec.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tern::xapi::rpc {
+namespace {
+
+// What Python's xmlrpc.client.dumps() produces for a typical call (captured verbatim).
+constexpr const char* kPythonCall = R"(<?xml version='1.0'?>
+<methodCall>
+<methodName>session.login_with_password</methodName>
+<params>
+<param>
+<value><string>OpaqueRef:abc</string></value>
+</param>
+<param>
+<value><string>root</string></value>
+</param>
+<param>
+<value><int>268435456</int></value>
+</param>
+<param>
+<value><boolean>1</boolean></value>
+</param>
+<param>
+<value><double>1.5</double></value>
+</param>
+<param>
+<value><struct>
+<member>
+<name>a</name>
+<value><array><data>
+<value><int>1</int></value>
+<value><string>b</string></value>
+</data></array></value>
+</member>
+</struct></value>
+</param>
+<param>
+<value><nil/></value></param>
+</params>
+</methodCall>
+)";
+
+MethodCall parse_ok(std::string_view xml) {
+    auto parsed = parse_method_call(xml);
+    if (auto* e = std::get_if<ParseError>(&parsed)) {
+        ADD_FAILURE() << e->message;
+        return {};
+    }
+    return std::get<MethodCall>(parsed);
+}
+
+std::string parse_error(std::string_view xml) {
+    auto parsed = parse_method_call(xml);
+    if (auto* e = std::get_if<ParseError>(&parsed))
+        return e->message;
+    ADD_FAILURE() << "parsed although it should not";
+    return {};
+}
+
+TEST(XmlRpcCodec, DecodesWhatPythonSends) {
+    MethodCall call = parse_ok(kPythonCall);
+    EXPECT_EQ(call.method, "session.login_with_password");
+    ASSERT_EQ(call.params.size(), 7u);
+    EXPECT_EQ(call.params[0], Value{"OpaqueRef:abc"});
+    EXPECT_EQ(call.params[2], Value{std::int64_t{268435456}});
+    EXPECT_EQ(call.params[3], Value{true});
+    EXPECT_EQ(call.params[4], Value{1.5});
+    Struct expected{{"a", Value{Array{Value{1}, Value{"b"}}}}};
+    EXPECT_EQ(call.params[5], Value{expected});
+    EXPECT_TRUE(call.params[6].is<Nil>());
+}
+
+TEST(XmlRpcCodec, UntypedValuesAreStringsAndKeepTheirSpaces) {
+    MethodCall call = parse_ok(
+        "<methodCall><methodName>a.b</methodName><params><param><value>  x y </value></param>"
+        "<param><value></value></param></params></methodCall>");
+    ASSERT_EQ(call.params.size(), 2u);
+    EXPECT_EQ(call.params[0], Value{"  x y "});
+    EXPECT_EQ(call.params[1], Value{""});
+}
+
+TEST(XmlRpcCodec, IntegerSpellings) {
+    MethodCall call = parse_ok(
+        "<methodCall><methodName>m</methodName><params>"
+        "<param><value><i4>-7</i4></value></param>"
+        "<param><value><i8>9223372036854775807</i8></value></param>"
+        "<param><value><int> +12 </int></value></param>"
+        "</params></methodCall>");
+    ASSERT_EQ(call.params.size(), 3u);
+    EXPECT_EQ(call.params[0], Value{std::int64_t{-7}});
+    EXPECT_EQ(call.params[1], Value{std::int64_t{9223372036854775807}});
+    EXPECT_EQ(call.params[2], Value{std::int64_t{12}});
+    EXPECT_NE(parse_error("<methodCall><methodName>m</methodName><params><param><value><int>"
+                          "99999999999999999999</int></value></param></params></methodCall>"),
+              "");
+    EXPECT_NE(parse_error("<methodCall><methodName>m</methodName><params><param><value><int>"
+                          "12abc</int></value></param></params></methodCall>"),
+              "");
+}
+
+TEST(XmlRpcCodec, RoundTripsEveryType) {
+    MethodCall call{
+        "VM.create",
+        {Value{"OpaqueRef:1"}, Value{std::int64_t{1} << 40}, Value{-3}, Value{false}, Value{0.25},
+         Value{DateTime{"20261124T12:00:00Z"}}, Value{"a & b < c > d \xc3\xa9"},
+         Value{Struct{{"k&", Value{Array{Value{"x"}, Value{Struct{}}}}}}}, Value{Array{}}}};
+    MethodCall back = parse_ok(encode_method_call(call));
+    EXPECT_EQ(back.method, call.method);
+    EXPECT_EQ(back.params, call.params);
+}
+
+TEST(XmlRpcCodec, ResponsesAndFaults) {
+    Struct ok{{"Status", Value{"Success"}}, {"Value", Value{""}}};
+    auto parsed = parse_method_response(encode_response(Value{ok}));
+    ASSERT_TRUE(std::holds_alternative<Value>(parsed));
+    EXPECT_EQ(std::get<Value>(parsed), Value{ok});
+
+    auto fault = parse_method_response(encode_fault(-1, "Malformed request"));
+    ASSERT_TRUE(std::holds_alternative<Fault>(fault));
+    EXPECT_EQ(std::get<Fault>(fault).code, -1);
+    EXPECT_EQ(std::get<Fault>(fault).message, "Malformed request");
+}
+
+TEST(XmlRpcCodec, EncodesIntsThatDoNotFitAsI8) {
+    const std::string xml = encode_response(Value{std::int64_t{1} << 33});
+    EXPECT_NE(xml.find("<i8>8589934592</i8>"), std::string::npos);
+    EXPECT_NE(encode_response(Value{5}).find("<int>5</int>"), std::string::npos);
+}
+
+TEST(XmlRpcCodec, RefusesMalformedInput) {
+    EXPECT_NE(parse_error("not xml at all").find("malformed XML"), std::string::npos);
+    EXPECT_NE(parse_error("<methodCall><methodName>x</methodName>"), "");
+    EXPECT_NE(parse_error("<methodResponse/>"), "");
+    EXPECT_NE(parse_error("<methodCall><params/></methodCall>"), "");
+    EXPECT_NE(parse_error("<methodCall><methodName>m</methodName><params><param><value>"
+                          "<bogus/></value></param></params></methodCall>"),
+              "");
+    EXPECT_NE(parse_error("<methodCall><methodName>m</methodName><params><param><value>"
+                          "<boolean>2</boolean></value></param></params></methodCall>"),
+              "");
+    EXPECT_NE(parse_error("<methodCall><methodName>m</methodName><params><param><value>"
+                          "<struct><member><name>a</name></member></struct></value></param>"
+                          "</params></methodCall>"),
+              "");
+}
+
+TEST(XmlRpcCodec, RefusesDoctypesSoEntitiesCannotExpand) {
+    const char* laughs =
+        "<?xml version=\"1.0\"?><!DOCTYPE m [<!ENTITY a \"aaaaaaaaaa\">"
+        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+        "<methodCall><methodName>&b;</methodName></methodCall>";
+    EXPECT_NE(parse_error(laughs).find("DOCTYPE"), std::string::npos);
+}
+
+TEST(XmlRpcCodec, LimitsNestingDepth) {
+    std::string deep = "<methodCall><methodName>m</methodName><params><param><value>";
+    for (int i = 0; i < kMaxNestingDepth + 5; ++i)
+        deep += "<array><data><value>";
+    deep += "x";
+    for (int i = 0; i < kMaxNestingDepth + 5; ++i)
+        deep += "</value></data></array>";
+    deep += "</value></param></params></methodCall>";
+    EXPECT_NE(parse_error(deep).find("nested too deeply"), std::string::npos);
+
+    std::string ok = "<methodCall><methodName>m</methodName><params><param><value>";
+    for (int i = 0; i < 10; ++i)
+        ok += "<array><data><value>";
+    ok += "x";
+    for (int i = 0; i < 10; ++i)
+        ok += "</value></data></array>";
+    ok += "</value></param></params></methodCall>";
+    EXPECT_EQ(parse_ok(ok).params.size(), 1u);
+}
+
+}  // namespace
+}  // namespace tern::xapi::rpc

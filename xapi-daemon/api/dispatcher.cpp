@@ -1,0 +1,362 @@
+// The dispatcher: method table, parameter checks, implicit messages, async tasks.
+#include "api/dispatcher.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+#include "api/api_error.hpp"
+#include "api/marshal.hpp"
+#include "api/ref.hpp"
+#include "api/session_registry.hpp"
+#include "rpc/xmlrpc_codec.hpp"
+#include "store/object_store.hpp"
+
+namespace tern::xapi {
+
+rpc::Value success(rpc::Value value) {
+    return rpc::Value{rpc::Struct{{"Status", rpc::Value{"Success"}}, {"Value", std::move(value)}}};
+}
+
+rpc::Value failure(const std::string& code, const std::vector<std::string>& params) {
+    rpc::Array description{rpc::Value{code}};
+    for (const std::string& p : params)
+        description.emplace_back(p);
+    return rpc::Value{rpc::Struct{{"Status", rpc::Value{"Failure"}},
+                                  {"ErrorDescription", rpc::Value{std::move(description)}}}};
+}
+
+namespace {
+
+const std::string& text(const rpc::Value& v) {
+    static const std::string empty;
+    return v.is<std::string>() ? v.as<std::string>() : empty;
+}
+
+std::string uuid_of(ObjectStore& store, int cls, const std::string& ref) {
+    auto obj = store.get(cls, ref);
+    if (!obj)
+        return ref;
+    auto it = obj->find("uuid");
+    return it != obj->end() ? text(it->second) : ref;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(ApiState& state, Spawn spawn) : state_(state), spawn_(std::move(spawn)) {
+    auto classes = schema_classes();
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+        for (const MessageDesc& m : classes[c].messages) {
+            Target t{static_cast<int>(c), &m};
+            methods_.emplace(std::string(classes[c].name) + "." + m.name, t);
+            // xapi also answers Class_message.
+            methods_.emplace(std::string(classes[c].name) + "_" + m.name, t);
+        }
+    }
+}
+
+std::vector<std::string> Dispatcher::method_names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, target] : methods_) {
+        if (name.find('.') != std::string::npos)
+            out.push_back(name);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+rpc::Array Dispatcher::decode_args(const Target& target, const rpc::Array& params,
+                                   std::size_t first) {
+    const MessageDesc& msg = *target.msg;
+    rpc::Array args;
+    args.reserve(msg.params.size());
+    for (std::size_t i = 0; i < msg.params.size(); ++i) {
+        const ParamDesc& p = msg.params[i];
+        if (first + i >= params.size()) {
+            args.push_back(p.make_default());
+            continue;
+        }
+        if (p.type->kind == Kind::record) {
+            const ClassDesc* cls = find_class(p.type->class_name);
+            args.emplace_back(normalize_record(params[first + i], *cls, p.name));
+            continue;
+        }
+        rpc::Value v = normalize(params[first + i], *p.type, p.name);
+        if (p.type->kind == Kind::ref) {
+            const std::string& ref = v.as<std::string>();
+            const bool is_subject = i == 0 && !msg.is_static;
+            const bool null = ref.empty() || ref == kNullRef;
+            if (!null || is_subject) {
+                const int want = state_.store.class_index(p.type->class_name);
+                auto have = state_.store.class_of(ref);
+                if (!have || *have != want)
+                    throw ApiError::handle_invalid(p.type->class_name, ref);
+            }
+        }
+        args.push_back(std::move(v));
+    }
+    return args;
+}
+
+rpc::Value Dispatcher::call(const std::string& method, const rpc::Array& params,
+                            const rpc::Peer& peer) {
+    try {
+        const bool is_async = method.starts_with("Async.");
+        const std::string name = is_async ? method.substr(6) : method;
+        auto found = methods_.find(name);
+        if (found == methods_.end())
+            throw ApiError("MESSAGE_METHOD_UNKNOWN", {method});
+        const Target& target = found->second;
+        const MessageDesc& msg = *target.msg;
+        if (is_async && !msg.has_async)
+            throw ApiError("MESSAGE_METHOD_UNKNOWN", {method});
+
+        // xapi's counting: the session is not counted, trailing defaults are optional.
+        const std::size_t first = msg.needs_session ? 1 : 0;
+        const std::size_t received = params.size() >= first ? params.size() - first : 0;
+        const std::size_t required = static_cast<std::size_t>(
+            std::count_if(msg.params.begin(), msg.params.end(),
+                          [](const ParamDesc& p) { return p.make_default == nullptr; }));
+        if (params.size() < first || received < required || received > msg.params.size()) {
+            throw ApiError("MESSAGE_PARAMETER_COUNT_MISMATCH",
+                           {method, std::to_string(required), std::to_string(received)});
+        }
+
+        CallContext ctx(state_, peer);
+        ctx.set_method(std::string(schema_classes()[target.cls].name) + "." + msg.name);
+        if (msg.needs_session) {
+            const std::string session = text(params[0]);
+            SessionInfo info = state_.sessions.touch(state_, session);
+            ctx.set_session(session);
+            if (msg.min_role[0] != '\0') {
+                auto need = role_from_name(msg.min_role);
+                if (need && static_cast<int>(info.role) < static_cast<int>(*need)) {
+                    throw ApiError("RBAC_PERMISSION_DENIED",
+                                   {ctx.method(), "your role does not allow " + ctx.method()});
+                }
+            }
+        }
+        rpc::Array args = decode_args(target, params, first);
+        if (is_async)
+            return success(rpc::Value{start_task(ctx, target, std::move(args), method, peer)});
+        return success(encode(run(ctx, target, args), *msg.result));
+    } catch (const ApiError& e) {
+        return failure(e.code(), e.params());
+    } catch (const std::exception& e) {
+        std::cerr << "xapid: " << method << ": internal error: " << e.what() << "\n";
+        return failure("INTERNAL_ERROR", {e.what()});
+    }
+}
+
+rpc::Value Dispatcher::run(CallContext& ctx, const Target& target, const rpc::Array& args) {
+    if (target.msg->implicit != Implicit::none)
+        return run_implicit(ctx, target, args);
+    return target.msg->thunk(ctx, args);
+}
+
+rpc::Value Dispatcher::run_implicit(CallContext& ctx, const Target& target,
+                                    const rpc::Array& args) {
+    ObjectStore& store = state_.store;
+    const int cls = target.cls;
+    const ClassDesc& desc = store.class_desc(cls);
+    const MessageDesc& msg = *target.msg;
+    const FieldDesc* field = msg.field >= 0 ? &desc.fields[msg.field] : nullptr;
+    const std::string self = args.empty() ? std::string() : text(args[0]);
+
+    switch (msg.implicit) {
+        case Implicit::get_field: {
+            auto v = store.get_field(cls, self, msg.field);
+            if (!v)
+                throw ApiError::handle_invalid(desc.name, self);
+            return *v;
+        }
+        case Implicit::set_field:
+            store.transact([&](Transaction& txn) { txn.set_field(cls, self, msg.field, args[1]); });
+            return {};
+        case Implicit::add_to_map:
+        case Implicit::remove_from_map: {
+            const std::string key = args[1].is<std::int64_t>()
+                                        ? std::to_string(args[1].as<std::int64_t>())
+                                        : text(args[1]);
+            store.transact([&](Transaction& txn) {
+                const rpc::Struct* obj = txn.get(cls, self);
+                if (obj == nullptr)
+                    throw ApiError::handle_invalid(desc.name, self);
+                rpc::Struct map;
+                if (auto it = obj->find(field->name);
+                    it != obj->end() && it->second.is<rpc::Struct>()) {
+                    map = it->second.as<rpc::Struct>();
+                }
+                if (msg.implicit == Implicit::add_to_map) {
+                    if (map.contains(key)) {
+                        throw ApiError("MAP_DUPLICATE_KEY",
+                                       {desc.name, field->name, uuid_of(store, cls, self), key});
+                    }
+                    map.emplace(key, args[2]);
+                } else {
+                    map.erase(key);
+                }
+                txn.set_field(cls, self, msg.field, rpc::Value{std::move(map)});
+            });
+            return {};
+        }
+        case Implicit::add_to_set:
+        case Implicit::remove_from_set:
+            store.transact([&](Transaction& txn) {
+                const rpc::Struct* obj = txn.get(cls, self);
+                if (obj == nullptr)
+                    throw ApiError::handle_invalid(desc.name, self);
+                rpc::Array set;
+                if (auto it = obj->find(field->name);
+                    it != obj->end() && it->second.is<rpc::Array>()) {
+                    set = it->second.as<rpc::Array>();
+                }
+                auto pos = std::find(set.begin(), set.end(), args[1]);
+                if (msg.implicit == Implicit::add_to_set && pos == set.end())
+                    set.push_back(args[1]);
+                if (msg.implicit == Implicit::remove_from_set && pos != set.end())
+                    set.erase(pos);
+                txn.set_field(cls, self, msg.field, rpc::Value{std::move(set)});
+            });
+            return {};
+        case Implicit::get_record: {
+            auto obj = store.get(cls, self);
+            if (!obj)
+                throw ApiError::handle_invalid(desc.name, self);
+            return rpc::Value{std::move(*obj)};
+        }
+        case Implicit::get_by_uuid: {
+            auto ref = store.find_by_uuid(cls, self);
+            if (!ref)
+                throw ApiError("UUID_INVALID", {desc.name, self});
+            return rpc::Value{*ref};
+        }
+        case Implicit::get_by_name_label: {
+            rpc::Array out;
+            for (std::string& r :
+                 store.find_by_field(cls, store.field_index(cls, "name_label"), args[0])) {
+                out.emplace_back(std::move(r));
+            }
+            return rpc::Value{std::move(out)};
+        }
+        case Implicit::get_all: {
+            rpc::Array out;
+            for (std::string& r : store.refs(cls))
+                out.emplace_back(std::move(r));
+            return rpc::Value{std::move(out)};
+        }
+        case Implicit::get_all_records: {
+            rpc::Struct out;
+            for (auto& [ref, record] : store.records(cls))
+                out.emplace(ref, rpc::Value{std::move(record)});
+            return rpc::Value{std::move(out)};
+        }
+        case Implicit::create: {
+            rpc::Struct record = args[0].as<rpc::Struct>();
+            record["uuid"] = make_uuid();
+            // Bound references must name live objects (a NULL one binds nothing).
+            for (const FieldDesc& f : desc.fields) {
+                if (f.type->kind != Kind::ref || f.qualifier == Qualifier::ro_run)
+                    continue;
+                const std::string& r = text(record[f.name]);
+                if (r.empty() || r == kNullRef)
+                    continue;
+                auto have = store.class_of(r);
+                if (!have || *have != store.class_index(f.type->class_name)) {
+                    throw ApiError::handle_invalid(f.type->class_name, r);
+                }
+            }
+            auto hooks = hooks_.find(desc.name);
+            if (hooks != hooks_.end() && hooks->second.before_create) {
+                hooks->second.before_create(ctx, record);
+            }
+            const std::string ref = make_ref();
+            store.transact([&](Transaction& txn) {
+                txn.create(cls, ref, std::move(record));
+                if (hooks != hooks_.end() && hooks->second.after_create) {
+                    hooks->second.after_create(ctx, txn, ref);
+                }
+            });
+            return rpc::Value{ref};
+        }
+        case Implicit::destroy: {
+            auto hooks = hooks_.find(desc.name);
+            if (hooks != hooks_.end() && hooks->second.before_destroy) {
+                hooks->second.before_destroy(ctx, self);
+            }
+            store.transact([&](Transaction& txn) { txn.destroy(cls, self); });
+            return {};
+        }
+        case Implicit::none:
+            break;
+    }
+    throw ApiError::internal("unhandled implicit message");
+}
+
+std::string Dispatcher::start_task(CallContext& ctx, const Target& target, rpc::Array args,
+                                   const std::string& method, const rpc::Peer& peer) {
+    ObjectStore& store = state_.store;
+    const int task_cls = store.class_index("task");
+    const std::string task = make_ref();
+    const auto now = format_datetime(state_.clock());
+    store.transact([&](Transaction& txn) {
+        rpc::Struct fields;
+        for (const FieldDesc& f : store.class_desc(task_cls).fields)
+            fields.emplace(f.name, default_value(f));
+        fields["uuid"] = make_uuid();
+        fields["name_label"] = method;
+        fields["status"] = std::string("pending");
+        fields["created"] = now;
+        fields["resident_on"] = state_.host_ref;
+        fields["progress"] = 0.0;
+        txn.create(task_cls, task, std::move(fields));
+    });
+    const std::string session = ctx.session();
+    const std::string name = ctx.method();
+    spawn_([this, target, args = std::move(args), task, session, name, peer, task_cls]() {
+        CallContext inner(state_, peer);
+        inner.set_session(session);
+        inner.set_method(name);
+        ObjectStore& store = state_.store;
+        auto field = [&](const char* f) { return store.field_index(task_cls, f); };
+        rpc::Value result;
+        std::vector<std::string> error;
+        try {
+            result = encode(run(inner, target, args), *target.msg->result);
+        } catch (const ApiError& e) {
+            error.push_back(e.code());
+            error.insert(error.end(), e.params().begin(), e.params().end());
+        } catch (const std::exception& e) {
+            error = {"INTERNAL_ERROR", e.what()};
+        }
+        try {
+            store.transact([&](Transaction& txn) {
+                if (txn.get(task_cls, task) == nullptr)
+                    return;  // destroyed meanwhile
+                txn.set_field(task_cls, task, field("progress"), rpc::Value{1.0});
+                txn.set_field(task_cls, task, field("finished"),
+                              rpc::Value{format_datetime(state_.clock())});
+                if (error.empty()) {
+                    txn.set_field(task_cls, task, field("status"), rpc::Value{"success"});
+                    txn.set_field(task_cls, task, field("result"),
+                                  rpc::Value{rpc::encode_value(result)});
+                    if (target.msg->result->kind == Kind::ref) {
+                        txn.set_field(task_cls, task, field("type"),
+                                      rpc::Value{std::string(target.msg->result->class_name)});
+                    }
+                } else {
+                    rpc::Array info;
+                    for (std::string& s : error)
+                        info.emplace_back(std::move(s));
+                    txn.set_field(task_cls, task, field("status"), rpc::Value{"failure"});
+                    txn.set_field(task_cls, task, field("error_info"), rpc::Value{std::move(info)});
+                }
+            });
+        } catch (const std::exception& e) {
+            std::cerr << "xapid: cannot record the end of task " << task << ": " << e.what()
+                      << "\n";
+        }
+    });
+    return task;
+}
+
+}  // namespace tern::xapi

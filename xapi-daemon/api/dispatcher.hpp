@@ -1,0 +1,58 @@
+// Defines Dispatcher: the fixed checklist every call goes through — find the method, count
+// the parameters, check the session and the role, decode and check each argument, run the
+// generated implementation of an implicit message or the hand-written handler of an explicit
+// one, and wrap the outcome in the Status/Value/ErrorDescription struct. `Async.` calls get a
+// task at once and run on the worker pool.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "api/call_context.hpp"
+#include "rpc/value.hpp"
+
+namespace tern::xapi {
+
+// Per-class hooks of the generic create and destroy (validation, derived objects).
+struct ClassHooks {
+    std::function<void(CallContext&, rpc::Struct& record)> before_create;
+    std::function<void(CallContext&, class Transaction&, const std::string& ref)> after_create;
+    std::function<void(CallContext&, const std::string& ref)> before_destroy;
+};
+
+class Dispatcher {
+  public:
+    using Spawn = std::function<void(std::function<void()>)>;
+
+    Dispatcher(ApiState& state, Spawn spawn);
+
+    // Runs one call and returns the result struct; never throws.
+    rpc::Value call(const std::string& method, const rpc::Array& params, const rpc::Peer& peer);
+
+    void set_hooks(const std::string& cls, ClassHooks hooks) { hooks_[cls] = std::move(hooks); }
+    // Every method name the server answers, for host.list_methods.
+    std::vector<std::string> method_names() const;
+
+  private:
+    struct Target {
+        int cls;
+        const MessageDesc* msg;
+    };
+    rpc::Value run(CallContext& ctx, const Target& target, const rpc::Array& args);
+    rpc::Value run_implicit(CallContext& ctx, const Target& target, const rpc::Array& args);
+    rpc::Array decode_args(const Target& target, const rpc::Array& params, std::size_t first);
+    std::string start_task(CallContext& ctx, const Target& target, rpc::Array args,
+                           const std::string& method, const rpc::Peer& peer);
+
+    ApiState& state_;
+    Spawn spawn_;
+    std::unordered_map<std::string, Target> methods_;
+    std::unordered_map<std::string, ClassHooks> hooks_;
+};
+
+// The result structs of the wire protocol.
+rpc::Value success(rpc::Value value);
+rpc::Value failure(const std::string& code, const std::vector<std::string>& params);
+
+}  // namespace tern::xapi
