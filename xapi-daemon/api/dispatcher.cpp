@@ -32,9 +32,8 @@ const std::string& text(const rpc::Value& v) {
     return v.is<std::string>() ? v.as<std::string>() : empty;
 }
 
-std::string uuid_of(ObjectStore& store, int cls, const std::string& ref) {
-    auto obj = store.get(cls, ref);
-    if (!obj)
+std::string uuid_of(const rpc::Struct* obj, const std::string& ref) {
+    if (obj == nullptr)
         return ref;
     auto it = obj->find("uuid");
     return it != obj->end() ? text(it->second) : ref;
@@ -189,7 +188,7 @@ rpc::Value Dispatcher::run_implicit(CallContext& ctx, const Target& target,
                 if (msg.implicit == Implicit::add_to_map) {
                     if (map.contains(key)) {
                         throw ApiError("MAP_DUPLICATE_KEY",
-                                       {desc.name, field->name, uuid_of(store, cls, self), key});
+                                       {desc.name, field->name, uuid_of(obj, self), key});
                     }
                     map.emplace(key, args[2]);
                 } else {

@@ -202,7 +202,7 @@ std::string ensure_inventory(ApiState& state, const MachineInfo& machine) {
         // One host_cpu per CPU: existing objects keep their references; CPUs that went away
         // lose theirs.
         std::map<std::int64_t, std::string> existing;
-        for (const std::string& ref : store.refs(cpu_cls)) {
+        for (const std::string& ref : txn.refs(cpu_cls)) {
             existing[txn.get(cpu_cls, ref)->at("number").as<std::int64_t>()] = ref;
         }
         for (const CpuInfo& c : machine.cpus) {

@@ -22,12 +22,9 @@ std::optional<Role> role_from_name(std::string_view name) {
 
 namespace {
 
-// The `user` object for a login name, created on first login.
-std::string user_ref(Transaction& txn, ObjectStore& store, const std::string& name) {
+// A new `user` object for a login name seen for the first time.
+std::string new_user(Transaction& txn, ObjectStore& store, const std::string& name) {
     const int cls = store.class_index("user");
-    const int field = store.field_index(cls, "short_name");
-    for (const std::string& ref : store.find_by_field(cls, field, rpc::Value{name}))
-        return ref;
     rpc::Struct fields;
     for (const FieldDesc& f : store.class_desc(cls).fields)
         fields.emplace(f.name, default_value(f));
@@ -51,7 +48,7 @@ std::string SessionRegistry::open(ApiState& state, const std::string& user, Role
     const int short_name = store.field_index(user_cls, "short_name");
     auto existing = store.find_by_field(user_cls, short_name, rpc::Value{user});
     store.transact([&](Transaction& txn) {
-        const std::string uref = existing.empty() ? user_ref(txn, store, user) : existing.front();
+        const std::string uref = existing.empty() ? new_user(txn, store, user) : existing.front();
         const int cls = store.class_index("session");
         rpc::Struct fields;
         for (const FieldDesc& f : store.class_desc(cls).fields)

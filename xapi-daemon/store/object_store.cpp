@@ -375,6 +375,13 @@ const rpc::Struct* Transaction::get(int cls, const std::string& ref) const {
     return it == objects.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> Transaction::refs(int cls) const {
+    std::vector<std::string> out;
+    for (const auto& [ref, _] : store_.tables_[cls].objects)
+        out.push_back(ref);
+    return out;
+}
+
 void Transaction::remember(int cls, const std::string& ref) {
     const rpc::Struct* now = get(cls, ref);
     undo_.push_back({cls, ref, now != nullptr ? std::optional<rpc::Struct>(*now) : std::nullopt});

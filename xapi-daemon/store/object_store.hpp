@@ -28,6 +28,9 @@ class Transaction {
   public:
     // The object as this transaction sees it, or null.
     const rpc::Struct* get(int cls, const std::string& ref) const;
+    // Every object of the class as this transaction sees it. (The store's own readers must
+    // not be called inside a transaction: it holds the lock they take.)
+    std::vector<std::string> refs(int cls) const;
     void create(int cls, const std::string& ref, rpc::Struct fields);
     void set_field(int cls, const std::string& ref, int field, rpc::Value value);
     void destroy(int cls, const std::string& ref);

@@ -1,0 +1,133 @@
+// xapid: the XenAPI daemon. Parses its options, opens the state directory, starts the
+// listeners and serves until SIGINT or SIGTERM.
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <thread>
+
+#include "api/api_service.hpp"
+#include "transport/server.hpp"
+#include "transport/tls_material.hpp"
+
+namespace {
+
+std::string hostname() {
+    char buf[256] = {};
+    gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+// Lets xapid hold as many connections as the hard limit on descriptors allows.
+void raise_fd_limit() {
+    struct rlimit lim {};
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"xapid: the Tern XenAPI daemon (XML-RPC over HTTPS, Unix sockets and stdio)"};
+    std::string backend = "sim";
+    std::string state_dir = "/var/lib/xapid";
+    std::vector<std::string> https;
+    std::vector<std::string> unix_paths;
+    bool stdio = false;
+    unsigned workers = 4;
+    unsigned io_threads = 2;
+    std::size_t body_limit = 16 * 1024 * 1024;
+    unsigned idle_timeout_s = 120;
+    unsigned request_timeout_s = 30;
+    unsigned session_timeout_s = 24 * 3600;
+    app.set_config("--config", "", "read options from this file (TOML or INI; flags override it)");
+    app.add_option("--backend", backend, "the hypervisor backend: sim")
+        ->check(CLI::IsMember({"sim"}))
+        ->capture_default_str();
+    app.add_option("--state-dir", state_dir, "database and TLS material live here")
+        ->capture_default_str();
+    app.add_option("--https", https, "serve HTTPS on ADDR:PORT (repeatable)");
+    app.add_option("--unix", unix_paths, "serve on a Unix socket at PATH (repeatable)");
+    app.add_flag("--stdio", stdio, "serve one connection on stdin/stdout (for ssh) and exit");
+    app.add_option("--workers", workers, "RPC worker threads")
+        ->check(CLI::Range(1u, 256u))
+        ->capture_default_str();
+    app.add_option("--io-threads", io_threads, "I/O threads")
+        ->check(CLI::Range(1u, 64u))
+        ->capture_default_str();
+    app.add_option("--body-limit", body_limit, "largest request body in bytes (more: HTTP 413)")
+        ->capture_default_str();
+    app.add_option("--idle-timeout", idle_timeout_s, "seconds a keep-alive connection may idle")
+        ->capture_default_str();
+    app.add_option("--request-timeout", request_timeout_s, "seconds to send one whole request")
+        ->capture_default_str();
+    app.add_option("--session-timeout", session_timeout_s, "seconds an unused session lives")
+        ->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+
+    if (!stdio && https.empty() && unix_paths.empty()) {
+        std::cerr << "xapid: nothing to serve: give --https, --unix or --stdio (see --help)\n";
+        return 2;
+    }
+    raise_fd_limit();
+    // Block the stop signals in every thread; the main thread waits for them below.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    try {
+        tern::xapi::ApiConfig config;
+        config.state_dir = state_dir;
+        config.backend = backend;
+        config.workers = workers;
+        config.session_idle_timeout = std::chrono::seconds(session_timeout_s);
+        auto api = tern::xapi::make_api_service(config);
+
+        tern::xapi::TransportLimits limits;
+        limits.body_limit = body_limit;
+        limits.idle_timeout = std::chrono::seconds(idle_timeout_s);
+        limits.request_timeout = std::chrono::seconds(request_timeout_s);
+        tern::xapi::Server server(*api, limits);
+
+        if (stdio) {
+            server.serve_stdio(dup(STDIN_FILENO), dup(STDOUT_FILENO));
+            server.run(1);
+            return 0;
+        }
+        if (!https.empty()) {
+            auto files = tern::xapi::ensure_self_signed(state_dir, hostname());
+            for (const std::string& address : https) {
+                const unsigned short port =
+                    server.listen_https(address, tern::xapi::make_server_context(files));
+                std::cerr << "xapid: serving HTTPS on " << address << " (port " << port << ")\n";
+            }
+        }
+        for (const std::string& path : unix_paths) {
+            server.listen_unix(path);
+            std::cerr << "xapid: serving on Unix socket " << path << "\n";
+        }
+        std::cerr << "xapid: ready (backend " << backend << ", state " << state_dir << ")"
+                  << std::endl;
+
+        std::thread waiter([&] {
+            int sig = 0;
+            sigwait(&stop_signals, &sig);
+            std::cerr << "xapid: stopping on signal " << sig << "\n";
+            server.stop();
+        });
+        server.run(io_threads);
+        waiter.join();
+        std::cerr << "xapid: stopped\n";
+    } catch (const std::exception& e) {
+        std::cerr << "xapid: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

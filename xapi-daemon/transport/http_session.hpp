@@ -1,0 +1,211 @@
+// Defines HttpSession: one HTTP/1.1 connection, the same code over TLS, a Unix socket or
+// stdio. A fresh parser per request with a body limit (413 beyond it), a timer per phase
+// (handshake, request, keep-alive idle) that closes a slow or silent client, keep-alive, and
+// POSTed bodies handed to the RequestHandler. Everything a session does runs on its own
+// strand; the handler's completion is posted back onto it.
+#pragma once
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "rpc/request_handler.hpp"
+#include "transport/connection_registry.hpp"
+#include "transport/transport_limits.hpp"
+
+namespace tern::xapi {
+
+namespace http = boost::beast::http;
+
+template <class Stream>
+struct StreamTraits {
+    static constexpr bool is_tls = false;
+    static void close(Stream& s) {
+        boost::system::error_code ignored;
+        s.close(ignored);
+    }
+};
+
+template <class Next>
+struct StreamTraits<boost::asio::ssl::stream<Next>> {
+    static constexpr bool is_tls = true;
+    static void close(boost::asio::ssl::stream<Next>& s) {
+        boost::system::error_code ignored;
+        s.lowest_layer().close(ignored);
+    }
+};
+
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+  public:
+    HttpSession(Stream stream, rpc::Peer peer, rpc::RequestHandler& handler,
+                const TransportLimits& limits, ConnectionRegistry& registry)
+        : stream_(std::move(stream)),
+          timer_(stream_.get_executor()),
+          peer_(std::move(peer)),
+          handler_(handler),
+          limits_(limits),
+          registry_(registry) {}
+
+    ~HttpSession() {
+        if (id_ != 0)
+            registry_.remove(id_);
+    }
+
+    void start() {
+        std::weak_ptr<HttpSession> weak = this->shared_from_this();
+        id_ = registry_.add(
+            [weak, ex = stream_.get_executor()] {
+                boost::asio::post(ex, [weak] {
+                    if (auto self = weak.lock())
+                        self->close();
+                });
+            },
+            limits_.max_connections);
+        if (id_ == 0) {  // over the connection limit
+            close();
+            return;
+        }
+        boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+            if constexpr (StreamTraits<Stream>::is_tls) {
+                self->arm(self->limits_.handshake_timeout);
+                self->stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                                              [self](boost::system::error_code ec) {
+                                                  self->timer_.cancel();
+                                                  if (ec)
+                                                      return self->close();
+                                                  self->read(true);
+                                              });
+            } else {
+                self->read(true);
+            }
+        });
+    }
+
+  private:
+    void arm(std::chrono::milliseconds timeout) {
+        timer_.expires_after(timeout);
+        timer_.async_wait([weak = std::weak_ptr<HttpSession>(this->shared_from_this())](
+                              boost::system::error_code ec) {
+            if (ec)
+                return;  // cancelled: the operation finished in time
+            if (auto self = weak.lock())
+                self->close();
+        });
+    }
+
+    void read(bool first) {
+        parser_.emplace();
+        parser_->body_limit(limits_.body_limit);
+        parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
+        arm(first ? limits_.request_timeout : limits_.idle_timeout);
+        http::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+                if (ec)
+                    return self->fail_read(ec);
+                // The header is in: the rest of the request must come within its own limit.
+                self->arm(self->limits_.request_timeout);
+                if (self->parser_->content_length() &&
+                    *self->parser_->content_length() > self->limits_.body_limit) {
+                    return self->respond_error(http::status::payload_too_large,
+                                               "request body too large\n");
+                }
+                http::async_read(self->stream_, self->buffer_, *self->parser_,
+                                 [self](boost::system::error_code ec2, std::size_t) {
+                                     self->timer_.cancel();
+                                     if (ec2)
+                                         return self->fail_read(ec2);
+                                     self->dispatch();
+                                 });
+            });
+    }
+
+    void fail_read(boost::system::error_code ec) {
+        timer_.cancel();
+        if (ec == http::error::body_limit) {
+            return respond_error(http::status::payload_too_large, "request body too large\n");
+        }
+        if (ec == http::error::header_limit) {
+            return respond_error(http::status::request_header_fields_too_large,
+                                 "request header too large\n");
+        }
+        const auto& http_errors = http::make_error_code(http::error::end_of_stream).category();
+        if (ec.category() == http_errors && ec != http::error::end_of_stream &&
+            ec != http::error::partial_message) {
+            return respond_error(http::status::bad_request, "malformed HTTP request\n");
+        }
+        close();
+    }
+
+    void dispatch() {
+        auto& req = parser_->get();
+        keep_alive_ = req.keep_alive();
+        version_ = req.version();
+        if (req.method() == http::verb::post) {
+            handler_.handle_rpc(
+                std::move(req.body()), peer_,
+                [self = this->shared_from_this()](rpc::RpcResponse r) {
+                    boost::asio::post(self->stream_.get_executor(),
+                                      [self, r = std::move(r)]() mutable {
+                                          self->write(static_cast<http::status>(r.http_status),
+                                                      std::move(r.content_type), std::move(r.body));
+                                      });
+                });
+            return;
+        }
+        if (req.method() == http::verb::get || req.method() == http::verb::head) {
+            return write(http::status::ok, "text/plain",
+                         "xapid: the Tern XenAPI server. POST XML-RPC calls to any path.\n");
+        }
+        write(http::status::method_not_allowed, "text/plain", "use POST for XML-RPC\n");
+    }
+
+    void respond_error(http::status status, std::string body) {
+        keep_alive_ = false;
+        write(status, "text/plain", std::move(body));
+    }
+
+    void write(http::status status, std::string content_type, std::string body) {
+        auto res = std::make_shared<http::response<http::string_body>>(status, version_);
+        res->set(http::field::server, "xapid");
+        res->set(http::field::content_type, content_type);
+        res->keep_alive(keep_alive_);
+        res->body() = std::move(body);
+        res->prepare_payload();
+        arm(limits_.request_timeout);
+        http::async_write(
+            stream_, *res,
+            [self = this->shared_from_this(), res](boost::system::error_code ec, std::size_t) {
+                self->timer_.cancel();
+                if (ec || !self->keep_alive_)
+                    return self->close();
+                self->read(false);
+            });
+    }
+
+    void close() {
+        timer_.cancel();
+        StreamTraits<Stream>::close(stream_);
+    }
+
+    Stream stream_;
+    boost::asio::steady_timer timer_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    rpc::Peer peer_;
+    rpc::RequestHandler& handler_;
+    const TransportLimits& limits_;
+    ConnectionRegistry& registry_;
+    ConnectionRegistry::Id id_ = 0;
+    bool keep_alive_ = true;
+    unsigned version_ = 11;
+};
+
+}  // namespace tern::xapi

@@ -1,0 +1,59 @@
+// Defines Server: the listeners of xapid (HTTPS on TCP, HTTP on Unix sockets) and the stdio
+// transport, all feeding one RequestHandler; its I/O threads; and an orderly stop.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rpc/request_handler.hpp"
+#include "transport/connection_registry.hpp"
+#include "transport/transport_limits.hpp"
+
+namespace tern::xapi {
+
+class Server {
+  public:
+    Server(rpc::RequestHandler& handler, TransportLimits limits);
+    ~Server();
+
+    // Listens for HTTPS on "ADDR:PORT" (port 0: any); returns the port bound. Throws
+    // std::runtime_error.
+    unsigned short listen_https(const std::string& address, boost::asio::ssl::context tls);
+    // Listens on a Unix socket at `path` (replacing a stale socket file), mode 0666: anyone
+    // may connect, and only a peer of uid 0 is trusted without a password.
+    void listen_unix(const std::filesystem::path& path);
+    // Serves one connection on these descriptors; `run` returns when it ends.
+    void serve_stdio(int in_fd, int out_fd);
+
+    // Runs the I/O threads until stop(); returns when they have finished.
+    void run(unsigned threads);
+    // Stops accepting, closes every connection, waits for them, ends run(). Call it from a
+    // thread that is not one of run()'s.
+    void stop();
+
+    std::size_t connections() const { return registry_.size(); }
+
+    // A bound listener; closing it stops accepting.
+    struct Listener {
+        virtual ~Listener() = default;
+        virtual void close() = 0;
+    };
+
+  private:
+    boost::asio::io_context io_;
+    rpc::RequestHandler& handler_;
+    TransportLimits limits_;
+    ConnectionRegistry registry_;
+    std::vector<std::unique_ptr<Listener>> listeners_;
+    std::optional<boost::asio::ssl::context> tls_;
+    bool stdio_ = false;
+};
+
+}  // namespace tern::xapi
