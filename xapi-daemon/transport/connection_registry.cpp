@@ -26,6 +26,11 @@ std::size_t ConnectionRegistry::size() const {
     return live_.size();
 }
 
+void ConnectionRegistry::wait_empty() {
+    std::unique_lock lock(mutex_);
+    empty_.wait(lock, [this] { return live_.empty(); });
+}
+
 void ConnectionRegistry::close_all_and_wait(std::chrono::milliseconds timeout) {
     std::vector<std::function<void()>> closers;
     {

@@ -19,6 +19,8 @@ class ConnectionRegistry {
     Id add(std::function<void()> close, std::size_t limit);
     void remove(Id id);
     std::size_t size() const;
+    // Waits until no connection is left.
+    void wait_empty();
     // Closes every connection and waits (up to `timeout`) until all have gone.
     void close_all_and_wait(std::chrono::milliseconds timeout);
 

@@ -11,6 +11,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +42,10 @@ struct StreamTraits<boost::asio::ssl::stream<Next>> {
         s.lowest_layer().close(ignored);
     }
 };
+
+// The largest over-limit body a session reads and drops to answer 413 politely; beyond it
+// the connection is answered and closed at once.
+inline constexpr std::uint64_t kMaxDrain = 1ULL << 30;
 
 template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
@@ -102,7 +108,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
     void read(bool first) {
         parser_.emplace();
-        parser_->body_limit(limits_.body_limit);
+        // The length a client announces is checked once its header is in (see below), so
+        // that an over-limit body can be drained and answered 413.
+        parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
         arm(first ? limits_.request_timeout : limits_.idle_timeout);
         http::async_read_header(
@@ -114,9 +122,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                 self->arm(self->limits_.request_timeout);
                 if (self->parser_->content_length() &&
                     *self->parser_->content_length() > self->limits_.body_limit) {
-                    return self->respond_error(http::status::payload_too_large,
-                                               "request body too large\n");
+                    // Read and drop the body first, so that a client still sending it sees
+                    // the 413 rather than a reset connection.
+                    const std::uint64_t length = *self->parser_->content_length();
+                    if (length > kMaxDrain) {
+                        return self->respond_error(http::status::payload_too_large,
+                                                   "request body too large\n");
+                    }
+                    const std::uint64_t buffered = self->buffer_.size();
+                    self->buffer_.consume(self->buffer_.size());
+                    return self->drain(length > buffered ? length - buffered : 0);
                 }
+                self->parser_->body_limit(self->limits_.body_limit);
                 http::async_read(self->stream_, self->buffer_, *self->parser_,
                                  [self](boost::system::error_code ec2, std::size_t) {
                                      self->timer_.cancel();
@@ -125,6 +142,24 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                                      self->dispatch();
                                  });
             });
+    }
+
+    // Reads and discards the rest of a body that is over the limit, then answers 413.
+    void drain(std::uint64_t remaining) {
+        if (remaining == 0) {
+            return respond_error(http::status::payload_too_large, "request body too large\n");
+        }
+        const std::size_t chunk =
+            static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 65536));
+        stream_.async_read_some(buffer_.prepare(chunk),
+                                [self = this->shared_from_this(), remaining](
+                                    boost::system::error_code ec, std::size_t got) {
+                                    if (ec)
+                                        return self->close();
+                                    self->buffer_.commit(got);
+                                    self->buffer_.consume(got);
+                                    self->drain(remaining - got);
+                                });
     }
 
     void fail_read(boost::system::error_code ec) {

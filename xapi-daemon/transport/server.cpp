@@ -175,11 +175,15 @@ void Server::serve_stdio(int in_fd, int out_fd) {
 }
 
 void Server::run(unsigned threads) {
-    // Without listeners (stdio only) the loop ends when the one connection does.
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
-    if (!stdio_)
-        guard.emplace(io_.get_executor());
+    // The loop runs until stop(); in stdio mode, until its one connection has ended.
+    auto guard = asio::make_work_guard(io_);
     std::vector<std::thread> pool;
+    if (stdio_) {
+        pool.emplace_back([this] {
+            registry_.wait_empty();
+            io_.stop();
+        });
+    }
     for (unsigned i = 1; i < threads; ++i)
         pool.emplace_back([this] { io_.run(); });
     io_.run();
