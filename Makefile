@@ -44,7 +44,7 @@ bench: deps build
 	@scripts/bench.sh
 
 format:
-	git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format -i
+	git ls-files '*.cpp' '*.hpp' '*.h' '*.c' ':!tests/golden' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD)

@@ -200,9 +200,18 @@ class _Source:
             raise SchemaError(f"{path}: {e}") from None
 
     def where(self, needle: str) -> str:
-        for number, line in enumerate(self.text.splitlines(), 1):
-            if f'"{needle}"' in line or re.search(rf"\b{re.escape(needle)}\b", line):
-                return f"{self.path}:{number}"
+        """The line that defines `needle` (name = "needle"), else the first that quotes it,
+        else the first that mentions it."""
+        lines = self.text.splitlines()
+        tests = (
+            lambda line: re.search(rf'\bname\s*=\s*"{re.escape(needle)}"', line),
+            lambda line: f'"{needle}"' in line,
+            lambda line: re.search(rf"\b{re.escape(needle)}\b", line),
+        )
+        for test in tests:
+            for number, line in enumerate(lines, 1):
+                if test(line):
+                    return f"{self.path}:{number}"
         return f"{self.path}:1"
 
     def fail(self, needle: str, message: str) -> SchemaError:

@@ -172,3 +172,15 @@ def test_list_methods_names_the_whole_surface(daemon):
     for m in ("session.login_with_password", "VM.start", "VM.get_record", "pool.get_master",
               "VDI.create", "host.get_API_version_major", "event.next"):
         assert m in methods
+
+
+def test_the_readme_example_client_lists_the_control_domain(daemon):
+    import subprocess
+    import sys
+    from pathlib import Path
+    example = Path(__file__).resolve().parents[3] / "scripts/xapi-example.py"
+    done = subprocess.run([sys.executable, str(example), "--socket", daemon.socket],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "API 2.0 (Tern)" in done.stdout
+    assert "Domain-0" in done.stdout and "Running" in done.stdout

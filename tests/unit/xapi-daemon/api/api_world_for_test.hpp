@@ -1,0 +1,66 @@
+// Defines ApiWorldForTest: an in-memory store, sessions, handlers and a dispatcher, with an
+// injected clock, so that tests build their world with a few calls.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "api/dispatcher.hpp"
+#include "api/host_inventory.hpp"
+#include "api/host_messages.hpp"
+#include "api/object_rules.hpp"
+#include "api/session_messages.hpp"
+#include "api/session_registry.hpp"
+#include "store/object_store.hpp"
+
+namespace tern::xapi {
+
+struct ApiWorldForTest {
+    std::chrono::system_clock::time_point now{std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}};
+    ObjectStore store{":memory:"};
+    SessionRegistry sessions{std::chrono::seconds(600)};
+    ApiState state{store, sessions, Handlers{}, [this] { return now; }, ""};
+    Dispatcher dispatcher{state, [](std::function<void()> job) { job(); }};
+    SessionHandlers session_handlers;
+    HostHandlers host_handlers{[this] { return dispatcher.method_names(); }};
+    rpc::Peer local_root{rpc::Peer::Transport::unix_socket, 0, "test.sock"};
+
+    ApiWorldForTest() {
+        state.handlers.session = &session_handlers;
+        state.handlers.host = &host_handlers;
+        install_object_rules(dispatcher);
+        MachineInfo machine;
+        machine.hostname = "testhost";
+        machine.memory_total = 8LL << 30;
+        machine.cpus = {CpuInfo{0, "v", "m", "1", "f", 1000, 6, 1}, CpuInfo{1, "v", "m", "1", "f", 1000, 6, 1}};
+        state.host_ref = ensure_inventory(state, machine);
+    }
+
+    rpc::Value call(const std::string& method, rpc::Array params) {
+        return dispatcher.call(method, params, local_root);
+    }
+    std::string make_session_for_test() {
+        return sessions.open(state, "root", Role::pool_admin, true, "test");
+    }
+};
+
+// The Value of a Success, or a test failure.
+inline rpc::Value ok_for_test(const rpc::Value& result) {
+    const auto& s = result.as<rpc::Struct>();
+    EXPECT_EQ(s.at("Status"), rpc::Value{"Success"}) << (s.contains("ErrorDescription")
+                                                             ? s.at("ErrorDescription").as<rpc::Array>()[0].as<std::string>()
+                                                             : "");
+    return s.contains("Value") ? s.at("Value") : rpc::Value{};
+}
+
+// The ErrorDescription of a Failure as strings, or a test failure.
+inline std::vector<std::string> error_for_test(const rpc::Value& result) {
+    const auto& s = result.as<rpc::Struct>();
+    EXPECT_EQ(s.at("Status"), rpc::Value{"Failure"});
+    std::vector<std::string> out;
+    if (!s.contains("ErrorDescription")) return out;
+    for (const rpc::Value& v : s.at("ErrorDescription").as<rpc::Array>()) out.push_back(v.as<std::string>());
+    return out;
+}
+
+}  // namespace tern::xapi
