@@ -7,7 +7,7 @@ HV_BUILD    ?= $(BUILD)/hypervisor
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps build host hypervisor asan test unit-test run bench format clean
+.PHONY: all deps build host hypervisor asan test run bench fuzz format clean
 
 all: build
 
@@ -42,6 +42,14 @@ run: deps build
 
 bench: deps build
 	@scripts/bench.sh
+
+# libFuzzer over every fuzz target for FUZZ_SECONDS each (clang), starting from the seed corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B $(BUILD)/fuzz $(CMAKE_FLAGS) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTERN_FUZZ=ON
+	cmake --build $(BUILD)/fuzz -j $(JOBS) --target xmlrpc_codec_fuzz
+	mkdir -p $(BUILD)/fuzz/corpus/xmlrpc && cp tests/fuzz/corpus/xmlrpc/* $(BUILD)/fuzz/corpus/xmlrpc/
+	$(BUILD)/fuzz/bin/xmlrpc_codec_fuzz -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus/xmlrpc
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.h' '*.c' ':!tests/golden' | xargs clang-format -i

@@ -6,6 +6,7 @@
 #include <libxml/tree.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -95,7 +96,8 @@ Value decode_typed(const xmlNode* typed, int depth, std::optional<DecodeError>& 
         return Value{v};
     }
     if (name == "boolean") {
-        const auto text = trim(text_of(typed));
+        const std::string raw = text_of(typed);
+        const std::string_view text = trim(raw);
         if (text == "1" || text == "true")
             return Value{true};
         if (text == "0" || text == "false")
@@ -106,7 +108,7 @@ Value decode_typed(const xmlNode* typed, int depth, std::optional<DecodeError>& 
         const std::string text{trim(text_of(typed))};
         char* end = nullptr;
         const double d = std::strtod(text.c_str(), &end);
-        if (text.empty() || end != text.c_str() + text.size()) {
+        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
             return fail(error, "bad <double> value '" + text + "'");
         }
         return Value{d};

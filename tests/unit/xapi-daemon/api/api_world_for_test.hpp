@@ -16,7 +16,8 @@
 namespace tern::xapi {
 
 struct ApiWorldForTest {
-    std::chrono::system_clock::time_point now{std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}};
+    std::chrono::system_clock::time_point now{
+        std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}};
     ObjectStore store{":memory:"};
     SessionRegistry sessions{std::chrono::seconds(600)};
     ApiState state{store, sessions, Handlers{}, [this] { return now; }, ""};
@@ -32,7 +33,8 @@ struct ApiWorldForTest {
         MachineInfo machine;
         machine.hostname = "testhost";
         machine.memory_total = 8LL << 30;
-        machine.cpus = {CpuInfo{0, "v", "m", "1", "f", 1000, 6, 1}, CpuInfo{1, "v", "m", "1", "f", 1000, 6, 1}};
+        machine.cpus = {CpuInfo{0, "v", "m", "1", "f", 1000, 6, 1},
+                        CpuInfo{1, "v", "m", "1", "f", 1000, 6, 1}};
         state.host_ref = ensure_inventory(state, machine);
     }
 
@@ -47,9 +49,10 @@ struct ApiWorldForTest {
 // The Value of a Success, or a test failure.
 inline rpc::Value ok_for_test(const rpc::Value& result) {
     const auto& s = result.as<rpc::Struct>();
-    EXPECT_EQ(s.at("Status"), rpc::Value{"Success"}) << (s.contains("ErrorDescription")
-                                                             ? s.at("ErrorDescription").as<rpc::Array>()[0].as<std::string>()
-                                                             : "");
+    EXPECT_EQ(s.at("Status"), rpc::Value{"Success"})
+        << (s.contains("ErrorDescription")
+                ? s.at("ErrorDescription").as<rpc::Array>()[0].as<std::string>()
+                : "");
     return s.contains("Value") ? s.at("Value") : rpc::Value{};
 }
 
@@ -58,8 +61,10 @@ inline std::vector<std::string> error_for_test(const rpc::Value& result) {
     const auto& s = result.as<rpc::Struct>();
     EXPECT_EQ(s.at("Status"), rpc::Value{"Failure"});
     std::vector<std::string> out;
-    if (!s.contains("ErrorDescription")) return out;
-    for (const rpc::Value& v : s.at("ErrorDescription").as<rpc::Array>()) out.push_back(v.as<std::string>());
+    if (!s.contains("ErrorDescription"))
+        return out;
+    for (const rpc::Value& v : s.at("ErrorDescription").as<rpc::Array>())
+        out.push_back(v.as<std::string>());
     return out;
 }
 

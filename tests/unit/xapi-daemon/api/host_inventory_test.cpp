@@ -12,7 +12,8 @@ namespace {
 TEST(HostInventory, ParsesX86AndArm64Cpuinfo) {
     auto x86 = parse_cpuinfo(
         "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
-        "model name\t: Intel(R) Xeon(R)\nstepping\t: 7\ncpu MHz\t\t: 2100.000\nflags\t\t: fpu vme\n\n"
+        "model name\t: Intel(R) Xeon(R)\nstepping\t: 7\ncpu MHz\t\t: 2100.000\nflags\t\t: fpu "
+        "vme\n\n"
         "processor\t: 1\nvendor_id\t: GenuineIntel\n");
     ASSERT_EQ(x86.size(), 2u);
     EXPECT_EQ(x86[0].vendor, "GenuineIntel");
@@ -24,7 +25,8 @@ TEST(HostInventory, ParsesX86AndArm64Cpuinfo) {
     EXPECT_EQ(x86[1].number, 1);
 
     auto arm = parse_cpuinfo(
-        "processor\t: 0\nBogoMIPS\t: 125.00\nFeatures\t: fp asimd evtstrm\nCPU implementer\t: 0x41\n"
+        "processor\t: 0\nBogoMIPS\t: 125.00\nFeatures\t: fp asimd evtstrm\nCPU implementer\t: "
+        "0x41\n"
         "CPU architecture: 8\nCPU variant\t: 0x1\nCPU part\t: 0xd07\nCPU revision\t: 0\n");
     ASSERT_EQ(arm.size(), 1u);
     EXPECT_EQ(arm[0].flags, "fp asimd evtstrm");
@@ -40,14 +42,17 @@ TEST(HostInventory, RefreshKeepsReferencesAndFollowsTheMachine) {
     ASSERT_EQ(before.size(), 2u);
     MachineInfo machine;
     machine.hostname = "renamed";
-    machine.cpus = {CpuInfo{0, "v", "m", "1", "f", 1000, 6, 1}, CpuInfo{1, "v", "m", "1", "f", 1000, 6, 1},
+    machine.cpus = {CpuInfo{0, "v", "m", "1", "f", 1000, 6, 1},
+                    CpuInfo{1, "v", "m", "1", "f", 1000, 6, 1},
                     CpuInfo{2, "v", "m", "1", "f", 1000, 6, 1}};
     EXPECT_EQ(ensure_inventory(world.state, machine), world.state.host_ref);
     auto after = world.store.refs(cpu);
     EXPECT_EQ(after.size(), 3u);
-    for (const std::string& r : before) EXPECT_NE(std::find(after.begin(), after.end(), r), after.end());
+    for (const std::string& r : before)
+        EXPECT_NE(std::find(after.begin(), after.end(), r), after.end());
     const int host = world.store.class_index("host");
-    EXPECT_EQ(world.store.get(host, world.state.host_ref)->at("host_CPUs").as<rpc::Array>().size(), 3u);
+    EXPECT_EQ(world.store.get(host, world.state.host_ref)->at("host_CPUs").as<rpc::Array>().size(),
+              3u);
     EXPECT_EQ(world.store.refs(world.store.class_index("pool")).size(), 1u);
 }
 

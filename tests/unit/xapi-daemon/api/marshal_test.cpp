@@ -11,7 +11,8 @@ namespace {
 const FieldDesc& field(const char* cls, const char* name) {
     const ClassDesc* c = find_class(cls);
     for (const FieldDesc& f : c->fields) {
-        if (std::string_view(f.name) == name) return f;
+        if (std::string_view(f.name) == name)
+            return f;
     }
     throw std::runtime_error("no field");
 }
@@ -36,7 +37,8 @@ TEST(Marshal, DatetimesInBothSpellingsBecomeXapis) {
 
 TEST(Marshal, MapsKeyedByIntsAndValuesOfSets) {
     const TypeDesc& t = *field("VM_metrics", "VCPUs_flags").type;  // (int -> string set) map
-    rpc::Value in{rpc::Struct{{"0", rpc::Value{rpc::Array{rpc::Value{"online"}, rpc::Value{"online"}}}}}};
+    rpc::Value in{
+        rpc::Struct{{"0", rpc::Value{rpc::Array{rpc::Value{"online"}, rpc::Value{"online"}}}}}};
     const rpc::Value once{rpc::Struct{{"0", rpc::Value{rpc::Array{rpc::Value{"online"}}}}}};
     EXPECT_EQ(normalize(in, t, "x"), once);
     const rpc::Value bad_key{rpc::Struct{{"zero", rpc::Value{rpc::Array{}}}}};
@@ -53,7 +55,8 @@ TEST(Marshal, IntsTravelAsStringsInsideCollections) {
 TEST(Marshal, RecordsForCreateFillDefaultsAndIgnoreReadOnlyFields) {
     const ClassDesc& vm = *find_class("VM");
     rpc::Struct r = normalize_record(
-        rpc::Value{rpc::Struct{{"name_label", rpc::Value{"a"}}, {"domid", rpc::Value{"7"}}, {"bogus", rpc::Value{1}}}},
+        rpc::Value{rpc::Struct{
+            {"name_label", rpc::Value{"a"}}, {"domid", rpc::Value{"7"}}, {"bogus", rpc::Value{1}}}},
         vm, "args");
     EXPECT_EQ(r.size(), vm.fields.size());
     EXPECT_EQ(r.at("name_label"), rpc::Value{"a"});

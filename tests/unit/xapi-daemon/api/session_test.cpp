@@ -8,10 +8,12 @@ namespace {
 
 TEST(Sessions, LocalRootNeedsNoPasswordOnlyOnTheUnixSocket) {
     ApiWorldForTest world;
-    const std::string s = ok_for_test(world.call("session.login_with_password", {rpc::Value{"root"}, rpc::Value{""}}))
-                              .as<std::string>();
+    const std::string s =
+        ok_for_test(world.call("session.login_with_password", {rpc::Value{"root"}, rpc::Value{""}}))
+            .as<std::string>();
     const rpc::Struct record =
-        ok_for_test(world.dispatcher.call("session.get_record", {rpc::Value{s}, rpc::Value{s}}, world.local_root))
+        ok_for_test(world.dispatcher.call("session.get_record", {rpc::Value{s}, rpc::Value{s}},
+                                          world.local_root))
             .as<rpc::Struct>();
     EXPECT_EQ(record.at("is_local_superuser"), rpc::Value{true});
     EXPECT_EQ(record.at("this_host"), rpc::Value{world.state.host_ref});
@@ -28,7 +30,8 @@ TEST(Sessions, LocalRootNeedsNoPasswordOnlyOnTheUnixSocket) {
 TEST(Sessions, AUserObjectIsMadeOncePerLoginName) {
     ApiWorldForTest world;
     for (int i = 0; i < 3; ++i) {
-        ok_for_test(world.call("session.login_with_password", {rpc::Value{"root"}, rpc::Value{""}}));
+        ok_for_test(
+            world.call("session.login_with_password", {rpc::Value{"root"}, rpc::Value{""}}));
     }
     EXPECT_EQ(world.store.refs(world.store.class_index("user")).size(), 1u);
 }

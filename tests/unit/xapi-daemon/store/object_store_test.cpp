@@ -15,7 +15,7 @@ namespace tern::xapi {
 namespace {
 
 class ObjectStoreTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = std::filesystem::temp_directory_path() /
                ("tern-store-" + std::to_string(getpid()) + "-" + make_uuid());
@@ -26,7 +26,8 @@ protected:
 
     static rpc::Struct defaults(ObjectStore& s, int cls) {
         rpc::Struct out;
-        for (const FieldDesc& f : s.class_desc(cls).fields) out.emplace(f.name, default_value(f));
+        for (const FieldDesc& f : s.class_desc(cls).fields)
+            out.emplace(f.name, default_value(f));
         out["uuid"] = make_uuid();
         return out;
     }
