@@ -9,6 +9,7 @@ bin="${BUILD:-$top/build}/bin"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-8}"
 work="$(mktemp -d)"
+chmod 755 "$work"  # nginx workers read the static body from here
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -41,19 +41,25 @@ class ApiService final : public rpc::RequestHandler {
     }
 
     void handle_rpc(std::string body, const rpc::Peer& peer, rpc::RpcCompletion done) override {
-        boost::asio::post(workers_, [this, body = std::move(body), peer, done = std::move(done)] {
-            auto parsed = rpc::parse_method_call(body);
-            if (auto* error = std::get_if<rpc::ParseError>(&parsed)) {
-                done(rpc::RpcResponse{
-                    200, "text/xml",
-                    rpc::encode_fault(-1, "Malformed request: " + error->message)});
-                return;
-            }
-            const auto& call = std::get<rpc::MethodCall>(parsed);
+        auto parsed = rpc::parse_method_call(body);
+        if (auto* error = std::get_if<rpc::ParseError>(&parsed)) {
+            done(rpc::RpcResponse{200, "text/xml",
+                                  rpc::encode_fault(-1, "Malformed request: " + error->message)});
+            return;
+        }
+        auto call = std::make_shared<rpc::MethodCall>(std::move(std::get<rpc::MethodCall>(parsed)));
+        auto run = [this, call, peer, done = std::move(done)] {
             done(rpc::RpcResponse{
                 200, "text/xml",
-                rpc::encode_response(dispatcher_.call(call.method, call.params, peer))});
-        });
+                rpc::encode_response(dispatcher_.call(call->method, call->params, peer))});
+        };
+        // Reads of memory are answered on the calling (I/O) thread; anything that may wait
+        // (PAM, the backend, the disk) runs on a worker.
+        if (dispatcher_.is_quick(call->method)) {
+            run();
+        } else {
+            boost::asio::post(workers_, std::move(run));
+        }
     }
 
   private:

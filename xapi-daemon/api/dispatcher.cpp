@@ -137,7 +137,7 @@ rpc::Value Dispatcher::call(const std::string& method, const rpc::Array& params,
         rpc::Array args = decode_args(target, params, first);
         if (is_async)
             return success(rpc::Value{start_task(ctx, target, std::move(args), method, peer)});
-        return success(encode(run(ctx, target, args), *msg.result));
+        return success(run(ctx, target, args));
     } catch (const ApiError& e) {
         return failure(e.code(), e.params());
     } catch (const std::exception& e) {
@@ -147,9 +147,32 @@ rpc::Value Dispatcher::call(const std::string& method, const rpc::Array& params,
 }
 
 rpc::Value Dispatcher::run(CallContext& ctx, const Target& target, const rpc::Array& args) {
-    if (target.msg->implicit != Implicit::none)
+    // Records are encoded where they are read, under the store's lock, without a copy.
+    if (target.msg->implicit == Implicit::get_record ||
+        target.msg->implicit == Implicit::get_all_records) {
         return run_implicit(ctx, target, args);
-    return target.msg->thunk(ctx, args);
+    }
+    const rpc::Value canonical = target.msg->implicit != Implicit::none
+                                     ? run_implicit(ctx, target, args)
+                                     : target.msg->thunk(ctx, args);
+    return encode(canonical, *target.msg->result);
+}
+
+bool Dispatcher::is_quick(const std::string& method) const {
+    auto found = methods_.find(method);
+    if (found == methods_.end())
+        return true;  // answered at once with an error
+    switch (found->second.msg->implicit) {
+        case Implicit::get_field:
+        case Implicit::get_record:
+        case Implicit::get_by_uuid:
+        case Implicit::get_by_name_label:
+        case Implicit::get_all:
+        case Implicit::get_all_records:
+            return true;
+        default:
+            return false;
+    }
 }
 
 rpc::Value Dispatcher::run_implicit(CallContext& ctx, const Target& target,
@@ -218,10 +241,13 @@ rpc::Value Dispatcher::run_implicit(CallContext& ctx, const Target& target,
             });
             return {};
         case Implicit::get_record: {
-            auto obj = store.get(cls, self);
-            if (!obj)
+            std::optional<rpc::Value> out;
+            store.read(cls, self, [&](const rpc::Struct& record) {
+                out.emplace(encode_record(record, desc));
+            });
+            if (!out)
                 throw ApiError::handle_invalid(desc.name, self);
-            return rpc::Value{std::move(*obj)};
+            return std::move(*out);
         }
         case Implicit::get_by_uuid: {
             auto ref = store.find_by_uuid(cls, self);
@@ -245,8 +271,9 @@ rpc::Value Dispatcher::run_implicit(CallContext& ctx, const Target& target,
         }
         case Implicit::get_all_records: {
             rpc::Struct out;
-            for (auto& [ref, record] : store.records(cls))
-                out.emplace(ref, rpc::Value{std::move(record)});
+            store.read_all(cls, [&](const std::string& ref, const rpc::Struct& record) {
+                out.emplace(ref, rpc::Value{encode_record(record, desc)});
+            });
             return rpc::Value{std::move(out)};
         }
         case Implicit::create: {
@@ -320,7 +347,7 @@ std::string Dispatcher::start_task(CallContext& ctx, const Target& target, rpc::
         rpc::Value result;
         std::vector<std::string> error;
         try {
-            result = encode(run(inner, target, args), *target.msg->result);
+            result = run(inner, target, args);
         } catch (const ApiError& e) {
             error.push_back(e.code());
             error.insert(error.end(), e.params().begin(), e.params().end());

@@ -31,6 +31,9 @@ class Dispatcher {
     rpc::Value call(const std::string& method, const rpc::Array& params, const rpc::Peer& peer);
 
     void set_hooks(const std::string& cls, ClassHooks hooks) { hooks_[cls] = std::move(hooks); }
+    // True for calls that only read memory and may run on the caller's thread (an I/O
+    // thread); everything else goes to the worker pool.
+    bool is_quick(const std::string& method) const;
     // Every method name the server answers, for host.list_methods.
     std::vector<std::string> method_names() const;
 

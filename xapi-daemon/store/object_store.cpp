@@ -238,6 +238,23 @@ std::optional<rpc::Value> ObjectStore::get_field(int cls, const std::string& ref
     return f->second;
 }
 
+bool ObjectStore::read(int cls, const std::string& ref,
+                       const std::function<void(const rpc::Struct&)>& visit) const {
+    std::shared_lock lock(mutex_);
+    auto it = tables_[cls].objects.find(ref);
+    if (it == tables_[cls].objects.end())
+        return false;
+    visit(it->second);
+    return true;
+}
+
+void ObjectStore::read_all(
+    int cls, const std::function<void(const std::string&, const rpc::Struct&)>& visit) const {
+    std::shared_lock lock(mutex_);
+    for (const auto& [ref, record] : tables_[cls].objects)
+        visit(ref, record);
+}
+
 bool ObjectStore::exists(int cls, const std::string& ref) const {
     std::shared_lock lock(mutex_);
     return tables_[cls].objects.contains(ref);

@@ -68,6 +68,11 @@ class ObjectStore {
     std::optional<rpc::Value> get_field(int cls, const std::string& ref, int field) const;
     bool exists(int cls, const std::string& ref) const;
     std::optional<int> class_of(const std::string& ref) const;
+    // Calls `visit` with the object under the read lock (no copy); false when there is none.
+    bool read(int cls, const std::string& ref,
+              const std::function<void(const rpc::Struct&)>& visit) const;
+    void read_all(int cls,
+                  const std::function<void(const std::string&, const rpc::Struct&)>& visit) const;
     std::vector<std::string> refs(int cls) const;
     std::vector<std::pair<std::string, rpc::Struct>> records(int cls) const;
     std::optional<std::string> find_by_uuid(int cls, const std::string& uuid) const;

@@ -5,6 +5,7 @@
 // strand; the handler's completion is posted back onto it.
 #pragma once
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -139,7 +140,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                                      self->timer_.cancel();
                                      if (ec2)
                                          return self->fail_read(ec2);
-                                     self->dispatch();
+                                     self->handle_request();
                                  });
             });
     }
@@ -179,7 +180,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         close();
     }
 
-    void dispatch() {
+    void handle_request() {
         auto& req = parser_->get();
         keep_alive_ = req.keep_alive();
         version_ = req.version();
@@ -187,11 +188,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
             handler_.handle_rpc(
                 std::move(req.body()), peer_,
                 [self = this->shared_from_this()](rpc::RpcResponse r) {
-                    boost::asio::post(self->stream_.get_executor(),
-                                      [self, r = std::move(r)]() mutable {
-                                          self->write(static_cast<http::status>(r.http_status),
-                                                      std::move(r.content_type), std::move(r.body));
-                                      });
+                    boost::asio::dispatch(
+                        self->stream_.get_executor(), [self, r = std::move(r)]() mutable {
+                            self->write(static_cast<http::status>(r.http_status),
+                                        std::move(r.content_type), std::move(r.body));
+                        });
                 });
             return;
         }
