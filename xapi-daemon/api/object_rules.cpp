@@ -6,37 +6,32 @@
 
 #include "api/api_error.hpp"
 #include "api/marshal.hpp"
+#include "api/record_convert.hpp"
 #include "api/ref.hpp"
+#include "records_generated.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
 namespace {
 
-std::int64_t int_field(const rpc::Struct& r, const char* name) {
-    auto it = r.find(name);
-    return it != r.end() && it->second.is<std::int64_t>() ? it->second.as<std::int64_t>() : 0;
-}
-
-void check_vm(CallContext& ctx, rpc::Struct& vm) {
+void check_vm(CallContext& ctx, rpc::Struct& record) {
     (void)ctx;
-    const auto smin = int_field(vm, "memory_static_min");
-    const auto dmin = int_field(vm, "memory_dynamic_min");
-    const auto dmax = int_field(vm, "memory_dynamic_max");
-    const auto smax = int_field(vm, "memory_static_max");
-    if (!(smin <= dmin && dmin <= dmax && dmax <= smax)) {
+    const VMRecord vm = VMRecord::from_struct(record);
+    if (!(vm.memory_static_min <= vm.memory_dynamic_min &&
+          vm.memory_dynamic_min <= vm.memory_dynamic_max &&
+          vm.memory_dynamic_max <= vm.memory_static_max)) {
         throw ApiError("MEMORY_CONSTRAINT_VIOLATION",
                        {"memory_static_min <= memory_dynamic_min <= memory_dynamic_max <= "
                         "memory_static_max"});
     }
-    const auto vmax = int_field(vm, "VCPUs_max");
-    const auto vstart = int_field(vm, "VCPUs_at_startup");
-    if (vstart < 1 || vstart > vmax) {
-        throw ApiError("VALUE_NOT_SUPPORTED", {"VCPUs_at_startup", std::to_string(vstart),
-                                               "must be between 1 and VCPUs_max"});
+    if (vm.VCPUs_at_startup < 1 || vm.VCPUs_at_startup > vm.VCPUs_max) {
+        throw ApiError("VALUE_NOT_SUPPORTED",
+                       {"VCPUs_at_startup", std::to_string(vm.VCPUs_at_startup),
+                        "must be between 1 and VCPUs_max"});
     }
     // A new VM is Halted whatever the record said.
-    vm["power_state"] = std::string("Halted");
-    vm["domid"] = std::int64_t{-1};
+    record["power_state"] = to_canonical(VmPowerState::Halted);
+    record["domid"] = std::int64_t{-1};
 }
 
 void add_vm_metrics(CallContext& ctx, Transaction& txn, const std::string& vm) {
@@ -52,17 +47,18 @@ void add_vm_metrics(CallContext& ctx, Transaction& txn, const std::string& vm) {
     txn.set_field(vm_cls, vm, store.field_index(vm_cls, "metrics"), rpc::Value{ref});
 }
 
-void check_vm_destroy(CallContext& ctx, const std::string& vm) {
+void check_vm_destroy(CallContext& ctx, const std::string& ref) {
     ObjectStore& store = ctx.store();
-    auto record = store.get(store.class_index("VM"), vm);
+    auto record = store.get(store.class_index("VM"), ref);
     if (!record)
-        throw ApiError::handle_invalid("VM", vm);
-    if (record->at("is_control_domain").as<bool>()) {
+        throw ApiError::handle_invalid("VM", ref);
+    const VMRecord vm = VMRecord::from_struct(*record);
+    if (vm.is_control_domain) {
         throw ApiError("OPERATION_NOT_ALLOWED", {"the control domain cannot be destroyed"});
     }
-    const std::string& state = record->at("power_state").as<std::string>();
-    if (state != "Halted" && state != "Suspended") {
-        throw ApiError("VM_BAD_POWER_STATE", {vm, "Halted", state});
+    if (vm.power_state != VmPowerState::Halted && vm.power_state != VmPowerState::Suspended) {
+        throw ApiError("VM_BAD_POWER_STATE",
+                       {ref, "Halted", std::string(to_string(vm.power_state))});
     }
 }
 

@@ -1,7 +1,10 @@
-"""Emits xapid's C++ server tables: descriptors of every class, field, message and type,
-the typed handler interface of every class's explicit messages, and the thunks between them.
+"""Emits xapid's C++ server code: descriptors of every class, field, message and type (which
+drive dispatch, type checks and the store), the typed handler interface of every class's
+explicit messages and the thunks to them, and a typed record struct per class with its
+conversion from and to the canonical values the store keeps.
 
-Outputs (in <out>/xapi/): meta_generated.cpp, handlers_generated.hpp, handlers_generated.cpp.
+Outputs (in <out>/xapi/): meta_generated.cpp, handlers_generated.hpp, handlers_generated.cpp,
+records_generated.hpp, records_generated.cpp.
 """
 
 from __future__ import annotations
@@ -298,9 +301,120 @@ def emit_meta(schema: Schema) -> str:
     return "\n".join(out) + "\n"
 
 
+def enum_type_name(name: str) -> str:
+    return pascal(name)
+
+
+def cpp_type(t: Type) -> str:
+    """The C++ type of a field in a typed record."""
+    simple = {"string": "std::string", "int": "std::int64_t", "float": "double", "bool": "bool",
+              "datetime": "rpc::DateTime", "ref": "Ref"}
+    if t.kind in simple:
+        return simple[t.kind]
+    if t.kind == "enum":
+        return enum_type_name(t.name)
+    if t.kind == "set":
+        return f"std::vector<{cpp_type(t.elem)}>"
+    if t.kind == "map":
+        key = "std::string" if t.key.kind in ("string", "ref") else cpp_type(t.key)
+        return f"std::map<{key}, {cpp_type(t.value)}>"
+    return "rpc::Value"
+
+
+def emit_records_header(schema: Schema) -> str:
+    out = [HEADER, "// Typed records: one enum class per enum and one struct per class, converted from",
+           "// and to the canonical values of the store (see api/record_convert.hpp).",
+           "#pragma once", "", "#include <cstdint>", "#include <map>", "#include <optional>",
+           "#include <string>", "#include <string_view>", "#include <vector>", "",
+           '#include "api/record_convert.hpp"', '#include "api/ref.hpp"', '#include "rpc/value.hpp"',
+           "", "namespace tern::xapi {", ""]
+    for e in schema.enums.values():
+        name = enum_type_name(e.name)
+        out.append(f"// {e.doc}")
+        out.append(f"enum class {name} {{ " + ", ".join(ident(v) for v, _ in e.values) + " };")
+        out.append(f"std::string_view to_string({name} value);")
+        out.append(f"// Parses any letter case; nullopt for an unknown value.")
+        out.append(f"std::optional<{name}> parse_{e.name}(std::string_view text);")
+        out.append(f"template <>\n{name} from_canonical<{name}>(const rpc::Value& v);")
+        out.append(f"template <>\nrpc::Value to_canonical<{name}>(const {name}& v);")
+        out.append("")
+    for cls in schema.classes.values():
+        out.append(f"// {cls.doc}")
+        out.append(f"struct {pascal(cls.name)}Record {{")
+        for f in cls.fields:
+            if f.internal:
+                continue
+            out.append(f"    {cpp_type(f.type)} {ident(f.name)}{{}};")
+        out.append("")
+        out.append(f"    // From a complete canonical record (as the store keeps it); throws")
+        out.append(f"    // std::invalid_argument when a field has the wrong form.")
+        out.append(f"    static {pascal(cls.name)}Record from_struct(const rpc::Struct& canonical);")
+        out.append(f"    rpc::Struct to_struct() const;")
+        out.append(f"    friend bool operator==(const {pascal(cls.name)}Record&, const {pascal(cls.name)}Record&) = default;")
+        out.append("};")
+        out.append("")
+    out.append("}  // namespace tern::xapi")
+    return "\n".join(out) + "\n"
+
+
+def emit_records_source(schema: Schema) -> str:
+    out = [HEADER, '#include "records_generated.hpp"', "", "#include <strings.h>", "",
+           '#include "api/record_convert.hpp"', "", "namespace tern::xapi {", ""]
+    for e in schema.enums.values():
+        name = enum_type_name(e.name)
+        out.append(f"std::string_view to_string({name} value) {{")
+        out.append("    switch (value) {")
+        for v, _ in e.values:
+            out.append(f"        case {name}::{ident(v)}: return {cpp_string(v)};")
+        out.append("    }")
+        out.append('    return "";')
+        out.append("}")
+        out.append("")
+        out.append(f"std::optional<{name}> parse_{e.name}(std::string_view text) {{")
+        out.append("    const std::string t(text);")
+        for v, _ in e.values:
+            out.append(f"    if (strcasecmp(t.c_str(), {cpp_string(v)}) == 0) return {name}::{ident(v)};")
+        out.append("    return std::nullopt;")
+        out.append("}")
+        out.append("")
+        out.append("template <>")
+        out.append(f"{name} from_canonical<{name}>(const rpc::Value& v) {{")
+        out.append(f"    auto parsed = parse_{e.name}(from_canonical<std::string>(v));")
+        out.append(f'    if (!parsed) throw std::invalid_argument("not a {e.name}");')
+        out.append("    return *parsed;")
+        out.append("}")
+        out.append("")
+        out.append("template <>")
+        out.append(f"rpc::Value to_canonical<{name}>(const {name}& v) {{")
+        out.append("    return rpc::Value{std::string(to_string(v))};")
+        out.append("}")
+        out.append("")
+    for cls in schema.classes.values():
+        rec = f"{pascal(cls.name)}Record"
+        fields = [f for f in cls.fields if not f.internal]
+        out.append(f"{rec} {rec}::from_struct(const rpc::Struct& canonical) {{")
+        out.append(f"    {rec} r;")
+        for f in fields:
+            out.append(f"    r.{ident(f.name)} = field_from_canonical<{cpp_type(f.type)}>(canonical, {cpp_string(f.name)});")
+        out.append("    return r;")
+        out.append("}")
+        out.append("")
+        out.append(f"rpc::Struct {rec}::to_struct() const {{")
+        out.append("    rpc::Struct out;")
+        for f in fields:
+            out.append(f"    out.emplace({cpp_string(f.name)}, to_canonical({ident(f.name)}));")
+        out.append("    return out;")
+        out.append("}")
+        out.append("")
+    out.append("}  // namespace tern::xapi")
+    return "\n".join(out) + "\n"
+
+
 def emit(schema: Schema, out: Path) -> list[Path]:
     d = out / "xapi"
     return [
+        write_if_changed(d / "records_generated.hpp", emit_records_header(schema)),
+        write_if_changed(d / "records_generated.cpp", emit_records_source(schema)),
         write_if_changed(d / "meta_generated.cpp", emit_meta(schema)),
         write_if_changed(d / "handlers_generated.hpp", emit_handlers_header(schema)),
         write_if_changed(d / "handlers_generated.cpp", emit_handlers_source(schema)),

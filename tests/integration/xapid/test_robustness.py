@@ -167,10 +167,17 @@ def test_state_survives_a_restart_with_the_same_refs_and_uuids(daemon):
 
 
 def test_sigkill_never_loses_an_acknowledged_change(tmp_path):
-    rng = random.Random(20261124)
     d = Daemon(tmp_path)
     d.mark()
     d.start(https=None)
+    try:
+        kill_and_check_rounds(d, tmp_path)
+    finally:
+        d.stop()
+
+
+def kill_and_check_rounds(d, tmp_path):
+    rng = random.Random(20261124)
     acknowledged = {}  # VM ref -> the name_label the server said it stored
     for round_no in range(8):
         proxy, s = d.root()
@@ -217,4 +224,3 @@ def test_sigkill_never_loses_an_acknowledged_change(tmp_path):
             # What is stored now is the truth the next round builds on.
             acknowledged[ref] = records[ref]["name_label"]
     assert len(acknowledged) > 8
-    d.stop()
