@@ -1,0 +1,42 @@
+/* Tern's entry: the arm64 Image header (Linux's Documentation/arch/arm64/booting.rst), then
+ * the first instructions at EL2 with x0 = the device tree's physical address. */
+
+    .section .text.head, "ax"
+    .global _start
+_start:
+    /* code0/code1: branch over the header. */
+    b       tern_entry
+    .long   0
+    .quad   0x200000                        /* text_offset: 2 MiB from the start of RAM */
+    .quad   tern_image_end - _start         /* image_size, including BSS and stack */
+    .quad   0xa                             /* flags: little-endian, 4 KiB pages, anywhere */
+    .quad   0, 0, 0                         /* res2..res4 */
+    .ascii  "ARM\x64"                       /* magic */
+    .long   0                               /* res5 */
+
+tern_entry:
+    mov     x19, x0                         /* the device tree */
+    msr     daifset, #0xf                   /* no interrupts until the vectors exist */
+    /* Only the boot CPU comes here; it must be at EL2 (CurrentEL bits [3:2] == 2). */
+    mrs     x1, CurrentEL
+    lsr     x1, x1, #2
+    and     x1, x1, #3
+    mov     x20, x1
+    /* Stack, then BSS cleared. */
+    adrp    x1, tern_stack_top
+    add     x1, x1, :lo12:tern_stack_top
+    mov     sp, x1
+    adrp    x1, tern_bss_start
+    add     x1, x1, :lo12:tern_bss_start
+    adrp    x2, tern_bss_end
+    add     x2, x2, :lo12:tern_bss_end
+1:  cmp     x1, x2
+    b.hs    2f
+    str     xzr, [x1], #8
+    b       1b
+2:  mov     x0, x19
+    mov     x1, x20
+    adr     x2, _start                      /* where we actually run */
+    bl      tern_start
+3:  wfe
+    b       3b

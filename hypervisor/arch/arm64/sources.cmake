@@ -1,0 +1,5 @@
+# The arm64 implementation of the arch hooks, and the entry at EL2.
+set(TERN_HV_ARCH_SOURCES
+    arch/arm64/head.S
+    arch/arm64/cpu.cpp
+    arch/arm64/psci.cpp)

@@ -1,0 +1,29 @@
+// Defines HypervisorOptions and parse_command_line: Tern's own boot options, read from the
+// command line the boot loader gives it (QEMU's -append), with Xen's names and syntax:
+// dom0_mem=512M, dom0_max_vcpus=2, console=dtuart, loglvl=all.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace tern::hv {
+
+enum class LogLevel { none, error, warning, info, debug, all };
+
+struct HypervisorOptions {
+    std::uint64_t dom0_mem = 512ull << 20;  // bytes
+    std::uint32_t dom0_max_vcpus = 0;       // 0: one per physical CPU
+    std::string_view console = "dtuart";
+    LogLevel loglvl = LogLevel::warning;
+    std::uint32_t unknown = 0;  // options Tern does not know (ignored, counted for the log)
+    std::uint32_t invalid = 0;  // known options with a value Tern cannot read (ignored)
+};
+
+HypervisorOptions parse_command_line(std::string_view line);
+
+// "512M", "1G", "4096K", "1048576": a size in bytes; nullopt-like 0 for a bad one.
+bool parse_size(std::string_view text, std::uint64_t& out);
+
+const char* log_level_name(LogLevel level);
+
+}  // namespace tern::hv

@@ -1,0 +1,27 @@
+// The PL011: wait while the transmit FIFO is full (UARTFR.TXFF, bit 5), then write UARTDR.
+#include "drivers/pl011.hpp"
+
+namespace tern::drivers {
+namespace {
+constexpr std::uintptr_t kDataRegister = 0x00;  // UARTDR
+constexpr std::uintptr_t kFlagRegister = 0x18;  // UARTFR
+constexpr std::uint32_t kTransmitFull = 1u << 5;
+}  // namespace
+
+void Pl011::put(char c) {
+    auto* flags = reinterpret_cast<volatile std::uint32_t*>(base_ + kFlagRegister);
+    auto* data = reinterpret_cast<volatile std::uint32_t*>(base_ + kDataRegister);
+    while ((*flags & kTransmitFull) != 0) {
+    }
+    *data = static_cast<std::uint8_t>(c);
+}
+
+void Pl011::write(std::string_view text) {
+    for (char c : text) {
+        if (c == '\n')
+            put('\r');
+        put(c);
+    }
+}
+
+}  // namespace tern::drivers

@@ -1,0 +1,21 @@
+// Defines Pl011: the Arm PrimeCell UART (PL011 TRM, DDI 0183) as the hypervisor's console,
+// polled, transmit only for now.
+#pragma once
+
+#include <cstdint>
+
+#include "lib/format.hpp"
+
+namespace tern::drivers {
+
+class Pl011 final : public lib::Sink {
+  public:
+    explicit Pl011(std::uintptr_t base) : base_(base) {}
+    void write(std::string_view text) override;
+
+  private:
+    void put(char c);
+    std::uintptr_t base_;
+};
+
+}  // namespace tern::drivers

@@ -1,0 +1,67 @@
+"""Tern boots in QEMU on the command line that boots Xen (-machine virt,virtualization=on,
+gic-version=3, dom0's kernel and initrd as guest-loader modules) and reports what it found.
+
+What is checked is what the machine was given: change -m, -smp, -append or the modules and
+the report must follow."""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+IMAGE = Path(os.environ.get("TERN_IMAGE", Path(__file__).resolve().parents[3] / "build/hypervisor/tern.bin"))
+QEMU = os.environ.get("TERN_QEMU", "qemu-system-aarch64")
+
+
+def boot(tmp_path, memory_mib=2048, cpus=2, append="dom0_mem=512M console=dtuart loglvl=all",
+         kernel_size=3 * 1024 * 1024 + 17, initrd_size=700001, bootargs="console=hvc0 earlycon=xenboot"):
+    assert IMAGE.exists(), f"{IMAGE} is missing: run `make hypervisor`"
+    kernel = tmp_path / "Image"
+    kernel.write_bytes(os.urandom(kernel_size))
+    args = [QEMU, "-machine", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a57",
+            "-smp", str(cpus), "-m", str(memory_mib), "-nographic", "-nic", "none",
+            "-kernel", str(IMAGE), "-append", append,
+            "-device", f"guest-loader,addr=0x49000000,kernel={kernel},bootargs={bootargs}"]
+    if initrd_size:
+        initrd = tmp_path / "initrd"
+        initrd.write_bytes(os.urandom(initrd_size))
+        args += ["-device", f"guest-loader,addr=0x4d000000,initrd={initrd}"]
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        out, _ = proc.communicate(timeout=300)  # QEMU under TCG on a busy machine: generous
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, out.decode(errors="replace")
+
+
+def test_boots_at_el2_and_reports_the_machine_and_the_dom0_modules(tmp_path):
+    code, log = boot(tmp_path)
+    assert "(TERN) Tern hypervisor 0.1 starting on CPU 0 at EL2" in log, log
+    assert "(TERN) RAM 2 GiB in 1 bank(s)" in log
+    assert "(TERN)   bank 0: 0x40000000-0xbfffffff (2 GiB)" in log
+    assert "(TERN) 2 CPU(s)" in log
+    assert '(TERN) command line "dom0_mem=512M console=dtuart loglvl=all"' in log
+    assert "options dom0_mem=512 MiB dom0_max_vcpus=0 console=dtuart loglvl=all (0 unknown, 0 invalid)" in log
+    assert ('(TERN) dom0 kernel at 0x49000000, 3145745 bytes, '
+            'command line "console=hvc0 earlycon=xenboot"') in log
+    assert "(TERN) dom0 ramdisk at 0x4d000000, 700001 bytes" in log
+    image = re.search(r"image (0x[0-9a-f]+)-(0x[0-9a-f]+)", log)
+    assert image and int(image.group(1), 16) == 0x40200000
+    # Tern powers the machine off through PSCI: QEMU exits by itself, with status 0.
+    assert code == 0
+
+
+def test_the_report_follows_the_machine(tmp_path):
+    code, log = boot(tmp_path, memory_mib=1024, cpus=1, append="dom0_mem=256M dom0_max_vcpus=1 noreboot",
+                     kernel_size=1000, initrd_size=0, bootargs="root=/dev/xvda")
+    assert "(TERN) RAM 1 GiB in 1 bank(s)" in log, log
+    assert "(TERN) 1 CPU(s)" in log
+    assert "options dom0_mem=256 MiB dom0_max_vcpus=1 console=dtuart loglvl=warning (1 unknown, 0 invalid)" in log
+    assert '(TERN) dom0 kernel at 0x49000000, 1000 bytes, command line "root=/dev/xvda"' in log
+    assert "ramdisk" not in log
+    assert code == 0

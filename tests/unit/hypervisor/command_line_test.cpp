@@ -1,0 +1,44 @@
+// Tests of Tern's command line.
+#include "common/command_line.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tern::hv {
+namespace {
+
+TEST(CommandLine, ReadsXensOptions) {
+    auto o = parse_command_line(
+        "dom0_mem=768M  dom0_max_vcpus=2 console=dtuart loglvl=all/all noreboot");
+    EXPECT_EQ(o.dom0_mem, 768ull << 20);
+    EXPECT_EQ(o.dom0_max_vcpus, 2u);
+    EXPECT_EQ(o.console, "dtuart");
+    EXPECT_EQ(o.loglvl, LogLevel::all);
+    EXPECT_EQ(o.unknown, 1u);
+    EXPECT_EQ(o.invalid, 0u);
+}
+
+TEST(CommandLine, DefaultsAndBadValues) {
+    auto d = parse_command_line("");
+    EXPECT_EQ(d.dom0_mem, 512ull << 20);
+    EXPECT_EQ(d.loglvl, LogLevel::warning);
+    auto bad = parse_command_line("dom0_mem=lots dom0_max_vcpus=0 loglvl=chatty dom0_mem=1M");
+    EXPECT_EQ(bad.dom0_mem, 512ull << 20);  // 1M is too small to boot anything: refused
+    EXPECT_EQ(bad.dom0_max_vcpus, 0u);
+    EXPECT_EQ(bad.invalid, 4u);
+}
+
+TEST(CommandLine, Sizes) {
+    std::uint64_t v = 0;
+    EXPECT_TRUE(parse_size("1G", v));
+    EXPECT_EQ(v, 1ull << 30);
+    EXPECT_TRUE(parse_size("4096k", v));
+    EXPECT_EQ(v, 4ull << 20);
+    EXPECT_TRUE(parse_size("512M,max:1G", v));
+    EXPECT_EQ(v, 512ull << 20);
+    EXPECT_FALSE(parse_size("99999999999999999999", v));
+    EXPECT_FALSE(parse_size("17179869184T", v));
+    EXPECT_FALSE(parse_size("", v));
+}
+
+}  // namespace
+}  // namespace tern::hv
