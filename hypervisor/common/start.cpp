@@ -6,6 +6,7 @@
 
 #include "common/boot_info.hpp"
 #include "common/command_line.hpp"
+#include "common/page_allocator.hpp"
 #include "drivers/pl011.hpp"
 #include "lib/fdt.hpp"
 #include "lib/format.hpp"
@@ -47,6 +48,44 @@ void report(lib::Out& out, const BootInfo& info, const HypervisorOptions& opts) 
     }
 }
 
+// The page allocator over all RAM, less the image, the device tree, the boot modules and its
+// own bitmap, which goes in the first free pages after the image.
+Result<PageAllocator> make_allocator(lib::Out& out, const BootInfo& info, std::uintptr_t dtb,
+                                     std::size_t dtb_size) {
+    const std::span<const MemoryBank> banks(info.banks.data(), info.bank_count);
+    const std::uint64_t image_start = reinterpret_cast<std::uintptr_t>(tern_image_start);
+    const std::uint64_t image_end = reinterpret_cast<std::uintptr_t>(tern_image_end);
+    const std::uint64_t bitmap_at = (image_end + kPageSize - 1) & ~(kPageSize - 1);
+    const std::uint64_t bitmap_size = PageAllocator::bitmap_bytes(banks);
+    PhysRange reserved[PageAllocator::kMaxReserved];
+    const char* what[PageAllocator::kMaxReserved];
+    std::size_t n = 0;
+    reserved[n] = {Paddr{image_start}, image_end - image_start};
+    what[n++] = "hypervisor image";
+    reserved[n] = {Paddr{bitmap_at}, bitmap_size};
+    what[n++] = "page bitmap";
+    reserved[n] = {Paddr{dtb}, dtb_size};
+    what[n++] = "device tree";
+    for (std::size_t i = 0; i < info.module_count; ++i) {
+        reserved[n] = {Paddr{info.modules[i].address}, info.modules[i].size};
+        what[n++] = info.modules[i].kind == ModuleKind::kernel ? "dom0 kernel" : "dom0 ramdisk";
+    }
+    for (std::size_t i = 2; i < n; ++i) {
+        const std::uint64_t a = reserved[i].start.value;
+        if (a < bitmap_at + bitmap_size && bitmap_at < a + reserved[i].size) {
+            out << "(TERN) the page bitmap would overlap the " << what[i] << "\n";
+            return Status::out_of_range;
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        out << "(TERN) reserved " << lib::Hex{reserved[i].start.value} << "-"
+            << lib::Hex{reserved[i].start.value + reserved[i].size - 1} << " " << what[i] << "\n";
+    }
+    auto* bits = reinterpret_cast<std::uint64_t*>(bitmap_at);
+    return PageAllocator::create(banks, std::span<const PhysRange>(reserved, n),
+                                 std::span<std::uint64_t>(bits, bitmap_size / 8));
+}
+
 }  // namespace
 }  // namespace tern::hv
 
@@ -78,6 +117,13 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
     }
     const hv::HypervisorOptions opts = hv::parse_command_line(info->command_line);
     hv::report(out, info.value(), opts);
+    auto pages = hv::make_allocator(out, info.value(), dtb, fdt->total_size());
+    if (!pages.ok()) {
+        out << "(TERN) cannot set up the page allocator\n";
+        arch::system_off();
+    }
+    out << "(TERN) memory: " << pages->total_pages() << " pages, " << pages->reserved_pages()
+        << " reserved, " << pages->free_pages() << " free\n";
     if (info->module(hv::ModuleKind::kernel) == nullptr) {
         out << "(TERN) no dom0 kernel module (multiboot,kernel in /chosen): nothing to run\n";
     }

@@ -65,3 +65,23 @@ def test_the_report_follows_the_machine(tmp_path):
     assert '(TERN) dom0 kernel at 0x49000000, 1000 bytes, command line "root=/dev/xvda"' in log
     assert "ramdisk" not in log
     assert code == 0
+
+
+def test_every_page_of_ram_is_accounted_for(tmp_path):
+    code, log = boot(tmp_path, memory_mib=1536)
+    reserved_pages = 0
+    names = []
+    for start, end, what in re.findall(r"\(TERN\) reserved (0x[0-9a-f]+)-(0x[0-9a-f]+) (.+)", log):
+        first, last = int(start, 16) >> 12, int(end, 16) >> 12
+        reserved_pages += last - first + 1
+        names.append(what.strip())
+    assert sorted(names) == ["device tree", "dom0 kernel", "dom0 ramdisk", "hypervisor image", "page bitmap"]
+    # The kernel module: 3 MiB + 17 bytes is 769 pages; the ramdisk 700001 bytes is 171.
+    assert re.search(r"reserved 0x49000000-0x49300010 dom0 kernel", log), log
+    totals = re.search(r"memory: (\d+) pages, (\d+) reserved, (\d+) free", log)
+    assert totals, log
+    total, reserved, free = map(int, totals.groups())
+    assert total == 1536 * 256
+    assert reserved == reserved_pages
+    assert free == total - reserved
+    assert code == 0
