@@ -9,7 +9,7 @@ set(CMAKE_OBJCOPY aarch64-linux-gnu-objcopy CACHE FILEPATH "objcopy for the imag
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 set(TERN_FREESTANDING_FLAGS
     "-ffreestanding -fno-builtin -nostdlib -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables \
--fno-stack-protector -fno-pic -mgeneral-regs-only -mstrict-align -march=armv8-a")
+-fno-stack-protector -fno-pic -mgeneral-regs-only -mstrict-align -mno-outline-atomics -march=armv8-a")
 set(CMAKE_C_FLAGS_INIT "${TERN_FREESTANDING_FLAGS}")
 set(CMAKE_CXX_FLAGS_INIT "${TERN_FREESTANDING_FLAGS} -fno-threadsafe-statics -fno-use-cxa-atexit")
 set(CMAKE_ASM_FLAGS_INIT "-fno-pic")

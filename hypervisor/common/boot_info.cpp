@@ -40,8 +40,12 @@ void read_cpus(const lib::Fdt& fdt, BootInfo& info) {
     if (!cpus)
         return;
     fdt.for_each_child(*cpus, [&](lib::Fdt::Node node) {
-        if (fdt.string_property(node, "device_type") == std::string_view("cpu"))
-            ++info.cpu_count;
+        if (fdt.string_property(node, "device_type") != std::string_view("cpu"))
+            return true;
+        if (info.cpu_count == BootInfo::kMaxCpus)
+            return false;
+        auto id = fdt.reg(*cpus, node, 0);
+        info.cpu_ids[info.cpu_count++] = id ? id->address : 0;
         return true;
     });
 }

@@ -32,11 +32,13 @@ struct BootModule {
 struct BootInfo {
     static constexpr std::size_t kMaxBanks = 8;
     static constexpr std::size_t kMaxModules = 4;
+    static constexpr std::size_t kMaxCpus = 8;
     std::array<MemoryBank, kMaxBanks> banks{};
     std::size_t bank_count = 0;
     std::array<BootModule, kMaxModules> modules{};
     std::size_t module_count = 0;
     std::size_t cpu_count = 0;
+    std::array<std::uint64_t, kMaxCpus> cpu_ids{};  // MPIDR affinity values from /cpus/cpu@N reg
     std::optional<std::uint64_t> uart_base;
     std::string_view command_line;
 

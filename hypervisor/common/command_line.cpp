@@ -126,6 +126,12 @@ HypervisorOptions parse_command_line(std::string_view line) {
                 opts.loglvl = LogLevel::all;
             else
                 ++opts.invalid;
+        } else if (key == "tern_selftest") {
+            if (value == "fault") {
+                opts.selftest_fault = true;
+            } else {
+                ++opts.invalid;
+            }
         } else {
             ++opts.unknown;
         }

@@ -15,6 +15,9 @@ struct HypervisorOptions {
     std::uint32_t dom0_max_vcpus = 0;       // 0: one per physical CPU
     std::string_view console = "dtuart";
     LogLevel loglvl = LogLevel::warning;
+    // tern_selftest=fault: fault on purpose once booted, to show the fault report (a debug
+    // aid, like Xen's debug keys).
+    bool selftest_fault = false;
     std::uint32_t unknown = 0;  // options Tern does not know (ignored, counted for the log)
     std::uint32_t invalid = 0;  // known options with a value Tern cannot read (ignored)
 };

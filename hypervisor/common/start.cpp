@@ -2,21 +2,29 @@
 // the device tree. It reads the tree, brings up the console and reports what it found.
 // Bringing up the other CPUs, the MMU, the GIC and dom0 are the next steps; until they land
 // Tern powers the machine off once it has reported.
+#include <atomic>
 #include <cstdint>
 
 #include "common/boot_info.hpp"
 #include "common/command_line.hpp"
+#include "common/console.hpp"
 #include "common/page_allocator.hpp"
 #include "drivers/pl011.hpp"
 #include "lib/fdt.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
+#include "tern/arch/exception.hpp"
+#include "tern/arch/mmu.hpp"
 
 extern "C" char tern_image_start[];
 extern "C" char tern_image_end[];
 
 namespace tern::hv {
 namespace {
+
+// Set by the boot CPU before it starts the others; read by them.
+Console* g_console = nullptr;
+std::atomic<std::uint64_t> g_cpus_up{0};
 
 constexpr std::size_t kMaxDeviceTreeSize = 2u << 20;  // what Linux and Xen accept too
 
@@ -32,7 +40,10 @@ void report(lib::Out& out, const BootInfo& info, const HypervisorOptions& opts) 
         out << "(TERN)   bank " << std::uint64_t{i} << ": " << lib::Hex{b.base} << "-"
             << lib::Hex{b.base + b.size - 1} << " (" << lib::Bytes{b.size} << ")\n";
     }
-    out << "(TERN) " << std::uint64_t{info.cpu_count} << " CPU(s)\n";
+    out << "(TERN) " << std::uint64_t{info.cpu_count} << " CPU(s), MPIDR";
+    for (std::size_t i = 0; i < info.cpu_count; ++i)
+        out << " " << lib::Hex{info.cpu_ids[i]};
+    out << "\n";
     out << "(TERN) command line \"" << info.command_line << "\"\n";
     out << "(TERN) options dom0_mem=" << lib::Bytes{opts.dom0_mem}
         << " dom0_max_vcpus=" << opts.dom0_max_vcpus << " console=" << opts.console
@@ -89,6 +100,43 @@ Result<PageAllocator> make_allocator(lib::Out& out, const BootInfo& info, std::u
 }  // namespace
 }  // namespace tern::hv
 
+extern "C" [[noreturn]] void tern_secondary_start(std::uint64_t index, unsigned el) {
+    using namespace tern;
+    arch::install_vectors();
+    arch::enable_mmu();
+    lib::Out out(*hv::g_console);
+    out << "(TERN) CPU " << index << " up at EL" << el << ", MMU "
+        << (arch::mmu_enabled() ? "on" : "off") << "\n";
+    hv::g_cpus_up.fetch_add(1, std::memory_order_release);
+    arch::halt_cpu();  // no vCPUs to run yet
+}
+
+namespace tern::hv {
+namespace {
+
+// Starts every other CPU and waits (a bounded while) until each has said it is up.
+void start_secondaries(lib::Out& out, const BootInfo& info) {
+    const std::uint64_t self = arch::current_cpu_id();
+    std::uint64_t next_index = 1;
+    for (std::size_t i = 0; i < info.cpu_count; ++i) {
+        if (info.cpu_ids[i] == self)
+            continue;
+        const std::int64_t status = arch::start_cpu(info.cpu_ids[i], next_index++);
+        if (status != 0) {
+            out << "(TERN) CPU with MPIDR " << lib::Hex{info.cpu_ids[i]}
+                << " did not start: PSCI status " << static_cast<int>(status) << "\n";
+        }
+    }
+    for (std::uint64_t spins = 0; spins < (1ull << 32); ++spins) {
+        if (g_cpus_up.load(std::memory_order_acquire) == info.cpu_count)
+            break;
+    }
+    out << "(TERN) " << g_cpus_up.load() << " of " << std::uint64_t{info.cpu_count} << " CPUs up\n";
+}
+
+}  // namespace
+}  // namespace tern::hv
+
 extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
                                         std::uintptr_t running_at) {
     using namespace tern;
@@ -100,7 +148,11 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
         arch::system_off();
 
     drivers::Pl011 uart(*info->uart_base);
-    lib::Out out(uart);
+    hv::Console console(uart);
+    hv::g_console = &console;
+    arch::set_fault_console(&console);
+    arch::install_vectors();
+    lib::Out out(console);
     out << "(TERN) Tern hypervisor 0.1 starting on CPU 0 at EL" << el << "\n";
     if (el != 2) {
         out << "(TERN) must be entered at EL2; start QEMU with -machine virtualization=on\n";
@@ -124,6 +176,19 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
     }
     out << "(TERN) memory: " << pages->total_pages() << " pages, " << pages->reserved_pages()
         << " reserved, " << pages->free_pages() << " free\n";
+    arch::RamRange ram[hv::BootInfo::kMaxBanks];
+    for (std::size_t i = 0; i < info->bank_count; ++i)
+        ram[i] = {info->banks[i].base, info->banks[i].size};
+    arch::build_identity_map(ram, info->bank_count);
+    arch::enable_mmu();
+    hv::g_cpus_up.store(1);
+    out << "(TERN) CPU 0 up at EL" << el << ", MMU " << (arch::mmu_enabled() ? "on" : "off")
+        << "\n";
+    hv::start_secondaries(out, info.value());
+    if (opts.selftest_fault) {
+        out << "(TERN) tern_selftest=fault: faulting on purpose\n";
+        asm volatile("brk #0x7e");
+    }
     if (info->module(hv::ModuleKind::kernel) == nullptr) {
         out << "(TERN) no dom0 kernel module (multiboot,kernel in /chosen): nothing to run\n";
     }

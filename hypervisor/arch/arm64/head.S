@@ -1,6 +1,8 @@
 /* Tern's entry: the arm64 Image header (Linux's Documentation/arch/arm64/booting.rst), then
  * the first instructions at EL2 with x0 = the device tree's physical address. */
 
+    .equ    TERN_CPU_STACK_SIZE, 0x4000     /* per secondary CPU */
+
     .section .text.head, "ax"
     .global _start
 _start:
@@ -40,3 +42,30 @@ tern_entry:
     bl      tern_start
 3:  wfe
     b       3b
+
+/* Secondary CPUs, started with PSCI CPU_ON: x0 = the CPU's index (the context id). Each has
+ * its own stack in tern_cpu_stacks. */
+    .global tern_secondary_entry
+tern_secondary_entry:
+    msr     daifset, #0xf
+    mov     x19, x0
+    mrs     x1, CurrentEL
+    lsr     x1, x1, #2
+    and     x20, x1, #3
+    adrp    x1, tern_cpu_stacks
+    add     x1, x1, :lo12:tern_cpu_stacks
+    add     x2, x19, #1
+    mov     x3, #TERN_CPU_STACK_SIZE
+    madd    x1, x2, x3, x1
+    mov     sp, x1
+    mov     x0, x19
+    mov     x1, x20
+    bl      tern_secondary_start
+4:  wfe
+    b       4b
+
+    .section .bss.stacks, "aw", %nobits
+    .balign 16
+    .global tern_cpu_stacks
+tern_cpu_stacks:
+    .skip   TERN_CPU_STACK_SIZE * 8

@@ -17,6 +17,9 @@ TEST(BootInfo, FindsRamCpusConsoleCommandLineAndDom0Modules) {
     EXPECT_EQ(info->bank_count, 1u);
     EXPECT_EQ(info->total_ram(), 2048ull << 20);
     EXPECT_EQ(info->cpu_count, 2u);
+    // QEMU lists cpu@1 before cpu@0: the set is what counts.
+    EXPECT_EQ(info->cpu_ids[0] + info->cpu_ids[1], 1u);
+    EXPECT_NE(info->cpu_ids[0], info->cpu_ids[1]);
     ASSERT_TRUE(info->uart_base.has_value());
     EXPECT_EQ(*info->uart_base, 0x9000000u);
     EXPECT_EQ(info->command_line, "dom0_mem=768M loglvl=all");

@@ -1,0 +1,124 @@
+// Exceptions taken to EL2. The hypervisor does not yet run guests, so every exception is a
+// fault of the hypervisor itself: it is reported (registers, exception class, backtrace
+// through the frame-pointer chain) and this CPU stops; the other CPUs go on.
+#include <cstddef>
+#include <cstdint>
+
+#include "lib/format.hpp"
+#include "tern/arch/cpu.hpp"
+#include "tern/arch/exception.hpp"
+
+extern "C" char tern_el2_vectors[];
+extern "C" char tern_image_start[];
+extern "C" char tern_image_end[];
+
+namespace tern::arch {
+namespace {
+
+// What vectors.S saves, in this order.
+struct ExceptionFrame {
+    std::uint64_t x[31];
+    std::uint64_t elr;
+    std::uint64_t spsr;
+    std::uint64_t esr;
+    std::uint64_t far;
+    std::uint64_t sp;
+};
+static_assert(sizeof(ExceptionFrame) == 36 * 8);
+static_assert(offsetof(ExceptionFrame, elr) == 31 * 8);
+static_assert(offsetof(ExceptionFrame, esr) == 33 * 8);
+static_assert(offsetof(ExceptionFrame, sp) == 35 * 8);
+
+lib::Sink* g_console = nullptr;
+
+const char* kind_name(std::uint64_t kind) {
+    static constexpr const char* kNames[] = {"synchronous", "IRQ", "FIQ", "SError"};
+    return kNames[kind % 4];
+}
+
+// ESR_ELx.EC, Arm ARM D19.2.37.
+const char* class_name(std::uint64_t ec) {
+    switch (ec) {
+        case 0x00:
+            return "unknown reason";
+        case 0x01:
+            return "WFI/WFE";
+        case 0x15:
+            return "SVC from AArch64";
+        case 0x16:
+            return "HVC from AArch64";
+        case 0x17:
+            return "SMC from AArch64";
+        case 0x18:
+            return "system register access";
+        case 0x20:
+            return "instruction abort from a lower EL";
+        case 0x21:
+            return "instruction abort at EL2";
+        case 0x22:
+            return "PC alignment fault";
+        case 0x24:
+            return "data abort from a lower EL";
+        case 0x25:
+            return "data abort at EL2";
+        case 0x26:
+            return "SP alignment fault";
+        case 0x2f:
+            return "SError";
+        case 0x3c:
+            return "BRK instruction";
+        default:
+            return "other";
+    }
+}
+
+bool in_image(std::uint64_t address) {
+    return address >= reinterpret_cast<std::uintptr_t>(tern_image_start) &&
+           address < reinterpret_cast<std::uintptr_t>(tern_image_end);
+}
+
+}  // namespace
+
+void set_fault_console(lib::Sink* sink) {
+    g_console = sink;
+}
+
+void install_vectors() {
+    asm volatile("msr vbar_el2, %0\n isb"
+                 :
+                 : "r"(reinterpret_cast<std::uintptr_t>(tern_el2_vectors)));
+}
+
+}  // namespace tern::arch
+
+extern "C" void tern_el2_exception(std::uint64_t kind, tern::arch::ExceptionFrame* frame) {
+    using namespace tern;
+    if (arch::g_console == nullptr)
+        arch::halt_cpu();
+    lib::Out out(*arch::g_console);
+    const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
+    out << "(TERN) *** hypervisor fault: " << arch::kind_name(kind) << " exception, EC "
+        << lib::Hex{ec} << " (" << arch::class_name(ec) << "), ESR " << lib::Hex{frame->esr}
+        << ", FAR " << lib::Hex{frame->far} << "\n";
+    out << "(TERN)     PC " << lib::Hex{frame->elr} << "  SP " << lib::Hex{frame->sp} << "  SPSR "
+        << lib::Hex{frame->spsr} << "\n";
+    for (int i = 0; i < 31; i += 3) {
+        out << "(TERN)    ";
+        for (int j = i; j < i + 3 && j < 31; ++j) {
+            out << " x" << j << (j < 10 ? " " : "") << " " << lib::Hex{frame->x[j]};
+        }
+        out << "\n";
+    }
+    out << "(TERN)     backtrace: " << lib::Hex{frame->elr};
+    // AAPCS64 frame records: x29 points at {previous x29, return address}.
+    std::uint64_t fp = frame->x[29];
+    for (int depth = 0; depth < 16 && fp != 0 && (fp & 15) == 0 && arch::in_image(fp); ++depth) {
+        const auto* record = reinterpret_cast<const std::uint64_t*>(fp);
+        if (record[1] == 0)
+            break;
+        out << " " << lib::Hex{record[1]};
+        fp = record[0];
+    }
+    out << "\n(TERN) *** this CPU stops\n";
+    arch::halt_cpu();
+}
