@@ -81,16 +81,20 @@ rpc::Value column_value(const Statement& st, int col, const FieldDesc& f) {
 
 ObjectStore::ObjectStore(const std::filesystem::path& path)
     : classes_(schema_classes()), db_(path), tables_(classes_.size()) {
-    db_.exec("PRAGMA journal_mode=WAL");
-    // NORMAL: a commit that returned is in the WAL, which survives the process being killed.
-    db_.exec("PRAGMA synchronous=NORMAL");
-    {
-        Statement check(db_.handle(), "PRAGMA quick_check");
-        if (!check.step() || check.column_text(0) != "ok") {
-            throw StoreError("database " + path.string() + " is damaged: " + check.column_text(0));
+    try {
+        db_.exec("PRAGMA journal_mode=WAL");
+        // NORMAL: a commit that returned is in the WAL, which survives the process being killed.
+        db_.exec("PRAGMA synchronous=NORMAL");
+        {
+            Statement check(db_.handle(), "PRAGMA quick_check");
+            if (!check.step() || check.column_text(0) != "ok") {
+                throw StoreError("damaged: " + check.column_text(0));
+            }
         }
+        migrate();
+    } catch (const StoreError& e) {
+        throw StoreError("database " + path.string() + ": " + e.what());
     }
-    migrate();
     for (std::size_t c = 0; c < classes_.size(); ++c) {
         const ClassDesc& cls = classes_[c];
         std::string cols = "\"ref\"";

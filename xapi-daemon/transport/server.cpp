@@ -58,6 +58,10 @@ Server::Server(rpc::RequestHandler& handler, TransportLimits limits)
 
 Server::~Server() {
     io_.stop();
+    // Whatever stop() posted may not have run: close the listeners (and remove the socket
+    // files) here, where no I/O thread runs any more.
+    for (auto& l : listeners_)
+        l->close();
 }
 
 unsigned short Server::listen_https(const std::string& address, asio::ssl::context tls) {

@@ -224,3 +224,48 @@ def kill_and_check_rounds(d, tmp_path):
             # What is stored now is the truth the next round builds on.
             acknowledged[ref] = records[ref]["name_label"]
     assert len(acknowledged) > 8
+
+
+def test_a_config_file_sets_options_and_flags_override_it(tmp_path):
+    sock_from_file = tmp_path / "from-file.sock"
+    sock_from_flag = tmp_path / "from-flag.sock"
+    config = tmp_path / "xapid.toml"
+    config.write_text(f'state-dir = "{tmp_path / "state"}"\nunix = ["{sock_from_file}"]\nworkers = 2\n')
+    proc = subprocess.Popen([XAPID, "--config", str(config)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        for _ in range(400):
+            if sock_from_file.exists():
+                break
+            time.sleep(0.05)
+        assert value(unix_proxy(str(sock_from_file)).session.login_with_password("root", ""))
+        assert (tmp_path / "state" / "xapi.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    proc = subprocess.Popen([XAPID, "--config", str(config), "--unix", str(sock_from_flag)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(400):
+            if sock_from_flag.exists():
+                break
+            time.sleep(0.05)
+        assert value(unix_proxy(str(sock_from_flag)).session.login_with_password("root", ""))
+        assert not sock_from_file.exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def test_bad_options_get_a_clear_error_and_status_2_or_1(tmp_path):
+    done = subprocess.run([XAPID, "--backend", "xen"], capture_output=True, text=True)
+    assert done.returncode != 0 and "backend" in (done.stderr + done.stdout)
+    done = subprocess.run([XAPID, "--state-dir", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2 and "nothing to serve" in done.stderr
+    done = subprocess.run([XAPID, "--state-dir", str(tmp_path), "--https", "not-an-address"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "--https wants ADDR:PORT" in done.stderr
+    (tmp_path / "xapi.db").write_text("this is not a database, it is text that goes on for a while")
+    done = subprocess.run([XAPID, "--state-dir", str(tmp_path), "--unix", str(tmp_path / "s")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "xapi.db" in done.stderr
