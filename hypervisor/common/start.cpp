@@ -8,6 +8,7 @@
 #include "common/boot_info.hpp"
 #include "common/command_line.hpp"
 #include "common/console.hpp"
+#include "common/dom0_device_tree.hpp"
 #include "common/page_allocator.hpp"
 #include "drivers/pl011.hpp"
 #include "lib/fdt.hpp"
@@ -95,6 +96,49 @@ Result<PageAllocator> make_allocator(lib::Out& out, const BootInfo& info, std::u
     auto* bits = reinterpret_cast<std::uint64_t*>(bitmap_at);
     return PageAllocator::create(banks, std::span<const PhysRange>(reserved, n),
                                  std::span<std::uint64_t>(bits, bitmap_size / 8));
+}
+
+// dom0's RAM (1:1: guest physical = machine physical, 2 MiB aligned so that stage 2 can use
+// block mappings) and its device tree. Loading its kernel and entering it come next.
+void prepare_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info,
+                  const HypervisorOptions& opts, PageAllocator& pages) {
+    constexpr std::uint64_t kTreePages = 64;  // 256 KiB: QEMU's tree is about 8 KiB
+    const std::uint64_t dom0_pages = pages_for(opts.dom0_mem);
+    auto ram = pages.allocate(dom0_pages, 512);
+    if (!ram.ok()) {
+        out << "(TERN) dom0: cannot give it " << lib::Bytes{opts.dom0_mem} << ": "
+            << pages.free_pages() << " pages free\n";
+        return;
+    }
+    auto tree = pages.allocate(kTreePages);
+    if (!tree.ok()) {
+        out << "(TERN) dom0: no room for its device tree\n";
+        return;
+    }
+    const std::uint32_t vcpus = opts.dom0_max_vcpus != 0 && opts.dom0_max_vcpus < info.cpu_count
+                                    ? opts.dom0_max_vcpus
+                                    : static_cast<std::uint32_t>(info.cpu_count);
+    const MemoryBank bank{ram->value, opts.dom0_mem};
+    const BootModule* kernel = info.module(ModuleKind::kernel);
+    Dom0TreeParams params;
+    params.ram = std::span<const MemoryBank>(&bank, 1);
+    params.vcpus = vcpus;
+    params.bootargs = kernel != nullptr ? kernel->bootargs : std::string_view();
+    params.grant_table_base = reinterpret_cast<std::uintptr_t>(tern_image_start);
+    params.grant_table_size = 0x40000;
+    params.hypervisor_uart = info.uart_base.value_or(0);
+    auto written =
+        write_dom0_device_tree(host, params,
+                               std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(tree->value),
+                                                       kTreePages * kPageSize));
+    if (!written.ok()) {
+        out << "(TERN) dom0: cannot write its device tree\n";
+        return;
+    }
+    out << "(TERN) dom0: RAM " << lib::Hex{bank.base} << "-" << lib::Hex{bank.base + bank.size - 1}
+        << " (" << lib::Bytes{bank.size} << "), " << vcpus << " vCPU(s), device tree at "
+        << lib::Hex{tree->value} << " (" << written.value() << " bytes)\n";
+    out << "(TERN) memory after dom0: " << pages.free_pages() << " pages free\n";
 }
 
 }  // namespace
@@ -185,6 +229,7 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
     out << "(TERN) CPU 0 up at EL" << el << ", MMU " << (arch::mmu_enabled() ? "on" : "off")
         << "\n";
     hv::start_secondaries(out, info.value());
+    hv::prepare_dom0(out, fdt.value(), info.value(), opts, pages.value());
     if (opts.selftest_fault) {
         out << "(TERN) tern_selftest=fault: faulting on purpose\n";
         asm volatile("brk #0x7e");

@@ -148,6 +148,33 @@ std::uint32_t Fdt::next_sibling_offset(std::uint32_t pos) const {
     return kNone;
 }
 
+bool Fdt::next_property(std::uint32_t& pos, std::string_view& name,
+                        std::span<const std::uint8_t>& value) const {
+    while (pos != kNone) {
+        auto t = token(pos);
+        if (!t || (*t != kProp && *t != kNop))
+            return false;
+        if (*t == kNop) {
+            pos += 4;
+            continue;
+        }
+        auto len = token(pos + 4);
+        auto name_off = token(pos + 8);
+        if (!len || !name_off || *len > structs_size_ - (pos + 12) || *name_off >= strings_size_) {
+            return false;
+        }
+        const char* n = reinterpret_cast<const char*>(base_ + strings_ + *name_off);
+        std::size_t n_len = 0;
+        while (*name_off + n_len < strings_size_ && n[n_len] != '\0')
+            ++n_len;
+        name = std::string_view(n, n_len);
+        value = std::span<const std::uint8_t>(base_ + structs_ + pos + 12, *len);
+        pos = align4(pos + 12 + *len);
+        return true;
+    }
+    return false;
+}
+
 std::optional<std::span<const std::uint8_t>> Fdt::property(Node node,
                                                            std::string_view wanted) const {
     std::uint32_t p = after_name(node.offset);

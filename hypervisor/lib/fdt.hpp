@@ -47,6 +47,17 @@ class Fdt {
             pos = next_sibling_offset(pos);
         }
     }
+    // Every property of `node`, in order: `visit(name, value)` returns false to stop.
+    template <class Visit>
+    void for_each_property(Node node, Visit visit) const {
+        std::uint32_t pos = after_name(node.offset);
+        std::string_view name;
+        std::span<const std::uint8_t> value;
+        while (next_property(pos, name, value)) {
+            if (!visit(name, value))
+                return;
+        }
+    }
     // A child by its full name ("memory@40000000") or its name before the '@' ("memory").
     std::optional<Node> child(Node node, std::string_view name) const;
     // A node by absolute path ("/chosen", "/cpus/cpu@0").
@@ -75,6 +86,10 @@ class Fdt {
     // Offset just after the node's name; kNone when malformed.
     std::uint32_t after_name(std::uint32_t pos) const;
     std::uint32_t first_child_offset(Node node) const;
+    // Reads the property at `pos` (skipping NOPs) and moves `pos` past it; false at the
+    // node's first child or end, or on a malformed property.
+    bool next_property(std::uint32_t& pos, std::string_view& name,
+                       std::span<const std::uint8_t>& value) const;
     // Skips a whole node (with its children) starting at `pos`; the offset after its END.
     std::uint32_t skip_node(std::uint32_t pos) const;
     std::uint32_t next_sibling_offset(std::uint32_t pos) const;

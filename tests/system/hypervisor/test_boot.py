@@ -69,6 +69,7 @@ def test_the_report_follows_the_machine(tmp_path):
     assert "options dom0_mem=256 MiB dom0_max_vcpus=1 console=dtuart loglvl=warning (1 unknown, 0 invalid)" in log
     assert '(TERN) dom0 kernel at 0x49000000, 1000 bytes, command line "root=/dev/xvda"' in log
     assert "ramdisk" not in log
+    assert re.search(r"dom0: RAM 0x[0-9a-f]+-0x[0-9a-f]+ \(256 MiB\), 1 vCPU\(s\)", log), log
     assert code == 0
 
 
@@ -81,6 +82,13 @@ def test_every_page_of_ram_is_accounted_for(tmp_path):
         reserved_pages += last - first + 1
         names.append(what.strip())
     assert sorted(names) == ["device tree", "dom0 kernel", "dom0 ramdisk", "hypervisor image", "page bitmap"]
+    # dom0 gets its RAM (2 MiB aligned) and a 64-page device tree out of what was free.
+    dom0 = re.search(r"dom0: RAM (0x[0-9a-f]+)-(0x[0-9a-f]+) \(512 MiB\), 2 vCPU\(s\), device tree at "
+                     r"0x[0-9a-f]+ \((\d+) bytes\)", log)
+    assert dom0, log
+    assert int(dom0.group(1), 16) % (2 << 20) == 0
+    assert int(dom0.group(2), 16) - int(dom0.group(1), 16) + 1 == 512 << 20
+    assert 1000 < int(dom0.group(3)) < 64 * 4096
     # The kernel module: 3 MiB + 17 bytes is 769 pages; the ramdisk 700001 bytes is 171.
     assert re.search(r"reserved 0x49000000-0x49300010 dom0 kernel", log), log
     totals = re.search(r"memory: (\d+) pages, (\d+) reserved, (\d+) free", log)
@@ -89,6 +97,8 @@ def test_every_page_of_ram_is_accounted_for(tmp_path):
     assert total == 1536 * 256
     assert reserved == reserved_pages
     assert free == total - reserved
+    after = re.search(r"memory after dom0: (\d+) pages free", log)
+    assert after and int(after.group(1)) == free - (512 << 20) // 4096 - 64
     assert code == 0
 
 
