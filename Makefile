@@ -7,7 +7,7 @@ HV_BUILD    ?= $(BUILD)/hypervisor
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps build host hypervisor asan test run bench fuzz format clean
+.PHONY: all deps build host hypervisor asan dom0-kernel test run bench fuzz format clean
 
 all: build
 
@@ -33,7 +33,11 @@ asan:
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-test: deps build asan
+# Debian's stock arm64 kernel, which the system tests boot as dom0 (build/downloads).
+dom0-kernel:
+	@scripts/fetch-debian-arm64.sh
+
+test: deps build asan dom0-kernel
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE 'system|bench'
 

@@ -3,4 +3,4 @@
 # host-testable yet and is named separately so that it visibly shrinks.
 set(TERN_HV_COMMON_SOURCES common/boot_info.cpp common/command_line.cpp common/dom0_device_tree.cpp
                            common/page_allocator.cpp)
-set(TERN_HV_COMMON_IMAGE_ONLY_SOURCES common/start.cpp)
+set(TERN_HV_COMMON_IMAGE_ONLY_SOURCES common/guest_calls.cpp common/start.cpp)

@@ -9,12 +9,14 @@
 #include "common/command_line.hpp"
 #include "common/console.hpp"
 #include "common/dom0_device_tree.hpp"
+#include "common/guest_calls.hpp"
 #include "common/page_allocator.hpp"
 #include "drivers/pl011.hpp"
 #include "lib/fdt.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/exception.hpp"
+#include "tern/arch/guest.hpp"
 #include "tern/arch/mmu.hpp"
 
 extern "C" char tern_image_start[];
@@ -100,20 +102,27 @@ Result<PageAllocator> make_allocator(lib::Out& out, const BootInfo& info, std::u
 
 // dom0's RAM (1:1: guest physical = machine physical, 2 MiB aligned so that stage 2 can use
 // block mappings) and its device tree. Loading its kernel and entering it come next.
-void prepare_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info,
-                  const HypervisorOptions& opts, PageAllocator& pages) {
+struct Dom0Layout {
+    std::uint64_t ram_base = 0;
+    std::uint64_t ram_size = 0;
+    std::uint64_t tree = 0;
+    std::uint64_t tree_size = 0;
+};
+
+Dom0Layout prepare_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info,
+                        const HypervisorOptions& opts, PageAllocator& pages) {
     constexpr std::uint64_t kTreePages = 64;  // 256 KiB: QEMU's tree is about 8 KiB
     const std::uint64_t dom0_pages = pages_for(opts.dom0_mem);
     auto ram = pages.allocate(dom0_pages, 512);
     if (!ram.ok()) {
         out << "(TERN) dom0: cannot give it " << lib::Bytes{opts.dom0_mem} << ": "
             << pages.free_pages() << " pages free\n";
-        return;
+        return {};
     }
     auto tree = pages.allocate(kTreePages);
     if (!tree.ok()) {
         out << "(TERN) dom0: no room for its device tree\n";
-        return;
+        return {};
     }
     const std::uint32_t vcpus = opts.dom0_max_vcpus != 0 && opts.dom0_max_vcpus < info.cpu_count
                                     ? opts.dom0_max_vcpus
@@ -133,12 +142,52 @@ void prepare_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info,
                                                        kTreePages * kPageSize));
     if (!written.ok()) {
         out << "(TERN) dom0: cannot write its device tree\n";
-        return;
+        return {};
     }
     out << "(TERN) dom0: RAM " << lib::Hex{bank.base} << "-" << lib::Hex{bank.base + bank.size - 1}
         << " (" << lib::Bytes{bank.size} << "), " << vcpus << " vCPU(s), device tree at "
         << lib::Hex{tree->value} << " (" << written.value() << " bytes)\n";
     out << "(TERN) memory after dom0: " << pages.free_pages() << " pages free\n";
+    return Dom0Layout{bank.base, bank.size, tree->value, written.value()};
+}
+
+void copy_bytes(std::uint64_t to, std::uint64_t from, std::uint64_t size) {
+    auto* d = reinterpret_cast<std::uint8_t*>(to);
+    const auto* s = reinterpret_cast<const std::uint8_t*>(from);
+    for (std::uint64_t i = 0; i < size; ++i)
+        d[i] = s[i];
+}
+
+// Loads dom0's kernel (an arm64 Image) at its RAM base plus text_offset and its device tree at
+// the top of its RAM, maps its RAM and the devices below RAM 1:1 in stage 2, and enters it.
+// Returns only when there is nothing to start.
+void start_dom0(lib::Out& out, const BootInfo& info, const Dom0Layout& dom0) {
+    const BootModule* kernel = info.module(ModuleKind::kernel);
+    if (kernel == nullptr || dom0.ram_size == 0)
+        return;
+    const auto* header = reinterpret_cast<const std::uint8_t*>(kernel->address);
+    const bool image = kernel->size >= 64 && header[56] == 'A' && header[57] == 'R' &&
+                       header[58] == 'M' && header[59] == 0x64;
+    if (!image) {
+        out << "(TERN) dom0: the kernel module is not an arm64 Image: not starting it\n";
+        return;
+    }
+    std::uint64_t text_offset = 0;
+    for (int i = 7; i >= 0; --i)
+        text_offset = (text_offset << 8) | header[8 + i];
+    const std::uint64_t entry = dom0.ram_base + text_offset;
+    const std::uint64_t tree_at = dom0.ram_base + dom0.ram_size - (2ull << 20);
+    if (text_offset + kernel->size > dom0.ram_size - (2ull << 20)) {
+        out << "(TERN) dom0: its kernel does not fit in its RAM\n";
+        return;
+    }
+    copy_bytes(entry, kernel->address, kernel->size);
+    copy_bytes(tree_at, dom0.tree, dom0.tree_size);
+    arch::setup_stage2(dom0.ram_base, dom0.ram_size, info.banks[0].base);
+    set_guest_console(g_console);
+    out << "(TERN) dom0: entering its kernel at " << lib::Hex{entry} << " (EL1), device tree at "
+        << lib::Hex{tree_at} << "\n";
+    arch::enter_guest(entry, tree_at);
 }
 
 }  // namespace
@@ -229,7 +278,7 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
     out << "(TERN) CPU 0 up at EL" << el << ", MMU " << (arch::mmu_enabled() ? "on" : "off")
         << "\n";
     hv::start_secondaries(out, info.value());
-    hv::prepare_dom0(out, fdt.value(), info.value(), opts, pages.value());
+    const auto dom0 = hv::prepare_dom0(out, fdt.value(), info.value(), opts, pages.value());
     if (opts.selftest_fault) {
         out << "(TERN) tern_selftest=fault: faulting on purpose\n";
         asm volatile("brk #0x7e");
@@ -237,6 +286,7 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
     if (info->module(hv::ModuleKind::kernel) == nullptr) {
         out << "(TERN) no dom0 kernel module (multiboot,kernel in /chosen): nothing to run\n";
     }
-    out << "(TERN) dom0 start is not implemented yet; powering off\n";
+    hv::start_dom0(out, info.value(), dom0);
+    out << "(TERN) no dom0 to run; powering off\n";
     arch::system_off();
 }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/guest_calls.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/exception.hpp"
@@ -95,6 +96,28 @@ extern "C" void tern_el2_exception(std::uint64_t kind, tern::arch::ExceptionFram
     using namespace tern;
     if (arch::g_console == nullptr)
         arch::halt_cpu();
+    if (kind == 8) {  // synchronous, from the guest at EL1
+        const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
+        const std::uint64_t iss = frame->esr & 0x1ffffff;
+        if (ec == 0x16 && (iss & 0xffff) == 0xEA1) {  // HVC #0xEA1: a Xen hypercall
+            hv::handle_hypercall(frame->x);
+            return;
+        }
+        if (ec == 0x16 && (iss & 0xffff) == 0) {  // HVC #0: SMCCC (PSCI, firmware services)
+            hv::handle_smccc(frame->x);
+            return;
+        }
+        if (ec == 0x17) {  // SMC, trapped by HCR_EL2.TSC: handled as SMCCC, then skipped
+            hv::handle_smccc(frame->x);
+            frame->elr += 4;
+            return;
+        }
+        lib::Out(*arch::g_console)
+            << "(TERN) d0: unhandled trap EC " << lib::Hex{ec} << " (" << arch::class_name(ec)
+            << ") at " << lib::Hex{frame->elr} << ", FAR " << lib::Hex{frame->far}
+            << ": the domain is stopped\n";
+        arch::halt_cpu();
+    }
     lib::Out out(*arch::g_console);
     const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
     out << "(TERN) *** hypervisor fault: " << arch::kind_name(kind) << " exception, EC "

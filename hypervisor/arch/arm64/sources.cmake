@@ -3,6 +3,7 @@ set(TERN_HV_ARCH_SOURCES
     arch/arm64/head.S
     arch/arm64/cpu.cpp
     arch/arm64/exception.cpp
+    arch/arm64/guest.cpp
     arch/arm64/mmu.cpp
     arch/arm64/vectors.S
     arch/arm64/psci.cpp)

@@ -1,0 +1,158 @@
+// Running a guest at EL1: stage-2 tables (Arm ARM D8, VMSAv8-64 stage 2), the EL2 controls
+// (HCR_EL2 D19.2.49, VTCR_EL2 D19.2.166, CNTHCTL_EL2 D19.2.21) and the first ERET.
+#include <cstdint>
+
+#include "tern/arch/guest.hpp"
+
+namespace tern::arch {
+namespace {
+
+constexpr std::size_t kEntries = 512;
+constexpr std::uint64_t kGiB = 1ull << 30;
+constexpr std::uint64_t kBlock2M = 2ull << 20;
+constexpr std::size_t kMaxL2 = 4;  // 1 GiB tables of 2 MiB blocks
+
+alignas(4096) std::uint64_t g_s2_l1[kEntries];
+alignas(4096) std::uint64_t g_s2_l2[kMaxL2][kEntries];
+
+// Stage-2 block attributes: MemAttr[5:2] (0b1111 normal write-back, 0b0001 Device-nGnRE),
+// S2AP[7:6] = 0b11 read/write, SH[9:8], AF[10].
+constexpr std::uint64_t kS2Normal = (0xfull << 2) | (3ull << 6) | (3ull << 8) | (1ull << 10) | 0x1;
+constexpr std::uint64_t kS2Device = (0x1ull << 2) | (3ull << 6) | (1ull << 10) | (1ull << 54) | 0x1;
+
+constexpr std::uint64_t kVtcr = (25ull << 0)   // T0SZ: 39-bit guest physical addresses
+                                | (1ull << 6)  // SL0: start at level 1
+                                | (1ull << 8) | (1ull << 10) | (3ull << 12)  // WB, inner shareable
+                                | (0ull << 14)                               // TG0: 4 KiB
+                                | (2ull << 16)                               // PS: 40 bits
+                                | (1ull << 31);                              // RES1
+
+constexpr std::uint64_t kHcr = (1ull << 0)      // VM: stage 2 on
+                               | (1ull << 1)    // SWIO
+                               | (1ull << 19)   // TSC: SMC traps to EL2
+                               | (1ull << 31);  // RW: EL1 is AArch64
+
+std::size_t g_l2_used = 0;
+
+std::uint64_t* l2_for(std::uint64_t address) {
+    const std::size_t i = address / kGiB;
+    if ((g_s2_l1[i] & 3) == 3)
+        return reinterpret_cast<std::uint64_t*>(g_s2_l1[i] & 0xfffffffff000ull);
+    if (g_l2_used == kMaxL2)
+        return nullptr;
+    std::uint64_t* table = g_s2_l2[g_l2_used++];
+    for (std::size_t k = 0; k < kEntries; ++k)
+        table[k] = 0;
+    g_s2_l1[i] = reinterpret_cast<std::uintptr_t>(table) | 3;  // table descriptor
+    return table;
+}
+
+void map_2m(std::uint64_t start, std::uint64_t end, std::uint64_t attrs) {
+    for (std::uint64_t a = start; a < end; a += kBlock2M) {
+        std::uint64_t* l2 = l2_for(a);
+        if (l2 == nullptr)
+            return;
+        l2[(a % kGiB) / kBlock2M] = a | attrs;
+    }
+}
+
+// Guest virtual to machine physical through the guest's translation (AT S12E1R/W).
+bool translate(std::uint64_t va, bool write, std::uint64_t& pa) {
+    std::uint64_t par = 0;
+    if (write) {
+        asm volatile("at s12e1w, %1\n isb\n mrs %0, par_el1" : "=r"(par) : "r"(va));
+    } else {
+        asm volatile("at s12e1r, %1\n isb\n mrs %0, par_el1" : "=r"(par) : "r"(va));
+    }
+    if (par & 1)
+        return false;  // PAR_EL1.F: the walk faulted
+    pa = (par & 0x0000fffffffff000ull) | (va & 0xfff);
+    return true;
+}
+
+}  // namespace
+
+void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit) {
+    for (std::size_t i = 0; i < kEntries; ++i)
+        g_s2_l1[i] = 0;
+    map_2m(0, device_limit, kS2Device);
+    map_2m(ram_base, ram_base + ram_size, kS2Normal);
+    asm volatile("dsb ish" ::: "memory");
+    const std::uint64_t vttbr = reinterpret_cast<std::uintptr_t>(g_s2_l1) | (1ull << 48);  // VMID 1
+    asm volatile(
+        "msr vtcr_el2, %0\n"
+        "msr vttbr_el2, %1\n"
+        "isb\n"
+        "tlbi alle1\n"
+        "dsb ish\n"
+        "isb\n"
+        :
+        : "r"(kVtcr), "r"(vttbr)
+        : "memory");
+}
+
+void enter_guest(std::uint64_t entry, std::uint64_t dtb) {
+    std::uint64_t mpidr = 0;
+    asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+    const std::uint64_t cnthctl = 3;    // EL1PCTEN, EL1PCEN: EL1 reads the counter, uses its timer
+    const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use SRE)
+    const std::uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits; MMU and caches off
+    const std::uint64_t spsr = 0x3c5;            // EL1h, D, A, I, F masked
+    asm volatile(
+        "msr hcr_el2, %0\n"
+        "msr cnthctl_el2, %1\n"
+        "msr cntvoff_el2, xzr\n"
+        "msr S3_4_C12_C9_5, %2\n"  // ICC_SRE_EL2
+        "msr vmpidr_el2, %3\n"
+        "msr sctlr_el1, %4\n"
+        "msr spsr_el2, %5\n"
+        "msr elr_el2, %6\n"
+        "isb\n"
+        "mov x0, %7\n"
+        "mov x1, xzr\n"
+        "mov x2, xzr\n"
+        "mov x3, xzr\n"
+        "eret\n"
+        :
+        : "r"(kHcr), "r"(cnthctl), "r"(icc_sre), "r"(mpidr), "r"(sctlr_el1), "r"(spsr), "r"(entry),
+          "r"(dtb)
+        : "x0", "x1", "x2", "x3", "memory");
+    for (;;) {
+    }
+}
+
+bool copy_from_guest(std::uint64_t va, void* out, std::size_t size) {
+    auto* dst = static_cast<std::uint8_t*>(out);
+    while (size > 0) {
+        std::uint64_t pa = 0;
+        if (!translate(va, false, pa))
+            return false;
+        const std::size_t chunk = size < 4096 - (va & 0xfff) ? size : 4096 - (va & 0xfff);
+        const auto* src = reinterpret_cast<const std::uint8_t*>(pa);
+        for (std::size_t i = 0; i < chunk; ++i)
+            dst[i] = src[i];
+        dst += chunk;
+        va += chunk;
+        size -= chunk;
+    }
+    return true;
+}
+
+bool copy_to_guest(std::uint64_t va, const void* in, std::size_t size) {
+    const auto* src = static_cast<const std::uint8_t*>(in);
+    while (size > 0) {
+        std::uint64_t pa = 0;
+        if (!translate(va, true, pa))
+            return false;
+        const std::size_t chunk = size < 4096 - (va & 0xfff) ? size : 4096 - (va & 0xfff);
+        auto* dst = reinterpret_cast<std::uint8_t*>(pa);
+        for (std::size_t i = 0; i < chunk; ++i)
+            dst[i] = src[i];
+        src += chunk;
+        va += chunk;
+        size -= chunk;
+    }
+    return true;
+}
+
+}  // namespace tern::arch

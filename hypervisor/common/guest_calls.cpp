@@ -1,0 +1,145 @@
+// The hypercalls and firmware calls dom0 makes while it boots. Everything not implemented yet
+// answers -ENOSYS (hypercalls) or NOT_SUPPORTED (SMCCC), and is logged once per number.
+#include "common/guest_calls.hpp"
+
+#include "public/sched.hpp"
+#include "public/xen.hpp"
+#include "tern/arch/cpu.hpp"
+#include "tern/arch/guest.hpp"
+
+namespace tern::hv {
+namespace {
+
+constexpr std::int64_t kEnosys = -38;
+constexpr std::int64_t kEfault = -14;
+constexpr std::int64_t kEinval = -22;
+constexpr std::uint64_t kSmcccNotSupported = 0xffffffffffffffffull;  // -1
+
+lib::Sink* g_console = nullptr;
+std::uint64_t g_logged[2] = {};  // one bit per hypercall number below 128
+
+void log_once(std::uint64_t number) {
+    if (number < 128 && (g_logged[number / 64] & (1ull << (number % 64))) == 0) {
+        g_logged[number / 64] |= 1ull << (number % 64);
+        if (g_console != nullptr) {
+            lib::Out(*g_console) << "(TERN) d0: hypercall " << number
+                                 << " not implemented: -ENOSYS\n";
+        }
+    }
+}
+
+// xen_version: Tern answers as Xen 4.17, and offers the features Linux checks for.
+std::int64_t xen_version(std::uint64_t cmd, std::uint64_t arg) {
+    switch (cmd) {
+        case 0:
+            return (4 << 16) | 17;  // XENVER_version
+        case 6: {                   // XENVER_get_features: {u32 submap_idx; u32 submap}
+            std::uint32_t io[2];
+            if (!arch::copy_from_guest(arg, io, sizeof io))
+                return kEfault;
+            // writable_page_tables(0), auto_translated_physmap(2), supervisor_mode_kernel(3),
+            // hvm_callback_vector(8), dom0(11), memory_op_vnode_supported(13), ... as Xen 4.17
+            // tells this dom0 (trace: 0x00026805).
+            io[1] = io[0] == 0 ? 0x00026805u : 0;
+            return arch::copy_to_guest(arg, io, sizeof io) ? 0 : kEfault;
+        }
+        default:
+            return kEnosys;
+    }
+}
+
+// console_io: dom0 writes its console (hvc0) through the hypervisor's.
+std::int64_t console_io(std::uint64_t cmd, std::uint64_t count, std::uint64_t buffer) {
+    if (cmd == 0) {  // CONSOLEIO_write
+        char chunk[128];
+        std::uint64_t done = 0;
+        while (done < count) {
+            const std::uint64_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
+            if (!arch::copy_from_guest(buffer + done, chunk, n))
+                return kEfault;
+            if (g_console != nullptr)
+                g_console->write(std::string_view(chunk, n));
+            done += n;
+        }
+        return static_cast<std::int64_t>(count);
+    }
+    if (cmd == 1)
+        return 0;  // CONSOLEIO_read: nothing typed yet
+    return kEinval;
+}
+
+std::int64_t sched_op(std::uint64_t cmd, std::uint64_t arg) {
+    if (cmd == pub::kSchedOpShutdown) {
+        pub::sched_shutdown s{};
+        if (!arch::copy_from_guest(arg, &s, sizeof s))
+            return kEfault;
+        if (g_console != nullptr) {
+            lib::Out(*g_console) << "(TERN) d0: shut down (reason " << s.reason
+                                 << "): powering off\n";
+        }
+        arch::system_off();
+    }
+    if (cmd == pub::kSchedOpYield)
+        return 0;
+    return kEnosys;
+}
+
+}  // namespace
+
+void set_guest_console(lib::Sink* console) {
+    g_console = console;
+}
+
+void handle_hypercall(std::uint64_t* x) {
+    const std::uint64_t number = x[16];
+    std::int64_t result = kEnosys;
+    switch (number) {
+        case pub::kHypercallXenVersion:
+            result = xen_version(x[0], x[1]);
+            break;
+        case pub::kHypercallConsoleIo:
+            result = console_io(x[0], x[1], x[2]);
+            break;
+        case pub::kHypercallSchedOp:
+            result = sched_op(x[0], x[1]);
+            break;
+        default:
+            log_once(number);
+            break;
+    }
+    x[0] = static_cast<std::uint64_t>(result);
+}
+
+void handle_smccc(std::uint64_t* x) {
+    const std::uint32_t function = static_cast<std::uint32_t>(x[0]);
+    std::uint64_t result = kSmcccNotSupported;
+    switch (function) {
+        case 0x84000000:
+            result = 0x10001;
+            break;  // PSCI_VERSION: 1.1
+        case 0x84000006:
+            result = 2;
+            break;          // MIGRATE_INFO_TYPE: no migration needed
+        case 0x8400000a: {  // PSCI_FEATURES
+            const std::uint32_t asked = static_cast<std::uint32_t>(x[1]);
+            result = (asked == 0x80000000 || asked == 0x84000000 || asked == 0x84000008 ||
+                      asked == 0x84000009)
+                         ? 0
+                         : kSmcccNotSupported;
+            break;
+        }
+        case 0x80000000:
+            result = 0x10001;
+            break;        // SMCCC_VERSION: 1.1
+        case 0x84000008:  // SYSTEM_OFF
+        case 0x84000009:  // SYSTEM_RESET (restart is a later step)
+            if (g_console != nullptr)
+                lib::Out(*g_console) << "(TERN) d0: PSCI system off\n";
+            arch::system_off();
+        default:
+            break;  // CPU_ON for dom0's other vCPUs comes with the scheduler
+    }
+    x[0] = result;
+}
+
+}  // namespace tern::hv

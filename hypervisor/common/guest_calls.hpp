@@ -1,0 +1,17 @@
+// Defines the handlers of the calls a guest makes with HVC: Xen hypercalls (HVC #0xEA1,
+// number in x16, arguments in x0-x4, result in x0) and SMCCC firmware calls (HVC #0 or a
+// trapped SMC: PSCI and the Arm architecture services, function id in w0, results in x0-x3).
+// They read and change the trapped vCPU's general registers x0-x30.
+#pragma once
+
+#include <cstdint>
+
+#include "lib/format.hpp"
+
+namespace tern::hv {
+
+void set_guest_console(lib::Sink* console);
+void handle_hypercall(std::uint64_t* x);
+void handle_smccc(std::uint64_t* x);
+
+}  // namespace tern::hv

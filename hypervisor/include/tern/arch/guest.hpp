@@ -1,0 +1,23 @@
+// Declares the arch hooks for running a guest: its stage-2 translation, entering it at EL1,
+// and reading its memory through its own page tables.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tern::arch {
+
+// Maps `ram` 1:1 (guest physical = machine physical) as normal memory and the device region
+// below RAM 1:1 as device memory, for the one guest that runs now (dom0).
+void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit);
+
+// Starts the guest's boot vCPU at EL1 at `entry` with x0 = `dtb`, as Linux's arm64 boot
+// protocol asks (MMU and caches off, interrupts masked). Does not return.
+[[noreturn]] void enter_guest(std::uint64_t entry, std::uint64_t dtb);
+
+// Copies `size` bytes from the guest virtual address `va` of the vCPU running on this CPU,
+// page by page through its stage 1 and stage 2; false if any page is not mapped.
+bool copy_from_guest(std::uint64_t va, void* out, std::size_t size);
+bool copy_to_guest(std::uint64_t va, const void* in, std::size_t size);
+
+}  // namespace tern::arch
