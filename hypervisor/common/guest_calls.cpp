@@ -2,7 +2,12 @@
 // answers -ENOSYS (hypercalls) or NOT_SUPPORTED (SMCCC), and is logged once per number.
 #include "common/guest_calls.hpp"
 
+#include "common/page_allocator.hpp"
+#include "public/event_channel.hpp"
+#include "public/grant_table.hpp"
+#include "public/memory.hpp"
 #include "public/sched.hpp"
+#include "public/vcpu.hpp"
 #include "public/xen.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/guest.hpp"
@@ -16,6 +21,102 @@ constexpr std::int64_t kEinval = -22;
 constexpr std::uint64_t kSmcccNotSupported = 0xffffffffffffffffull;  // -1
 
 lib::Sink* g_console = nullptr;
+PageAllocator* g_pages = nullptr;
+
+// dom0's shared pages: shared_info and its grant-table frames (v1), made on first use.
+constexpr std::uint32_t kGrantFrames = 1;
+constexpr std::uint32_t kMaxGrantFrames = 64;
+std::uint64_t g_shared_info = 0;
+std::uint64_t g_grant_frames[kGrantFrames] = {};
+std::uint64_t g_vcpu_info[8] = {};  // guest-physical address of each vCPU's vcpu_info
+
+std::uint64_t new_zeroed_page() {
+    if (g_pages == nullptr)
+        return 0;
+    auto page = g_pages->allocate(1);
+    if (!page.ok())
+        return 0;
+    auto* bytes = reinterpret_cast<std::uint8_t*>(page->value);
+    for (std::size_t i = 0; i < kPageSize; ++i)
+        bytes[i] = 0;
+    return page->value;
+}
+
+// memory_op XENMEM_add_to_physmap: the guest asks for a hypervisor page at one of its frames.
+std::int64_t add_to_physmap(std::uint64_t arg) {
+    pub::xen_add_to_physmap a{};
+    if (!arch::copy_from_guest(arg, &a, sizeof a))
+        return kEfault;
+    if (a.domid != pub::kDomidSelf && a.domid != 0)
+        return -1;  // EPERM: foreign maps come later
+    std::uint64_t page = 0;
+    if (a.space == pub::kMapspaceSharedInfo && a.idx == 0) {
+        if (g_shared_info == 0)
+            g_shared_info = new_zeroed_page();
+        page = g_shared_info;
+    } else if (a.space == pub::kMapspaceGrantTable && a.idx < kGrantFrames) {
+        if (g_grant_frames[a.idx] == 0)
+            g_grant_frames[a.idx] = new_zeroed_page();
+        page = g_grant_frames[a.idx];
+    } else {
+        return kEinval;
+    }
+    if (page == 0)
+        return -12;  // ENOMEM
+    return arch::map_guest_page(a.gpfn << kPageShift, page) ? 0 : -12;
+}
+
+std::int64_t memory_op(std::uint64_t cmd, std::uint64_t arg) {
+    if (cmd == pub::kMemoryOpAddToPhysmap)
+        return add_to_physmap(arg);
+    return kEnosys;
+}
+
+std::int64_t grant_table_op(std::uint64_t cmd, std::uint64_t arg, std::uint64_t count) {
+    if (count != 1)
+        return kEinval;
+    switch (cmd) {
+        case pub::kGnttabOpQuerySize: {
+            pub::gnttab_query_size q{};
+            if (!arch::copy_from_guest(arg, &q, sizeof q))
+                return kEfault;
+            q.nr_frames = kGrantFrames;
+            q.max_nr_frames = kMaxGrantFrames;
+            q.status = 0;
+            return arch::copy_to_guest(arg, &q, sizeof q) ? 0 : kEfault;
+        }
+        case pub::kGnttabOpSetVersion: {
+            pub::gnttab_set_version v{};
+            if (!arch::copy_from_guest(arg, &v, sizeof v))
+                return kEfault;
+            if (v.version != 1)
+                return kEinval;  // Tern speaks grant tables v1
+            return 0;
+        }
+        case pub::kGnttabOpGetVersion: {
+            pub::gnttab_get_version v{};
+            if (!arch::copy_from_guest(arg, &v, sizeof v))
+                return kEfault;
+            v.version = 1;
+            return arch::copy_to_guest(arg, &v, sizeof v) ? 0 : kEfault;
+        }
+        default:
+            return kEnosys;
+    }
+}
+
+std::int64_t vcpu_op(std::uint64_t cmd, std::uint64_t vcpu, std::uint64_t arg) {
+    if (cmd == pub::kVcpuOpRegisterVcpuInfo) {
+        pub::vcpu_register_vcpu_info r{};
+        if (!arch::copy_from_guest(arg, &r, sizeof r))
+            return kEfault;
+        if (vcpu >= 8 || r.offset > kPageSize - sizeof(pub::vcpu_info))
+            return kEinval;
+        g_vcpu_info[vcpu] = (r.mfn << kPageShift) + r.offset;
+        return 0;
+    }
+    return kEnosys;
+}
 std::uint64_t g_logged[2] = {};  // one bit per hypercall number below 128
 
 void log_once(std::uint64_t number) {
@@ -89,6 +190,9 @@ std::int64_t sched_op(std::uint64_t cmd, std::uint64_t arg) {
 void set_guest_console(lib::Sink* console) {
     g_console = console;
 }
+void set_guest_pages(PageAllocator* pages) {
+    g_pages = pages;
+}
 
 void handle_hypercall(std::uint64_t* x) {
     const std::uint64_t number = x[16];
@@ -102,6 +206,22 @@ void handle_hypercall(std::uint64_t* x) {
             break;
         case pub::kHypercallSchedOp:
             result = sched_op(x[0], x[1]);
+            break;
+        case pub::kHypercallMemoryOp:
+            result = memory_op(x[0], x[1]);
+            break;
+        case pub::kHypercallGrantTableOp:
+            result = grant_table_op(x[0], x[1], x[2]);
+            break;
+        case pub::kHypercallVcpuOp:
+            result = vcpu_op(x[0], x[1], x[2]);
+            break;
+        case pub::kHypercallEventChannelOp:
+            // The FIFO ABI is refused so that Linux uses the 2-level one; the 2-level
+            // operations come with event channels.
+            if (x[0] != pub::kEvtchnOpInitControl)
+                log_once(number);
+            result = kEnosys;
             break;
         default:
             log_once(number);

@@ -10,7 +10,11 @@
 
 namespace tern::hv {
 
+class PageAllocator;
+
 void set_guest_console(lib::Sink* console);
+// Where the pages the hypervisor shares with dom0 (shared_info, grant frames) come from.
+void set_guest_pages(PageAllocator* pages);
 void handle_hypercall(std::uint64_t* x);
 void handle_smccc(std::uint64_t* x);
 

@@ -161,7 +161,8 @@ void copy_bytes(std::uint64_t to, std::uint64_t from, std::uint64_t size) {
 // Loads dom0's kernel (an arm64 Image) at its RAM base plus text_offset and its device tree at
 // the top of its RAM, maps its RAM and the devices below RAM 1:1 in stage 2, and enters it.
 // Returns only when there is nothing to start.
-void start_dom0(lib::Out& out, const BootInfo& info, const Dom0Layout& dom0) {
+void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const Dom0Layout& dom0,
+                PageAllocator& pages) {
     const BootModule* kernel = info.module(ModuleKind::kernel);
     if (kernel == nullptr || dom0.ram_size == 0)
         return;
@@ -184,7 +185,22 @@ void start_dom0(lib::Out& out, const BootInfo& info, const Dom0Layout& dom0) {
     copy_bytes(entry, kernel->address, kernel->size);
     copy_bytes(tree_at, dom0.tree, dom0.tree_size);
     arch::setup_stage2(dom0.ram_base, dom0.ram_size, info.banks[0].base);
+    // Devices above RAM (the PCIe ECAM window, for one) pass through too.
+    host.for_each_child(host.root(), [&](lib::Fdt::Node node) {
+        if (host.string_property(node, "device_type") == std::string_view("memory"))
+            return true;
+        for (std::size_t i = 0; i < 4; ++i) {
+            auto r = host.reg(host.root(), node, i);
+            if (!r)
+                break;
+            if (r->address >= info.banks[0].base + info.banks[0].size) {
+                (void)arch::map_guest_device(r->address, r->size);
+            }
+        }
+        return true;
+    });
     set_guest_console(g_console);
+    set_guest_pages(&pages);
     out << "(TERN) dom0: entering its kernel at " << lib::Hex{entry} << " (EL1), device tree at "
         << lib::Hex{tree_at} << "\n";
     arch::enter_guest(entry, tree_at);
@@ -286,7 +302,7 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
     if (info->module(hv::ModuleKind::kernel) == nullptr) {
         out << "(TERN) no dom0 kernel module (multiboot,kernel in /chosen): nothing to run\n";
     }
-    hv::start_dom0(out, info.value(), dom0);
+    hv::start_dom0(out, fdt.value(), info.value(), dom0, pages.value());
     out << "(TERN) no dom0 to run; powering off\n";
     arch::system_off();
 }

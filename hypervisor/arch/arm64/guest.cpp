@@ -10,7 +10,7 @@ namespace {
 constexpr std::size_t kEntries = 512;
 constexpr std::uint64_t kGiB = 1ull << 30;
 constexpr std::uint64_t kBlock2M = 2ull << 20;
-constexpr std::size_t kMaxL2 = 4;  // 1 GiB tables of 2 MiB blocks
+constexpr std::size_t kMaxL2 = 8;  // 1 GiB tables of 2 MiB blocks
 
 alignas(4096) std::uint64_t g_s2_l1[kEntries];
 alignas(4096) std::uint64_t g_s2_l2[kMaxL2][kEntries];
@@ -34,6 +34,10 @@ constexpr std::uint64_t kHcr = (1ull << 0)      // VM: stage 2 on
 
 std::size_t g_l2_used = 0;
 
+constexpr std::size_t kMaxL3 = 16;  // 2 MiB regions split into pages
+alignas(4096) std::uint64_t g_s2_l3[kMaxL3][kEntries];
+std::size_t g_l3_used = 0;
+
 std::uint64_t* l2_for(std::uint64_t address) {
     const std::size_t i = address / kGiB;
     if ((g_s2_l1[i] & 3) == 3)
@@ -47,13 +51,16 @@ std::uint64_t* l2_for(std::uint64_t address) {
     return table;
 }
 
-void map_2m(std::uint64_t start, std::uint64_t end, std::uint64_t attrs) {
-    for (std::uint64_t a = start; a < end; a += kBlock2M) {
+bool map_2m(std::uint64_t start, std::uint64_t end, std::uint64_t attrs) {
+    for (std::uint64_t a = start & ~(kBlock2M - 1); a < end; a += kBlock2M) {
         std::uint64_t* l2 = l2_for(a);
         if (l2 == nullptr)
-            return;
-        l2[(a % kGiB) / kBlock2M] = a | attrs;
+            return false;
+        std::uint64_t& entry = l2[(a % kGiB) / kBlock2M];
+        if (entry == 0)
+            entry = a | attrs;  // never over an existing (RAM, split) mapping
     }
+    return true;
 }
 
 // Guest virtual to machine physical through the guest's translation (AT S12E1R/W).
@@ -72,11 +79,55 @@ bool translate(std::uint64_t va, bool write, std::uint64_t& pa) {
 
 }  // namespace
 
+bool map_guest_device(std::uint64_t base, std::uint64_t size) {
+    constexpr std::uint64_t kIpaLimit = 1ull << 39;
+    if (size == 0 || base >= kIpaLimit || size > kIpaLimit - base)
+        return false;
+    const bool ok = map_2m(base, base + size, kS2Device);
+    asm volatile("dsb ish\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+    return ok;
+}
+
+bool map_guest_page(std::uint64_t ipa, std::uint64_t pa) {
+    std::uint64_t* l2 = l2_for(ipa);
+    if (l2 == nullptr)
+        return false;
+    std::uint64_t& entry = l2[(ipa % kGiB) / kBlock2M];
+    std::uint64_t* l3 = nullptr;
+    if ((entry & 3) == 3) {
+        l3 = reinterpret_cast<std::uint64_t*>(entry & 0xfffffffff000ull);
+    } else {
+        if (g_l3_used == kMaxL3)
+            return false;
+        l3 = g_s2_l3[g_l3_used++];
+        // A block becomes 512 pages with the same attributes; nothing mapped stays unmapped.
+        const bool block = (entry & 3) == 1;
+        const std::uint64_t base = entry & 0xffffffe00000ull;
+        const std::uint64_t attrs = entry & ~0xffffffe00000ull & ~3ull;
+        for (std::size_t k = 0; k < kEntries; ++k)
+            l3[k] = block ? (base + k * 4096) | attrs | 3 : 0;
+        asm volatile("dsb ish" ::: "memory");
+        entry = reinterpret_cast<std::uintptr_t>(l3) | 3;
+    }
+    l3[(ipa >> 12) & 511] = (pa & 0xfffffffff000ull) | kS2Normal | 3;
+    asm volatile(
+        "dsb ish\n"
+        "tlbi ipas2e1is, %0\n"
+        "dsb ish\n"
+        "tlbi vmalle1is\n"
+        "dsb ish\n"
+        "isb\n"
+        :
+        : "r"(ipa >> 12)
+        : "memory");
+    return true;
+}
+
 void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit) {
     for (std::size_t i = 0; i < kEntries; ++i)
         g_s2_l1[i] = 0;
-    map_2m(0, device_limit, kS2Device);
     map_2m(ram_base, ram_base + ram_size, kS2Normal);
+    map_2m(0, device_limit, kS2Device);
     asm volatile("dsb ish" ::: "memory");
     const std::uint64_t vttbr = reinterpret_cast<std::uintptr_t>(g_s2_l1) | (1ull << 48);  // VMID 1
     asm volatile(

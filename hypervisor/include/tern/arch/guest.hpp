@@ -11,6 +11,14 @@ namespace tern::arch {
 // below RAM 1:1 as device memory, for the one guest that runs now (dom0).
 void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit);
 
+// Maps [base, base + size) 1:1 as device memory (2 MiB granules); false when it does not fit
+// the guest's 39-bit physical address space or no table is left.
+bool map_guest_device(std::uint64_t base, std::uint64_t size);
+
+// Maps one 4 KiB guest page at `ipa` to the machine page `pa` as normal memory, splitting a
+// block mapping when needed; false when no table is left.
+bool map_guest_page(std::uint64_t ipa, std::uint64_t pa);
+
 // Starts the guest's boot vCPU at EL1 at `entry` with x0 = `dtb`, as Linux's arm64 boot
 // protocol asks (MMU and caches off, interrupts masked). Does not return.
 [[noreturn]] void enter_guest(std::uint64_t entry, std::uint64_t dtb);
