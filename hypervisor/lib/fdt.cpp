@@ -2,22 +2,10 @@
 // gives "not found" answers or a failed open, never a read outside the blob.
 #include "lib/fdt.hpp"
 
+#include "lib/fdt_format.hpp"
+
 namespace tern::lib {
-namespace {
-
-constexpr std::uint32_t kMagic = 0xd00dfeed;
-constexpr std::uint32_t kBeginNode = 1;
-constexpr std::uint32_t kEndNode = 2;
-constexpr std::uint32_t kProp = 3;
-constexpr std::uint32_t kNop = 4;
-constexpr std::uint32_t kEnd = 9;
-constexpr std::uint32_t kHeaderSize = 40;
-
-constexpr std::uint32_t align4(std::uint32_t v) {
-    return (v + 3u) & ~3u;
-}
-
-}  // namespace
+using namespace fdt_format;
 
 std::uint32_t be32(const std::uint8_t* p) {
     return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
@@ -177,29 +165,12 @@ bool Fdt::next_property(std::uint32_t& pos, std::string_view& name,
 
 std::optional<std::span<const std::uint8_t>> Fdt::property(Node node,
                                                            std::string_view wanted) const {
-    std::uint32_t p = after_name(node.offset);
-    while (p != kNone) {
-        auto t = token(p);
-        if (!t || (*t != kProp && *t != kNop))
-            return std::nullopt;
-        if (*t == kNop) {
-            p += 4;
-            continue;
-        }
-        auto len = token(p + 4);
-        auto name_off = token(p + 8);
-        if (!len || !name_off || *len > structs_size_ - (p + 12))
-            return std::nullopt;
-        if (*name_off < strings_size_) {
-            const char* n = reinterpret_cast<const char*>(base_ + strings_ + *name_off);
-            std::size_t n_len = 0;
-            while (*name_off + n_len < strings_size_ && n[n_len] != '\0')
-                ++n_len;
-            if (std::string_view(n, n_len) == wanted) {
-                return std::span<const std::uint8_t>(base_ + structs_ + p + 12, *len);
-            }
-        }
-        p = align4(p + 12 + *len);
+    std::uint32_t pos = after_name(node.offset);
+    std::string_view name;
+    std::span<const std::uint8_t> value;
+    while (next_property(pos, name, value)) {
+        if (name == wanted)
+            return value;
     }
     return std::nullopt;
 }

@@ -3,15 +3,12 @@
 // and move behind the structure block when the tree is finished.
 #include "lib/fdt_writer.hpp"
 
+#include "lib/fdt_format.hpp"
+
 namespace tern::lib {
 namespace {
 
-constexpr std::uint32_t kMagic = 0xd00dfeed;
-constexpr std::uint32_t kBeginNode = 1;
-constexpr std::uint32_t kEndNode = 2;
-constexpr std::uint32_t kProp = 3;
-constexpr std::uint32_t kEnd = 9;
-constexpr std::size_t kHeaderSize = 40;
+using namespace fdt_format;
 constexpr std::size_t kReserveMapSize = 16;  // one terminating {0, 0} entry
 
 void store_be32(std::uint8_t* p, std::uint32_t v) {
@@ -98,25 +95,8 @@ Status FdtWriter::end_node() {
     return put32(kEndNode);
 }
 
-Status FdtWriter::property(std::string_view name, std::span<const std::uint8_t> value) {
-    if (error_ != Status::ok)
-        return error_;
-    if (depth_ == 0)
-        return error_ = Status::invalid_argument;
-    auto offset = string_offset(name);
-    if (!offset.ok())
-        return error_ = offset.status();
-    if (put32(kProp) != Status::ok ||
-        put32(static_cast<std::uint32_t>(value.size())) != Status::ok ||
-        put32(offset.value()) != Status::ok ||
-        put_bytes(value.data(), value.size()) != Status::ok) {
-        return error_;
-    }
-    return pad4();
-}
-
-Status FdtWriter::property_string(std::string_view name, std::string_view value) {
-    // The value and its NUL, written as one property.
+Status FdtWriter::write_property(std::string_view name, std::span<const std::uint8_t> value,
+                                 bool terminate) {
     if (error_ != Status::ok)
         return error_;
     if (depth_ == 0)
@@ -125,13 +105,25 @@ Status FdtWriter::property_string(std::string_view name, std::string_view value)
     if (!offset.ok())
         return error_ = offset.status();
     static constexpr std::uint8_t kNul = 0;
-    if (put32(kProp) != Status::ok ||
-        put32(static_cast<std::uint32_t>(value.size() + 1)) != Status::ok ||
+    const auto length = static_cast<std::uint32_t>(value.size() + (terminate ? 1 : 0));
+    if (put32(kProp) != Status::ok || put32(length) != Status::ok ||
         put32(offset.value()) != Status::ok ||
-        put_bytes(value.data(), value.size()) != Status::ok || put_bytes(&kNul, 1) != Status::ok) {
+        put_bytes(value.data(), value.size()) != Status::ok ||
+        (terminate && put_bytes(&kNul, 1) != Status::ok)) {
         return error_;
     }
     return pad4();
+}
+
+Status FdtWriter::property(std::string_view name, std::span<const std::uint8_t> value) {
+    return write_property(name, value, false);
+}
+
+Status FdtWriter::property_string(std::string_view name, std::string_view value) {
+    return write_property(name,
+                          std::span<const std::uint8_t>(
+                              reinterpret_cast<const std::uint8_t*>(value.data()), value.size()),
+                          true);
 }
 
 Status FdtWriter::property_cells(std::string_view name, std::span<const std::uint32_t> cells) {

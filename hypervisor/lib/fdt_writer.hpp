@@ -33,6 +33,8 @@ class FdtWriter {
     Result<std::size_t> finish();
 
   private:
+    Status write_property(std::string_view name, std::span<const std::uint8_t> value,
+                          bool terminate);
     Status put32(std::uint32_t value);
     Status put_bytes(const void* data, std::size_t size);
     Status pad4();

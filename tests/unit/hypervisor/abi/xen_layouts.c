@@ -6,7 +6,6 @@
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
 #include <stddef.h>
 #include <stdint.h>
-#include <xen/xen.h>
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
 #include <xen/hvm/hvm_op.h>
@@ -14,6 +13,7 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
+#include <xen/xen.h>
 
 #define LAYOUT(name, value) __asm__ volatile("\n.ascii \"@@layout " #name " %c0\"" : : "i"(value))
 #define SIZE(type) LAYOUT(size_##type, sizeof(struct type))
