@@ -29,6 +29,9 @@ constexpr std::uint32_t kMaxGrantFrames = 64;
 std::uint64_t g_shared_info = 0;
 std::uint64_t g_grant_frames[kGrantFrames] = {};
 std::uint64_t g_vcpu_info[8] = {};  // guest-physical address of each vCPU's vcpu_info
+constexpr std::uint32_t kHvmNrParams = 39;
+std::uint64_t g_hvm_params[kHvmNrParams] =
+    {};  // dom0's HVM params (all 0 until a toolstack sets them)
 
 std::uint64_t new_zeroed_page() {
     if (g_pages == nullptr)
@@ -103,6 +106,25 @@ std::int64_t grant_table_op(std::uint64_t cmd, std::uint64_t arg, std::uint64_t 
         default:
             return kEnosys;
     }
+}
+
+// hvm_op get_param/set_param on dom0's own parameters.
+std::int64_t hvm_op(std::uint64_t cmd, std::uint64_t arg) {
+    if (cmd != pub::kHvmOpSetParam && cmd != pub::kHvmOpGetParam)
+        return kEnosys;
+    pub::xen_hvm_param p{};
+    if (!arch::copy_from_guest(arg, &p, sizeof p))
+        return kEfault;
+    if (p.domid != pub::kDomidSelf && p.domid != 0)
+        return -3;  // ESRCH: no other domain yet
+    if (p.index >= kHvmNrParams)
+        return kEinval;
+    if (cmd == pub::kHvmOpSetParam) {
+        g_hvm_params[p.index] = p.value;
+        return 0;
+    }
+    p.value = g_hvm_params[p.index];
+    return arch::copy_to_guest(arg, &p, sizeof p) ? 0 : kEfault;
 }
 
 std::int64_t vcpu_op(std::uint64_t cmd, std::uint64_t vcpu, std::uint64_t arg) {
@@ -215,6 +237,9 @@ void handle_hypercall(std::uint64_t* x) {
             break;
         case pub::kHypercallVcpuOp:
             result = vcpu_op(x[0], x[1], x[2]);
+            break;
+        case pub::kHypercallHvmOp:
+            result = hvm_op(x[0], x[1]);
             break;
         case pub::kHypercallEventChannelOp:
             // The FIFO ABI is refused so that Linux uses the 2-level one; the 2-level
