@@ -213,9 +213,12 @@ extern "C" [[noreturn]] void tern_secondary_start(std::uint64_t index, unsigned 
     using namespace tern;
     arch::install_vectors();
     arch::enable_mmu();
-    lib::Out out(*hv::g_console);
-    out << "(TERN) CPU " << index << " up at EL" << el << ", MMU "
-        << (arch::mmu_enabled() ? "on" : "off") << "\n";
+    // The line is built first and written in one piece: CPUs come up at the same time.
+    char line[96];
+    lib::BufferSink buffer(line, sizeof line);
+    lib::Out(buffer) << "(TERN) CPU " << index << " up at EL" << el << ", MMU "
+                     << (arch::mmu_enabled() ? "on" : "off") << "\n";
+    hv::g_console->write(buffer.text());
     hv::g_cpus_up.fetch_add(1, std::memory_order_release);
     arch::halt_cpu();  // no vCPUs to run yet
 }
