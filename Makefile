@@ -7,7 +7,7 @@ HV_BUILD    ?= $(BUILD)/hypervisor
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps build host hypervisor asan dom0-kernel test run bench fuzz format clean
+.PHONY: all deps build host hypervisor asan dom0-kernel dom0-initramfs test run bench fuzz format clean
 
 all: build
 
@@ -33,11 +33,16 @@ asan:
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-# Debian's stock arm64 kernel, which the system tests boot as dom0 (build/downloads).
+# Debian's stock arm64 kernel, which the system tests boot as dom0, and busybox-static
+# (build/downloads), from Debian's archive.
 dom0-kernel:
 	@scripts/fetch-debian-arm64.sh
 
-test: deps build asan dom0-kernel
+# dom0's ramdisk: busybox, the virtio modules and dom0/image/init.sh (build/dom0/initrd.cpio.gz).
+dom0-initramfs: dom0-kernel
+	@scripts/build-dom0-initramfs.sh
+
+test: deps build asan dom0-initramfs
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE 'system|bench'
 

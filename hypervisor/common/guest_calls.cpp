@@ -2,7 +2,9 @@
 // answers -ENOSYS (hypercalls) or NOT_SUPPORTED (SMCCC), and is logged once per number.
 #include "common/guest_calls.hpp"
 
+#include "common/console.hpp"
 #include "common/page_allocator.hpp"
+#include "common/vcpu_power.hpp"
 #include "public/event_channel.hpp"
 #include "public/grant_table.hpp"
 #include "public/memory.hpp"
@@ -20,8 +22,9 @@ constexpr std::int64_t kEfault = -14;
 constexpr std::int64_t kEinval = -22;
 constexpr std::uint64_t kSmcccNotSupported = 0xffffffffffffffffull;  // -1
 
-lib::Sink* g_console = nullptr;
+Console* g_console = nullptr;
 PageAllocator* g_pages = nullptr;
+VcpuPower* g_vcpus = nullptr;
 
 // dom0's shared pages: shared_info and its grant-table frames (v1), made on first use.
 constexpr std::uint32_t kGrantFrames = 1;
@@ -186,8 +189,14 @@ std::int64_t console_io(std::uint64_t cmd, std::uint64_t count, std::uint64_t bu
         }
         return static_cast<std::int64_t>(count);
     }
-    if (cmd == 1)
-        return 0;  // CONSOLEIO_read: nothing typed yet
+    if (cmd == 1) {  // CONSOLEIO_read: what has been typed on the hypervisor's console
+        char chunk[128];
+        const std::uint64_t want = count < sizeof chunk ? count : sizeof chunk;
+        const std::size_t n = g_console != nullptr ? g_console->read(chunk, want) : 0;
+        if (n == 0)
+            return 0;
+        return arch::copy_to_guest(buffer, chunk, n) ? static_cast<std::int64_t>(n) : kEfault;
+    }
     return kEinval;
 }
 
@@ -196,10 +205,16 @@ std::int64_t sched_op(std::uint64_t cmd, std::uint64_t arg) {
         pub::sched_shutdown s{};
         if (!arch::copy_from_guest(arg, &s, sizeof s))
             return kEfault;
+        // dom0 going down takes the machine with it: a reboot restarts it, anything else
+        // (poweroff, crash, watchdog) turns it off, as Xen does without noreboot.
+        const bool reboot = s.reason == pub::kShutdownReboot;
         if (g_console != nullptr) {
-            lib::Out(*g_console) << "(TERN) d0: shut down (reason " << s.reason
-                                 << "): powering off\n";
+            lib::Out(*g_console) << "(TERN) d0: shut down (reason " << s.reason << ", "
+                                 << pub::shutdown_reason_name(s.reason) << "): "
+                                 << (reboot ? "restarting the machine\n" : "powering off\n");
         }
+        if (reboot)
+            arch::system_reset();
         arch::system_off();
     }
     if (cmd == pub::kSchedOpYield)
@@ -209,11 +224,14 @@ std::int64_t sched_op(std::uint64_t cmd, std::uint64_t arg) {
 
 }  // namespace
 
-void set_guest_console(lib::Sink* console) {
+void set_guest_console(Console* console) {
     g_console = console;
 }
 void set_guest_pages(PageAllocator* pages) {
     g_pages = pages;
+}
+void set_guest_vcpus(VcpuPower* vcpus) {
+    g_vcpus = vcpus;
 }
 
 void handle_hypercall(std::uint64_t* x) {
@@ -267,22 +285,66 @@ void handle_smccc(std::uint64_t* x) {
             break;          // MIGRATE_INFO_TYPE: no migration needed
         case 0x8400000a: {  // PSCI_FEATURES
             const std::uint32_t asked = static_cast<std::uint32_t>(x[1]);
-            result = (asked == 0x80000000 || asked == 0x84000000 || asked == 0x84000008 ||
-                      asked == 0x84000009)
-                         ? 0
-                         : kSmcccNotSupported;
+            switch (asked) {
+                case 0x80000000:  // SMCCC_VERSION
+                case 0x84000000:  // PSCI_VERSION
+                case 0x84000002:  // CPU_OFF
+                case 0x84000003:  // CPU_ON (32-bit)
+                case 0xC4000003:  // CPU_ON (64-bit)
+                case 0x84000004:  // AFFINITY_INFO (32-bit)
+                case 0xC4000004:  // AFFINITY_INFO (64-bit)
+                case 0x84000008:  // SYSTEM_OFF
+                case 0x84000009:  // SYSTEM_RESET
+                case 0x8400000a:  // PSCI_FEATURES
+                    result = 0;
+                    break;
+                default:
+                    result = kSmcccNotSupported;
+            }
             break;
         }
+        case 0x84000003:  // CPU_ON
+        case 0xC4000003: {
+            if (g_vcpus == nullptr) {
+                result = static_cast<std::uint64_t>(kPsciDenied);
+                break;
+            }
+            const std::uint64_t target = function == 0x84000003 ? x[1] & 0xffffffff : x[1];
+            result = static_cast<std::uint64_t>(
+                g_vcpus->request_on(target & 0xff00ffffffull, x[2], x[3]));
+            arch::wake_cpus();
+            break;
+        }
+        case 0x84000004:  // AFFINITY_INFO
+        case 0xC4000004:
+            if (g_vcpus == nullptr || x[2] != 0) {
+                result = static_cast<std::uint64_t>(kPsciInvalidParameters);
+                break;
+            }
+            result = static_cast<std::uint64_t>(g_vcpus->affinity_info(x[1] & 0xff00ffffffull));
+            break;
+        case 0x84000002:  // CPU_OFF: this vCPU stops; its physical CPU waits for a CPU_ON
+            if (g_vcpus != nullptr) {
+                if (auto index = g_vcpus->index_of(arch::current_cpu_id())) {
+                    g_vcpus->turn_off(*index);
+                    arch::park_cpu();
+                }
+            }
+            result = static_cast<std::uint64_t>(kPsciDenied);
+            break;
         case 0x80000000:
             result = 0x10001;
             break;        // SMCCC_VERSION: 1.1
         case 0x84000008:  // SYSTEM_OFF
-        case 0x84000009:  // SYSTEM_RESET (restart is a later step)
             if (g_console != nullptr)
                 lib::Out(*g_console) << "(TERN) d0: PSCI system off\n";
             arch::system_off();
+        case 0x84000009:  // SYSTEM_RESET
+            if (g_console != nullptr)
+                lib::Out(*g_console) << "(TERN) d0: PSCI system reset\n";
+            arch::system_reset();
         default:
-            break;  // CPU_ON for dom0's other vCPUs comes with the scheduler
+            break;
     }
     x[0] = result;
 }

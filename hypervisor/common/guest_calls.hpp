@@ -10,11 +10,15 @@
 
 namespace tern::hv {
 
+class Console;
 class PageAllocator;
+class VcpuPower;
 
-void set_guest_console(lib::Sink* console);
+void set_guest_console(Console* console);
 // Where the pages the hypervisor shares with dom0 (shared_info, grant frames) come from.
 void set_guest_pages(PageAllocator* pages);
+// dom0's vCPUs, for PSCI CPU_ON, CPU_OFF and AFFINITY_INFO.
+void set_guest_vcpus(VcpuPower* vcpus);
 void handle_hypercall(std::uint64_t* x);
 void handle_smccc(std::uint64_t* x);
 

@@ -11,6 +11,7 @@
 #include "common/dom0_device_tree.hpp"
 #include "common/guest_calls.hpp"
 #include "common/page_allocator.hpp"
+#include "common/vcpu_power.hpp"
 #include "drivers/pl011.hpp"
 #include "lib/fdt.hpp"
 #include "lib/format.hpp"
@@ -28,6 +29,11 @@ namespace {
 // Set by the boot CPU before it starts the others; read by them.
 Console* g_console = nullptr;
 std::atomic<std::uint64_t> g_cpus_up{0};
+// dom0's vCPUs, each pinned to the physical CPU of its MPIDR; usable once g_vcpus_ready.
+VcpuPower g_vcpus;
+std::atomic<bool> g_vcpus_ready{false};
+
+constexpr std::uint64_t k2MiB = 2ull << 20;
 
 constexpr std::size_t kMaxDeviceTreeSize = 2u << 20;  // what Linux and Xen accept too
 
@@ -107,7 +113,24 @@ struct Dom0Layout {
     std::uint64_t ram_size = 0;
     std::uint64_t tree = 0;
     std::uint64_t tree_size = 0;
+    std::uint64_t initrd_at = 0;  // where its ramdisk goes in its RAM (0: none)
+    std::uint64_t initrd_size = 0;
+    std::uint32_t vcpus = 0;
 };
+
+// dom0's RAM from the top: its device tree in the last 2 MiB, its ramdisk below that on a
+// 2 MiB boundary; its kernel at the bottom.
+std::uint64_t dom0_tree_address(std::uint64_t ram_base, std::uint64_t ram_size) {
+    return ram_base + ram_size - k2MiB;
+}
+
+std::uint64_t dom0_initrd_address(std::uint64_t ram_base, std::uint64_t ram_size,
+                                  std::uint64_t initrd_size) {
+    const std::uint64_t top = dom0_tree_address(ram_base, ram_size);
+    if (initrd_size > top - ram_base)
+        return 0;
+    return (top - initrd_size) & ~(k2MiB - 1);
+}
 
 Dom0Layout prepare_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info,
                         const HypervisorOptions& opts, PageAllocator& pages) {
@@ -129,7 +152,17 @@ Dom0Layout prepare_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& inf
                                     : static_cast<std::uint32_t>(info.cpu_count);
     const MemoryBank bank{ram->value, opts.dom0_mem};
     const BootModule* kernel = info.module(ModuleKind::kernel);
+    const BootModule* ramdisk = info.module(ModuleKind::ramdisk);
     Dom0TreeParams params;
+    if (ramdisk != nullptr) {
+        params.initrd_start = dom0_initrd_address(bank.base, bank.size, ramdisk->size);
+        params.initrd_end = params.initrd_start + ramdisk->size;
+        if (params.initrd_start == 0) {
+            out << "(TERN) dom0: its ramdisk (" << lib::Bytes{ramdisk->size}
+                << ") does not fit in its RAM\n";
+            return {};
+        }
+    }
     params.ram = std::span<const MemoryBank>(&bank, 1);
     params.vcpus = vcpus;
     params.bootargs = kernel != nullptr ? kernel->bootargs : std::string_view();
@@ -148,7 +181,13 @@ Dom0Layout prepare_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& inf
         << " (" << lib::Bytes{bank.size} << "), " << vcpus << " vCPU(s), device tree at "
         << lib::Hex{tree->value} << " (" << written.value() << " bytes)\n";
     out << "(TERN) memory after dom0: " << pages.free_pages() << " pages free\n";
-    return Dom0Layout{bank.base, bank.size, tree->value, written.value()};
+    return Dom0Layout{bank.base,
+                      bank.size,
+                      tree->value,
+                      written.value(),
+                      params.initrd_start,
+                      ramdisk != nullptr ? ramdisk->size : 0,
+                      vcpus};
 }
 
 void copy_bytes(std::uint64_t to, std::uint64_t from, std::uint64_t size) {
@@ -173,17 +212,30 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
         out << "(TERN) dom0: the kernel module is not an arm64 Image: not starting it\n";
         return;
     }
-    std::uint64_t text_offset = 0;
-    for (int i = 7; i >= 0; --i)
-        text_offset = (text_offset << 8) | header[8 + i];
+    auto le64 = [header](std::size_t at) {
+        std::uint64_t v = 0;
+        for (int i = 7; i >= 0; --i)
+            v = (v << 8) | header[at + static_cast<std::size_t>(i)];
+        return v;
+    };
+    const std::uint64_t text_offset = le64(8);
+    // image_size covers the kernel's BSS too (0 in old kernels: then the file size).
+    const std::uint64_t image_size = le64(16) != 0 ? le64(16) : kernel->size;
     const std::uint64_t entry = dom0.ram_base + text_offset;
-    const std::uint64_t tree_at = dom0.ram_base + dom0.ram_size - (2ull << 20);
-    if (text_offset + kernel->size > dom0.ram_size - (2ull << 20)) {
-        out << "(TERN) dom0: its kernel does not fit in its RAM\n";
+    const std::uint64_t tree_at = dom0_tree_address(dom0.ram_base, dom0.ram_size);
+    const std::uint64_t kernel_limit = dom0.initrd_size != 0 ? dom0.initrd_at : tree_at;
+    if (entry + image_size > kernel_limit) {
+        out << "(TERN) dom0: its kernel (" << lib::Bytes{image_size}
+            << ") and ramdisk do not fit in its RAM\n";
         return;
     }
     copy_bytes(entry, kernel->address, kernel->size);
     copy_bytes(tree_at, dom0.tree, dom0.tree_size);
+    if (const BootModule* ramdisk = info.module(ModuleKind::ramdisk)) {
+        copy_bytes(dom0.initrd_at, ramdisk->address, dom0.initrd_size);
+        out << "(TERN) dom0: ramdisk at " << lib::Hex{dom0.initrd_at} << " ("
+            << lib::Bytes{dom0.initrd_size} << ")\n";
+    }
     arch::setup_stage2(dom0.ram_base, dom0.ram_size, info.banks[0].base);
     // Devices above RAM (the PCIe ECAM window, for one) pass through too.
     host.for_each_child(host.root(), [&](lib::Fdt::Node node) {
@@ -201,6 +253,18 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     });
     set_guest_console(g_console);
     set_guest_pages(&pages);
+    // dom0's vCPUs: the boot CPU's first, then every other CPU its device tree keeps.
+    std::uint64_t mpidrs[VcpuPower::kMaxVcpus];
+    std::size_t vcpu_count = 0;
+    mpidrs[vcpu_count++] = arch::current_cpu_id();
+    for (std::size_t i = 0; i < info.cpu_count && vcpu_count < VcpuPower::kMaxVcpus; ++i) {
+        if (info.cpu_ids[i] != mpidrs[0] && info.cpu_ids[i] < dom0.vcpus)
+            mpidrs[vcpu_count++] = info.cpu_ids[i];
+    }
+    g_vcpus.reset(mpidrs, vcpu_count < dom0.vcpus ? vcpu_count : dom0.vcpus);
+    set_guest_vcpus(&g_vcpus);
+    g_vcpus_ready.store(true, std::memory_order_release);
+    arch::wake_cpus();
     out << "(TERN) dom0: entering its kernel at " << lib::Hex{entry} << " (EL1), device tree at "
         << lib::Hex{tree_at} << "\n";
     arch::enter_guest(entry, tree_at);
@@ -220,7 +284,30 @@ extern "C" [[noreturn]] void tern_secondary_start(std::uint64_t index, unsigned 
                      << (arch::mmu_enabled() ? "on" : "off") << "\n";
     hv::g_console->write(buffer.text());
     hv::g_cpus_up.fetch_add(1, std::memory_order_release);
-    arch::halt_cpu();  // no vCPUs to run yet
+    arch::park_cpu();
+}
+
+// Every physical CPU but the boot CPU waits here for dom0's vCPU pinned to it to be started
+// (PSCI CPU_ON), and comes back here when that vCPU turns itself off (CPU_OFF).
+extern "C" [[noreturn]] void tern_cpu_idle() {
+    using namespace tern;
+    for (;;) {
+        if (hv::g_vcpus_ready.load(std::memory_order_acquire)) {
+            const auto index = hv::g_vcpus.index_of(arch::current_cpu_id());
+            if (!index)
+                arch::halt_cpu();  // dom0 has no vCPU here
+            if (auto start = hv::g_vcpus.take_start(*index)) {
+                char line[112];
+                lib::BufferSink buffer(line, sizeof line);
+                lib::Out(buffer) << "(TERN) d0: vCPU " << std::uint64_t{*index} << " starts on CPU "
+                                 << std::uint64_t{arch::current_cpu_index()} << " at "
+                                 << lib::Hex{start->entry} << "\n";
+                hv::g_console->write(buffer.text());
+                arch::enter_guest(start->entry, start->context);
+            }
+        }
+        arch::wait_for_event();
+    }
 }
 
 namespace tern::hv {
@@ -260,7 +347,12 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
         arch::system_off();
 
     drivers::Pl011 uart(*info->uart_base);
-    hv::Console console(uart);
+    struct UartInput final : hv::ConsoleInput {
+        explicit UartInput(drivers::Pl011& u) : uart(u) {}
+        std::size_t read(char* out, std::size_t size) override { return uart.read(out, size); }
+        drivers::Pl011& uart;
+    } input(uart);
+    hv::Console console(uart, &input);
     hv::g_console = &console;
     arch::set_fault_console(&console);
     arch::install_vectors();

@@ -6,6 +6,7 @@ namespace {
 constexpr std::uintptr_t kDataRegister = 0x00;  // UARTDR
 constexpr std::uintptr_t kFlagRegister = 0x18;  // UARTFR
 constexpr std::uint32_t kTransmitFull = 1u << 5;
+constexpr std::uint32_t kReceiveEmpty = 1u << 4;  // UARTFR.RXFE
 }  // namespace
 
 void Pl011::put(char c) {
@@ -14,6 +15,15 @@ void Pl011::put(char c) {
     while ((*flags & kTransmitFull) != 0) {
     }
     *data = static_cast<std::uint8_t>(c);
+}
+
+std::size_t Pl011::read(char* out, std::size_t size) {
+    auto* flags = reinterpret_cast<volatile std::uint32_t*>(base_ + kFlagRegister);
+    auto* data = reinterpret_cast<volatile std::uint32_t*>(base_ + kDataRegister);
+    std::size_t n = 0;
+    while (n < size && (*flags & kReceiveEmpty) == 0)
+        out[n++] = static_cast<char>(*data & 0xff);  // bits 11:8 are error flags
+    return n;
 }
 
 void Pl011::write(std::string_view text) {

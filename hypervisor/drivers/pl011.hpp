@@ -1,7 +1,8 @@
 // Defines Pl011: the Arm PrimeCell UART (PL011 TRM, DDI 0183) as the hypervisor's console,
-// polled, transmit only for now.
+// polled in both directions.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "lib/format.hpp"
@@ -12,6 +13,8 @@ class Pl011 final : public lib::Sink {
   public:
     explicit Pl011(std::uintptr_t base) : base_(base) {}
     void write(std::string_view text) override;
+    // Takes what has been received, up to `size` bytes, without waiting; returns how many.
+    std::size_t read(char* out, std::size_t size);
 
   private:
     void put(char c);

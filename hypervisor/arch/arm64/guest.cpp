@@ -33,6 +33,7 @@ constexpr std::uint64_t kHcr = (1ull << 0)      // VM: stage 2 on
                                | (1ull << 31);  // RW: EL1 is AArch64
 
 std::size_t g_l2_used = 0;
+std::uint64_t g_vttbr = 0;  // set once by setup_stage2, loaded by every CPU entering the guest
 
 constexpr std::size_t kMaxL3 = 16;  // 2 MiB regions split into pages
 alignas(4096) std::uint64_t g_s2_l3[kMaxL3][kEntries];
@@ -130,6 +131,7 @@ void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t 
     map_2m(0, device_limit, kS2Device);
     asm volatile("dsb ish" ::: "memory");
     const std::uint64_t vttbr = reinterpret_cast<std::uintptr_t>(g_s2_l1) | (1ull << 48);  // VMID 1
+    g_vttbr = vttbr;
     asm volatile(
         "msr vtcr_el2, %0\n"
         "msr vttbr_el2, %1\n"
@@ -142,13 +144,23 @@ void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t 
         : "memory");
 }
 
-void enter_guest(std::uint64_t entry, std::uint64_t dtb) {
+void enter_guest(std::uint64_t entry, std::uint64_t x0) {
     std::uint64_t mpidr = 0;
     asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
     const std::uint64_t cnthctl = 3;    // EL1PCTEN, EL1PCEN: EL1 reads the counter, uses its timer
     const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use SRE)
     const std::uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits; MMU and caches off
     const std::uint64_t spsr = 0x3c5;            // EL1h, D, A, I, F masked
+    asm volatile(
+        "msr vtcr_el2, %0\n"
+        "msr vttbr_el2, %1\n"
+        "isb\n"
+        "tlbi vmalls12e1\n"
+        "dsb nsh\n"
+        "isb\n"
+        :
+        : "r"(kVtcr), "r"(g_vttbr)
+        : "memory");
     asm volatile(
         "msr hcr_el2, %0\n"
         "msr cnthctl_el2, %1\n"
@@ -166,7 +178,7 @@ void enter_guest(std::uint64_t entry, std::uint64_t dtb) {
         "eret\n"
         :
         : "r"(kHcr), "r"(cnthctl), "r"(icc_sre), "r"(mpidr), "r"(sctlr_el1), "r"(spsr), "r"(entry),
-          "r"(dtb)
+          "r"(x0)
         : "x0", "x1", "x2", "x3", "memory");
     for (;;) {
     }

@@ -36,7 +36,8 @@ tern_entry:
     b.hs    2f
     str     xzr, [x1], #8
     b       1b
-2:  mov     x0, x19
+2:  msr     tpidr_el2, xzr              /* this CPU's index: the boot CPU is 0 */
+    mov     x0, x19
     mov     x1, x20
     adr     x2, _start                      /* where we actually run */
     bl      tern_start
@@ -49,6 +50,7 @@ tern_entry:
 tern_secondary_entry:
     msr     daifset, #0xf
     mov     x19, x0
+    msr     tpidr_el2, x0                   /* this CPU's index, for current_cpu_index() */
     mrs     x1, CurrentEL
     lsr     x1, x1, #2
     and     x20, x1, #3
@@ -63,6 +65,23 @@ tern_secondary_entry:
     bl      tern_secondary_start
 4:  wfe
     b       4b
+
+/* park_cpu(): back to the idle loop on this CPU's own stack, dropping what was on it. The
+ * boot CPU (index 0) parks on the first stack of the array, which no other CPU uses. */
+    .global tern_park_cpu
+tern_park_cpu:
+    msr     daifset, #0xf
+    mrs     x0, tpidr_el2
+    adrp    x1, tern_cpu_stacks
+    add     x1, x1, :lo12:tern_cpu_stacks
+    add     x2, x0, #1
+    mov     x3, #TERN_CPU_STACK_SIZE
+    madd    x1, x2, x3, x1
+    mov     sp, x1
+    mov     x29, xzr
+    bl      tern_cpu_idle
+5:  wfe
+    b       5b
 
     .section .bss.stacks, "aw", %nobits
     .balign 16

@@ -8,8 +8,9 @@ extern "C" char tern_secondary_entry[];
 namespace tern::arch {
 namespace {
 
-constexpr std::uint64_t kPsciSystemOff = 0x84000008;  // PSCI 0.2 SYSTEM_OFF, SMC32
-constexpr std::uint64_t kPsciCpuOn = 0xC4000003;      // PSCI 0.2 CPU_ON, SMC64
+constexpr std::uint64_t kPsciSystemOff = 0x84000008;    // PSCI 0.2 SYSTEM_OFF, SMC32
+constexpr std::uint64_t kPsciSystemReset = 0x84000009;  // PSCI 0.2 SYSTEM_RESET, SMC32
+constexpr std::uint64_t kPsciCpuOn = 0xC4000003;        // PSCI 0.2 CPU_ON, SMC64
 
 std::uint64_t smc(std::uint64_t function, std::uint64_t a1 = 0, std::uint64_t a2 = 0,
                   std::uint64_t a3 = 0) {
@@ -31,6 +32,11 @@ std::int64_t start_cpu(std::uint64_t mpidr, std::uint64_t index) {
 void system_off() {
     smc(kPsciSystemOff);
     halt_cpu();  // the firmware refused
+}
+
+void system_reset() {
+    smc(kPsciSystemReset);
+    halt_cpu();
 }
 
 }  // namespace tern::arch

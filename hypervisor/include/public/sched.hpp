@@ -15,6 +15,12 @@ inline constexpr unsigned kShutdownPoweroff = 0;
 inline constexpr unsigned kShutdownReboot = 1;
 inline constexpr unsigned kShutdownSuspend = 2;
 inline constexpr unsigned kShutdownCrash = 3;
+inline constexpr unsigned kShutdownWatchdog = 4;
+
+constexpr const char* shutdown_reason_name(unsigned reason) {
+    constexpr const char* kNames[] = {"poweroff", "reboot", "suspend", "crash", "watchdog"};
+    return reason < 5 ? kNames[reason] : "unknown";
+}
 
 struct sched_shutdown {
     unsigned int reason;

@@ -1,6 +1,7 @@
 // Declares the arch hooks for the CPU the generic core may call: identification, stopping.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace tern::arch {
@@ -13,5 +14,16 @@ std::uint64_t current_cpu_id();
 [[noreturn]] void halt_cpu();
 // Asks the platform firmware to power the machine off (PSCI SYSTEM_OFF); halts if it cannot.
 [[noreturn]] void system_off();
+// Asks the platform firmware to restart the machine (PSCI SYSTEM_RESET); halts if it cannot.
+[[noreturn]] void system_reset();
+// Wakes every CPU waiting for an event (SEV).
+void wake_cpus();
+// Waits for an event or an interrupt (WFE); may return at once.
+void wait_for_event();
+// This physical CPU's index (0 for the boot CPU), as the hypervisor numbered them at start.
+std::size_t current_cpu_index();
+// Abandons whatever this CPU was doing (a vCPU that turned itself off) and goes back to its
+// idle loop, tern_cpu_idle, on a fresh stack.
+[[noreturn]] void park_cpu();
 
 }  // namespace tern::arch

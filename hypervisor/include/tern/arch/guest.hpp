@@ -19,9 +19,11 @@ bool map_guest_device(std::uint64_t base, std::uint64_t size);
 // block mapping when needed; false when no table is left.
 bool map_guest_page(std::uint64_t ipa, std::uint64_t pa);
 
-// Starts the guest's boot vCPU at EL1 at `entry` with x0 = `dtb`, as Linux's arm64 boot
-// protocol asks (MMU and caches off, interrupts masked). Does not return.
-[[noreturn]] void enter_guest(std::uint64_t entry, std::uint64_t dtb);
+// Starts a vCPU of the guest on this CPU at EL1 at `entry` with `x0` (the device tree for
+// the boot vCPU, as Linux's arm64 boot protocol asks; the PSCI context id for the others),
+// MMU and caches off, interrupts masked, with the stage-2 tables of setup_stage2. Does not
+// return.
+[[noreturn]] void enter_guest(std::uint64_t entry, std::uint64_t x0);
 
 // Copies `size` bytes from the guest virtual address `va` of the vCPU running on this CPU,
 // page by page through its stage 1 and stage 2; false if any page is not mapped.

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Assembles dom0's ramdisk (a gzip'd newc cpio) from what scripts/fetch-debian-arm64.sh
+# fetched: busybox-static as the whole user space, the virtio modules, and dom0/image/init.sh
+# as /init. Output: build/dom0/initrd.cpio.gz. Reproducible: fixed timestamps and owners,
+# entries in sorted order.
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+downloads="${DOWNLOADS:-$top/build/downloads}/dom0"
+out="$top/build/dom0/initrd.cpio.gz"
+"$top/scripts/fetch-debian-arm64.sh" >/dev/null
+mkdir -p "$(dirname "$out")"
+root="$(mktemp -d)"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
+install -m 755 "$downloads/busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+install -m 644 "$downloads"/modules/*.ko "$root/lib/modules/"
+install -m 755 "$top/dom0/image/init.sh" "$root/init"
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+    cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "initramfs: $out ($(stat -c %s "$out") bytes)"
