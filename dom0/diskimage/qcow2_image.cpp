@@ -1,0 +1,522 @@
+// Implements Qcow2Image: opening, the data path (read, write, discard), flush and resize.
+// Creation is in qcow2_create.cpp, check and repair in qcow2_check.cpp.
+#include "diskimage/qcow2_image.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "diskimage/big_endian.hpp"
+#include "diskimage/compressed_cluster.hpp"
+#include "diskimage/image_error.hpp"
+#include "diskimage/image_open.hpp"
+
+namespace tern::dom0::diskimage {
+namespace {
+
+constexpr int kMaxBackingDepth = 256;
+
+std::uint64_t div_up(std::uint64_t a, std::uint64_t b) {
+    return (a + b - 1) / b;
+}
+
+}  // namespace
+
+Qcow2Image::Qcow2Image(ImageFile file, Qcow2Header header, const OpenOptions& options)
+    : file_(std::move(file)), header_(std::move(header)), options_(options) {}
+
+std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::filesystem::path& path,
+                                             const OpenOptions& options, int backing_depth) {
+    if (backing_depth > kMaxBackingDepth) {
+        throw ImageError(
+            path, "backing chain deeper than " + std::to_string(kMaxBackingDepth) + " (a loop?)");
+    }
+    ImageFile file(path, options.writable ? OpenMode::kReadWrite : OpenMode::kReadOnly);
+    std::vector<std::byte> first(32);
+    file.read_at(0, first);
+    std::vector<std::byte> cluster(Qcow2Header::bytes_to_read(first, path));
+    file.read_at(0, cluster);
+    Qcow2Header header = Qcow2Header::parse(cluster, path);
+    if (options.writable && header.nb_snapshots > 0) {
+        throw ImageError(path, "writing to an image with internal snapshots is not supported");
+    }
+    if (options.writable && (header.incompatible_features & qcow2::kIncompatCorrupt) != 0) {
+        throw ImageError(path, "image is marked corrupt; it can only be opened read-only");
+    }
+
+    std::unique_ptr<Qcow2Image> image(new Qcow2Image(std::move(file), std::move(header), options));
+    image->load_l1();
+    const Qcow2Header& h = image->header_;
+    image->refcounts_ =
+        std::make_unique<RefcountAllocator>(image->file_, h.cluster_bits, h.refcount_order,
+                                            h.refcount_table_offset, h.refcount_table_clusters);
+    const std::size_t table_bytes = static_cast<std::size_t>(h.cluster_size());
+    image->l2_cache_ = std::make_unique<L2Cache>(
+        image->file_, h.cluster_size() / 8,
+        std::max<std::size_t>(L2Cache::kShards, options.l2_cache_bytes / table_bytes));
+
+    if (h.backing_file && options.open_backing) {
+        std::filesystem::path backing = *h.backing_file;
+        if (backing.is_relative()) {
+            backing = path.parent_path() / backing;
+        }
+        OpenOptions backing_options = options;
+        backing_options.writable = false;
+        const std::optional<ImageFormat> format =
+            h.backing_format ? std::optional(parse_format(*h.backing_format, "backing format"))
+                             : std::nullopt;
+        image->backing_ = open_image(backing, backing_options, format, backing_depth + 1);
+    }
+
+    if (options.writable && (h.incompatible_features & qcow2::kIncompatDirty) != 0) {
+        // Refcounts may lag behind after a crash with lazy refcounts: rebuild them.
+        const CheckResult repaired = image->check(RepairMode::kAll);
+        (void)repaired;
+        image->set_dirty_bit(false);
+    }
+    if (options.writable && (h.compatible_features & qcow2::kCompatLazyRefcounts) != 0) {
+        image->set_dirty_bit(true);
+    }
+    return image;
+}
+
+Qcow2Image::~Qcow2Image() {
+    if (!file_.writable()) {
+        return;
+    }
+    try {
+        flush();
+        if (dirty_bit_set_) {
+            set_dirty_bit(false);
+        }
+    } catch (const ImageError&) {
+        // A destructor cannot report; the next open finds leaks or a dirty image and repairs.
+    }
+}
+
+void Qcow2Image::load_l1() {
+    const std::uint32_t count = header_.l1_size;
+    std::vector<std::byte> raw(std::size_t{count} * 8);
+    file_.read_at(header_.l1_table_offset, raw);
+    l1_ = std::make_unique<std::atomic<std::uint64_t>[]>(count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const std::uint64_t entry = load_be64(raw, std::size_t{i} * 8);
+        if ((entry & qcow2::kOffsetMask) % cluster_size() != 0) {
+            throw ImageError(path(),
+                             "L1 entry " + std::to_string(i) + " points to an unaligned L2 table");
+        }
+        l1_[i].store(entry, std::memory_order_relaxed);
+    }
+}
+
+void Qcow2Image::set_dirty_bit(bool dirty) {
+    if (header_.version < 3) {
+        return;
+    }
+    if (dirty) {
+        header_.incompatible_features |= qcow2::kIncompatDirty;
+    } else {
+        header_.incompatible_features &= ~qcow2::kIncompatDirty;
+    }
+    std::byte raw[8];
+    store_be64(raw, 0, header_.incompatible_features);
+    file_.sync();
+    file_.write_at(qcow2::field::kIncompatibleFeatures, raw);
+    file_.sync();
+    dirty_bit_set_ = dirty;
+}
+
+ImageInfo Qcow2Image::info() const {
+    ImageInfo info;
+    info.format = ImageFormat::kQcow2;
+    info.virtual_size = header_.size;
+    info.file_size = file_.size();
+    info.allocated_bytes = file_.allocated_bytes();
+    info.cluster_size = header_.cluster_size();
+    info.qcow2_version = header_.version;
+    info.refcount_bits = header_.refcount_bits();
+    info.backing_file = header_.backing_file;
+    if (header_.backing_format) {
+        info.backing_format = parse_format(*header_.backing_format, "backing format");
+    }
+    if (header_.backing_file) {
+        std::filesystem::path backing = *header_.backing_file;
+        info.backing_path = backing.is_relative() ? path().parent_path() / backing : backing;
+    }
+    info.dirty = (header_.incompatible_features & qcow2::kIncompatDirty) != 0 && !dirty_bit_set_;
+    info.lazy_refcounts = (header_.compatible_features & qcow2::kCompatLazyRefcounts) != 0;
+    info.corrupt = (header_.incompatible_features & qcow2::kIncompatCorrupt) != 0;
+    return info;
+}
+
+void Qcow2Image::check_range(std::uint64_t offset, std::uint64_t length,
+                             const char* operation) const {
+    if (offset > header_.size || length > header_.size - offset) {
+        throw ImageError(path(), std::string(operation) + " of " + std::to_string(length) +
+                                     " bytes at " + std::to_string(offset) +
+                                     " is beyond the virtual size " + std::to_string(header_.size));
+    }
+}
+
+void Qcow2Image::require_writable(const char* operation) const {
+    if (!file_.writable()) {
+        throw ImageError(path(), std::string(operation) + " on an image opened read-only");
+    }
+}
+
+std::shared_ptr<L2Table> Qcow2Image::l2_table_for(std::uint64_t guest_cluster, bool create) {
+    const std::uint64_t index = guest_cluster / l2_entries();
+    if (index >= header_.l1_size) {
+        throw ImageError(
+            path(), "guest cluster " + std::to_string(guest_cluster) + " is beyond the L1 table");
+    }
+    std::uint64_t offset = l1_[index].load(std::memory_order_acquire) & qcow2::kOffsetMask;
+    if (offset != 0) {
+        return l2_cache_->get(offset);
+    }
+    if (!create) {
+        return nullptr;
+    }
+    std::lock_guard lock(l1_mutex_);
+    offset = l1_[index].load(std::memory_order_acquire) & qcow2::kOffsetMask;
+    if (offset != 0) {
+        return l2_cache_->get(offset);
+    }
+    // A new L2 table: zeroed and durable (with its refcount) before the L1 entry points to it.
+    offset = refcounts_->allocate(1);
+    const std::vector<std::byte> zeros(cluster_size());
+    file_.write_at(offset, zeros);
+    file_.sync();
+    std::shared_ptr<L2Table> table = l2_cache_->insert_new(offset);
+    const std::uint64_t entry = offset | qcow2::kOflagCopied;
+    std::byte raw[8];
+    store_be64(raw, 0, entry);
+    file_.write_at(header_.l1_table_offset + index * 8, raw);
+    l1_[index].store(entry, std::memory_order_release);
+    return table;
+}
+
+std::uint64_t Qcow2Image::lookup_raw(std::uint64_t guest_cluster) {
+    const std::shared_ptr<L2Table> table = l2_table_for(guest_cluster, false);
+    return table ? table->get(guest_cluster % l2_entries()) : 0;
+}
+
+qcow2::L2Entry Qcow2Image::lookup(std::uint64_t guest_cluster) {
+    const std::uint64_t raw = lookup_raw(guest_cluster);
+    qcow2::L2Entry entry = qcow2::decode_l2_entry(raw, header_.cluster_bits, header_.version);
+    if ((entry.kind == qcow2::ClusterKind::kNormal || entry.zero_with_allocation) &&
+        entry.host_offset % cluster_size() != 0) {
+        throw ImageError(path(), "L2 entry of guest cluster " + std::to_string(guest_cluster) +
+                                     " points to unaligned host offset " +
+                                     std::to_string(entry.host_offset));
+    }
+    return entry;
+}
+
+void Qcow2Image::read_backing(std::uint64_t guest_offset, std::span<std::byte> out) {
+    std::size_t from_backing = 0;
+    if (backing_ && guest_offset < backing_->virtual_size()) {
+        from_backing = static_cast<std::size_t>(
+            std::min<std::uint64_t>(out.size(), backing_->virtual_size() - guest_offset));
+        backing_->read(guest_offset, out.first(from_backing));
+    }
+    std::memset(out.data() + from_backing, 0, out.size() - from_backing);
+}
+
+void Qcow2Image::read_compressed(const qcow2::L2Entry& entry, std::span<std::byte> cluster) {
+    std::vector<std::byte> compressed(entry.compressed_bytes);
+    file_.read_at(entry.host_offset, compressed);
+    inflate_cluster(compressed, cluster, path(), entry.host_offset);
+}
+
+void Qcow2Image::read_in_cluster(const qcow2::L2Entry& entry, std::uint64_t guest_offset,
+                                 std::span<std::byte> out) {
+    const std::uint64_t in_cluster = guest_offset % cluster_size();
+    switch (entry.kind) {
+        case qcow2::ClusterKind::kUnallocated:
+            read_backing(guest_offset, out);
+            return;
+        case qcow2::ClusterKind::kZero:
+            std::memset(out.data(), 0, out.size());
+            return;
+        case qcow2::ClusterKind::kNormal:
+            file_.read_at(entry.host_offset + in_cluster, out);
+            return;
+        case qcow2::ClusterKind::kCompressed: {
+            std::vector<std::byte> cluster(cluster_size());
+            read_compressed(entry, cluster);
+            std::memcpy(out.data(), cluster.data() + in_cluster, out.size());
+            return;
+        }
+    }
+}
+
+void Qcow2Image::read(std::uint64_t offset, std::span<std::byte> out) {
+    check_range(offset, out.size(), "read");
+    const std::uint64_t cs = cluster_size();
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const std::uint64_t guest = offset + done;
+        const std::uint64_t guest_cluster = guest / cs;
+        // Extend over following clusters that are contiguous on the host, to read them in one
+        // call; each one's stripe is held shared until the read is done.
+        std::vector<std::shared_lock<std::shared_mutex>> locks;
+        locks.emplace_back(stripe(guest_cluster));
+        const qcow2::L2Entry first = lookup(guest_cluster);
+        std::size_t length =
+            static_cast<std::size_t>(std::min<std::uint64_t>(out.size() - done, cs - guest % cs));
+        if (first.kind == qcow2::ClusterKind::kNormal) {
+            std::uint64_t next_cluster = guest_cluster + 1;
+            while (done + length < out.size() && locks.size() < 64 &&
+                   stripe(next_cluster).try_lock_shared()) {
+                std::shared_lock<std::shared_mutex> lock(stripe(next_cluster), std::adopt_lock);
+                const qcow2::L2Entry next = lookup(next_cluster);
+                if (next.kind != qcow2::ClusterKind::kNormal ||
+                    next.host_offset != first.host_offset + (next_cluster - guest_cluster) * cs) {
+                    break;
+                }
+                locks.push_back(std::move(lock));
+                length += static_cast<std::size_t>(
+                    std::min<std::uint64_t>(out.size() - done - length, cs));
+                ++next_cluster;
+            }
+        }
+        if (first.kind == qcow2::ClusterKind::kNormal) {
+            file_.read_at(first.host_offset + guest % cs, out.subspan(done, length));
+        } else {
+            read_in_cluster(first, guest, out.subspan(done, length));
+        }
+        done += length;
+    }
+}
+
+void Qcow2Image::write(std::uint64_t offset, std::span<const std::byte> data) {
+    check_range(offset, data.size(), "write");
+    require_writable("write");
+    const std::uint64_t cs = cluster_size();
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const std::uint64_t guest = offset + done;
+        const std::size_t length =
+            static_cast<std::size_t>(std::min<std::uint64_t>(data.size() - done, cs - guest % cs));
+        write_in_cluster(guest, data.subspan(done, length));
+        done += length;
+    }
+    if (l2_cache_->under_pressure()) {
+        flush();
+    }
+}
+
+void Qcow2Image::write_in_cluster(std::uint64_t guest_offset, std::span<const std::byte> data) {
+    const std::uint64_t cs = cluster_size();
+    const std::uint64_t guest_cluster = guest_offset / cs;
+    const std::uint64_t in_cluster = guest_offset % cs;
+    {
+        std::shared_lock lock(stripe(guest_cluster));
+        const qcow2::L2Entry entry = lookup(guest_cluster);
+        if (entry.kind == qcow2::ClusterKind::kNormal && entry.copied) {
+            file_.write_at(entry.host_offset + in_cluster, data);
+            return;
+        }
+    }
+    std::unique_lock lock(stripe(guest_cluster));
+    const qcow2::L2Entry entry = lookup(guest_cluster);
+    if (entry.kind == qcow2::ClusterKind::kNormal && entry.copied) {
+        file_.write_at(entry.host_offset + in_cluster, data);
+        return;
+    }
+    // Allocate: the new cluster gets the old contents (backing file, zeros, compressed or
+    // shared data) around the written part, then the data; the L2 entry changes last.
+    std::vector<std::byte> cluster(cs);
+    if (data.size() != cs) {
+        read_in_cluster(entry, guest_cluster * cs, cluster);
+    }
+    std::memcpy(cluster.data() + in_cluster, data.data(), data.size());
+    const std::shared_ptr<L2Table> table = l2_table_for(guest_cluster, true);
+    const std::uint64_t host = refcounts_->allocate(1);
+    file_.write_at(host, cluster);
+    table->set(guest_cluster % l2_entries(), qcow2::encode_normal_l2_entry(host));
+    release_later(entry);
+}
+
+void Qcow2Image::release_later(const qcow2::L2Entry& entry) {
+    std::uint64_t first = 0;
+    std::uint64_t count = 0;
+    const std::uint64_t cs = cluster_size();
+    if (entry.kind == qcow2::ClusterKind::kNormal || entry.zero_with_allocation) {
+        first = entry.host_offset;
+        count = 1;
+    } else if (entry.kind == qcow2::ClusterKind::kCompressed) {
+        first = entry.host_offset / cs * cs;
+        count = (entry.host_offset + entry.compressed_bytes - 1) / cs - entry.host_offset / cs + 1;
+    } else {
+        return;
+    }
+    std::lock_guard lock(pending_mutex_);
+    pending_frees_.emplace_back(first, count);
+}
+
+void Qcow2Image::discard_cluster(std::uint64_t guest_cluster) {
+    const std::uint64_t cs = cluster_size();
+    const bool has_backing = header_.backing_file.has_value();
+    if (has_backing && header_.version < 3) {
+        // Version 2 has no zero flag: only zeros written over the backing data hide it.
+        const std::vector<std::byte> zeros(cs);
+        write_in_cluster(guest_cluster * cs, zeros);
+        return;
+    }
+    std::unique_lock lock(stripe(guest_cluster));
+    const qcow2::L2Entry entry = lookup(guest_cluster);
+    if (entry.kind == qcow2::ClusterKind::kUnallocated && !has_backing) {
+        return;
+    }
+    if (entry.kind == qcow2::ClusterKind::kZero && !entry.zero_with_allocation) {
+        return;
+    }
+    const std::shared_ptr<L2Table> table = l2_table_for(guest_cluster, true);
+    table->set(guest_cluster % l2_entries(), has_backing ? qcow2::kOflagZero : 0);
+    release_later(entry);
+}
+
+void Qcow2Image::discard(std::uint64_t offset, std::uint64_t length) {
+    check_range(offset, length, "discard");
+    require_writable("discard");
+    const std::uint64_t cs = cluster_size();
+    std::uint64_t position = offset;
+    const std::uint64_t end = offset + length;
+    while (position < end) {
+        const std::uint64_t chunk = std::min(end - position, cs - position % cs);
+        if (chunk == cs) {
+            discard_cluster(position / cs);
+        } else if (!known_zero(position, chunk)) {
+            const std::vector<std::byte> zeros(chunk);
+            write_in_cluster(position, zeros);
+        }
+        position += chunk;
+    }
+}
+
+void Qcow2Image::flush() {
+    if (!file_.writable()) {
+        return;
+    }
+    std::lock_guard flush_lock(flush_mutex_);
+    // Frees queued before the L2 snapshots below are covered by them.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> frees;
+    {
+        std::lock_guard lock(pending_mutex_);
+        frees.swap(pending_frees_);
+    }
+    struct Snapshot {
+        std::shared_ptr<L2Table> table;
+        std::vector<std::byte> raw;
+        std::uint64_t generation = 0;
+    };
+    std::vector<Snapshot> snapshots;
+    for (std::shared_ptr<L2Table>& table : l2_cache_->dirty_tables()) {
+        Snapshot s;
+        s.raw = table->snapshot(s.generation);
+        s.table = std::move(table);
+        snapshots.push_back(std::move(s));
+    }
+    // Data and refcounts first, then the L2 tables that point to them.
+    file_.sync();
+    if (snapshots.empty() && frees.empty()) {
+        return;
+    }
+    for (const Snapshot& s : snapshots) {
+        file_.write_at(s.table->host_offset(), s.raw);
+    }
+    file_.sync();
+    for (const Snapshot& s : snapshots) {
+        s.table->mark_written(s.generation);
+    }
+    l2_cache_->clear_pressure();
+    apply_pending_frees(std::move(frees));
+}
+
+void Qcow2Image::apply_pending_frees(std::vector<std::pair<std::uint64_t, std::uint64_t>> frees) {
+    for (const auto& [offset, count] : frees) {
+        refcounts_->release(offset, count);
+    }
+}
+
+void Qcow2Image::resize(std::uint64_t new_size) {
+    require_writable("resize");
+    if (new_size < header_.size) {
+        throw ImageError(path(), "shrinking from " + std::to_string(header_.size) + " to " +
+                                     std::to_string(new_size) + " bytes is not supported");
+    }
+    if (new_size > qcow2::kMaxVirtualSize) {
+        throw ImageError(path(), "virtual size " + std::to_string(new_size) + " is too large");
+    }
+    flush();
+    const std::uint64_t cs = cluster_size();
+    const std::uint64_t needed = div_up(new_size, cs * l2_entries());
+    if (needed > qcow2::kMaxL1Entries) {
+        throw ImageError(
+            path(), "virtual size " + std::to_string(new_size) + " needs too large an L1 table");
+    }
+    std::uint64_t l1_offset = header_.l1_table_offset;
+    std::uint64_t l1_size = header_.l1_size;
+    const std::uint64_t old_offset = header_.l1_table_offset;
+    const std::uint64_t old_clusters = div_up(header_.l1_size * 8, cs);
+    if (needed > l1_size) {
+        // A new, larger L1 table, durable before the header switches to it.
+        const std::uint64_t clusters = div_up(needed * 8, cs);
+        l1_size = clusters * cs / 8;
+        l1_offset = refcounts_->allocate(clusters);
+        std::vector<std::byte> raw(clusters * cs);
+        for (std::uint32_t i = 0; i < header_.l1_size; ++i) {
+            store_be64(raw, std::size_t{i} * 8, l1_[i].load(std::memory_order_relaxed));
+        }
+        file_.write_at(l1_offset, raw);
+        file_.sync();
+        auto l1 = std::make_unique<std::atomic<std::uint64_t>[]>(l1_size);
+        for (std::uint64_t i = 0; i < l1_size; ++i) {
+            l1[i].store(i < header_.l1_size ? l1_[i].load(std::memory_order_relaxed) : 0,
+                        std::memory_order_relaxed);
+        }
+        l1_ = std::move(l1);
+    }
+    // Size, L1 size and L1 offset are bytes 24..47 of the header: one write.
+    std::byte fields[24];
+    store_be64(fields, 0, new_size);
+    store_be32(fields, 8, header_.crypt_method);
+    store_be32(fields, 12, static_cast<std::uint32_t>(l1_size));
+    store_be64(fields, 16, l1_offset);
+    file_.write_at(qcow2::field::kSize, fields);
+    file_.sync();
+    header_.size = new_size;
+    header_.l1_size = static_cast<std::uint32_t>(l1_size);
+    header_.l1_table_offset = l1_offset;
+    if (l1_offset != old_offset && old_clusters > 0) {
+        refcounts_->release(old_offset, old_clusters);
+    }
+}
+
+bool Qcow2Image::known_zero(std::uint64_t offset, std::uint64_t length) {
+    check_range(offset, length, "block status");
+    const std::uint64_t cs = cluster_size();
+    std::uint64_t position = offset;
+    const std::uint64_t end = offset + length;
+    while (position < end) {
+        const std::uint64_t chunk = std::min(end - position, cs - position % cs);
+        std::shared_lock lock(stripe(position / cs));
+        const qcow2::L2Entry entry = lookup(position / cs);
+        if (entry.kind == qcow2::ClusterKind::kNormal ||
+            entry.kind == qcow2::ClusterKind::kCompressed) {
+            return false;
+        }
+        if (entry.kind == qcow2::ClusterKind::kUnallocated && backing_ &&
+            position < backing_->virtual_size()) {
+            const std::uint64_t in_backing = std::min(chunk, backing_->virtual_size() - position);
+            if (!backing_->known_zero(position, in_backing)) {
+                return false;
+            }
+        }
+        position += chunk;
+    }
+    return true;
+}
+
+}  // namespace tern::dom0::diskimage
