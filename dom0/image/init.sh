@@ -12,6 +12,8 @@ echo "tern-dom0: user space reached"
 echo "tern-dom0: hypervisor type $(cat /sys/hypervisor/type 2>/dev/null || echo none)"
 echo "tern-dom0: hypervisor version $(cat /sys/hypervisor/version/major 2>/dev/null).$(cat /sys/hypervisor/version/minor 2>/dev/null)"
 echo "tern-dom0: cpus online $(cat /sys/devices/system/cpu/online)"
+# The event-channel upcall interrupt and how often each CPU took it.
+echo "tern-dom0: interrupts $(grep -E ' events$' /proc/interrupts | tr -s ' ')"
 for m in /lib/modules/*.ko; do
     insmod "$m" || echo "tern-dom0: cannot load $m"
 done

@@ -115,6 +115,18 @@ Result<BootInfo> read_boot_info(const lib::Fdt& fdt) {
             return false;
         });
     }
+    fdt.for_each_child(fdt.root(), [&](lib::Fdt::Node node) {
+        if (!fdt.is_compatible(node, "arm,gic-v3"))
+            return true;
+        auto dist = fdt.reg(fdt.root(), node, 0);
+        auto redist = fdt.reg(fdt.root(), node, 1);
+        if (dist && redist) {
+            info.gic_distributor = dist->address;
+            info.gic_redistributors = redist->address;
+            info.gic_redistributors_size = redist->size;
+        }
+        return false;
+    });
     if (info.bank_count == 0 || info.cpu_count == 0)
         return Status::not_found;
     return info;

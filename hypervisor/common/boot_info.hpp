@@ -40,6 +40,11 @@ struct BootInfo {
     std::size_t cpu_count = 0;
     std::array<std::uint64_t, kMaxCpus> cpu_ids{};  // MPIDR affinity values from /cpus/cpu@N reg
     std::optional<std::uint64_t> uart_base;
+    // The GICv3 distributor and redistributor region (an "arm,gic-v3" node's first two reg
+    // entries); 0 when the machine has no GICv3.
+    std::uint64_t gic_distributor = 0;
+    std::uint64_t gic_redistributors = 0;
+    std::uint64_t gic_redistributors_size = 0;
     std::string_view command_line;
 
     std::uint64_t total_ram() const;

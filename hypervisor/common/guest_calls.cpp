@@ -3,6 +3,9 @@
 #include "common/guest_calls.hpp"
 
 #include "common/console.hpp"
+#include "common/event_channel_op.hpp"
+#include "common/event_channels.hpp"
+#include "common/guest_errno.hpp"
 #include "common/page_allocator.hpp"
 #include "common/vcpu_power.hpp"
 #include "public/event_channel.hpp"
@@ -17,14 +20,25 @@
 namespace tern::hv {
 namespace {
 
-constexpr std::int64_t kEnosys = -38;
-constexpr std::int64_t kEfault = -14;
-constexpr std::int64_t kEinval = -22;
 constexpr std::uint64_t kSmcccNotSupported = 0xffffffffffffffffull;  // -1
 
 Console* g_console = nullptr;
 PageAllocator* g_pages = nullptr;
 VcpuPower* g_vcpus = nullptr;
+EventChannels* g_events = nullptr;
+
+// The calling vCPU's memory, through its own translation.
+class CallerMemory final : public GuestMemory {
+  public:
+    bool read(std::uint64_t va, void* out, std::size_t size) override {
+        return arch::copy_from_guest(va, out, size);
+    }
+    bool write(std::uint64_t va, const void* in, std::size_t size) override {
+        return arch::copy_to_guest(va, in, size);
+    }
+    using GuestMemory::read;
+    using GuestMemory::write;
+};
 
 // dom0's shared pages: shared_info and its grant-table frames (v1), made on first use.
 constexpr std::uint32_t kGrantFrames = 1;
@@ -57,8 +71,11 @@ std::int64_t add_to_physmap(std::uint64_t arg) {
         return -1;  // EPERM: foreign maps come later
     std::uint64_t page = 0;
     if (a.space == pub::kMapspaceSharedInfo && a.idx == 0) {
-        if (g_shared_info == 0)
+        if (g_shared_info == 0) {
             g_shared_info = new_zeroed_page();
+            if (g_shared_info != 0 && g_events != nullptr)
+                g_events->attach_shared_info(reinterpret_cast<pub::shared_info*>(g_shared_info));
+        }
         page = g_shared_info;
     } else if (a.space == pub::kMapspaceGrantTable && a.idx < kGrantFrames) {
         if (g_grant_frames[a.idx] == 0)
@@ -135,9 +152,36 @@ std::int64_t vcpu_op(std::uint64_t cmd, std::uint64_t vcpu, std::uint64_t arg) {
         pub::vcpu_register_vcpu_info r{};
         if (!arch::copy_from_guest(arg, &r, sizeof r))
             return kEfault;
-        if (vcpu >= 8 || r.offset > kPageSize - sizeof(pub::vcpu_info))
+        if (vcpu >= 8 || r.offset > kPageSize - sizeof(pub::vcpu_info) || r.offset % 8 != 0)
             return kEinval;
-        g_vcpu_info[vcpu] = (r.mfn << kPageShift) + r.offset;
+        // dom0's frames are machine frames (1:1), inside its RAM by the translation check.
+        std::uint64_t pa = 0;
+        if (!arch::guest_frame_is_ram(r.mfn))
+            return kEinval;
+        pa = (r.mfn << kPageShift) + r.offset;
+        if (g_events != nullptr) {
+            const Status s = g_events->attach_vcpu_info(static_cast<std::uint32_t>(vcpu),
+                                                        reinterpret_cast<pub::vcpu_info*>(pa));
+            if (s != Status::ok)
+                return errno_of(s);
+        }
+        g_vcpu_info[vcpu] = pa;
+        return 0;
+    }
+    if (cmd == pub::kVcpuOpRegisterRunstateMemoryArea) {
+        // Accepted and filled once: the vCPU is running and has been since it started. Each
+        // dom0 vCPU owns its physical CPU, so it is never runnable-but-waiting (no steal time).
+        std::uint64_t va = 0;
+        if (!arch::copy_from_guest(arg, &va, sizeof va))
+            return kEfault;
+        if (vcpu >= 8)
+            return kEinval;
+        if (va != 0 && g_vcpus != nullptr &&
+            g_vcpus->index_of(arch::current_cpu_id()) == std::optional<std::size_t>(vcpu)) {
+            const pub::vcpu_runstate_info running{};
+            if (!arch::copy_to_guest(va, &running, sizeof running))
+                return kEfault;
+        }
         return 0;
     }
     return kEnosys;
@@ -152,6 +196,43 @@ void log_once(std::uint64_t number) {
                                  << " not implemented: -ENOSYS\n";
         }
     }
+}
+
+// platform_op: dom0 tells the hypervisor the wall-clock time (XENPF_settime64), which is
+// published in shared_info's wallclock with the version protocol (odd while changing).
+std::int64_t platform_op(std::uint64_t arg) {
+    struct {
+        std::uint32_t cmd;
+        std::uint32_t interface_version;
+        std::uint64_t secs;
+        std::uint32_t nsecs;
+        std::uint32_t mbz;
+        std::uint64_t system_time;
+        std::uint8_t rest[136 - 32];
+    } op{};
+    static_assert(sizeof op == 136);
+    if (!arch::copy_from_guest(arg, &op, sizeof op))
+        return kEfault;
+    if (op.interface_version != 0x03000001)
+        return kEacces;
+    if (op.cmd != 62) {  // XENPF_settime64
+        log_once(pub::kHypercallPlatformOp);
+        return kEnosys;
+    }
+    if (op.mbz != 0 || op.nsecs >= 1000000000u)
+        return kEinval;
+    if (g_shared_info != 0) {
+        auto* shared = reinterpret_cast<pub::shared_info*>(g_shared_info);
+        // Wall-clock time when the system time (the counter, in ns) was 0.
+        const std::uint64_t now_ns = op.secs * 1000000000ull + op.nsecs;
+        const std::uint64_t boot_ns = now_ns > op.system_time ? now_ns - op.system_time : 0;
+        __atomic_fetch_add(&shared->wc_version, 1, __ATOMIC_SEQ_CST);
+        shared->wc_sec = static_cast<std::uint32_t>(boot_ns / 1000000000ull);
+        shared->wc_sec_hi = static_cast<std::uint32_t>((boot_ns / 1000000000ull) >> 32);
+        shared->wc_nsec = static_cast<std::uint32_t>(boot_ns % 1000000000ull);
+        __atomic_fetch_add(&shared->wc_version, 1, __ATOMIC_SEQ_CST);
+    }
+    return 0;
 }
 
 // xen_version: Tern answers as Xen 4.17, and offers the features Linux checks for.
@@ -233,6 +314,9 @@ void set_guest_pages(PageAllocator* pages) {
 void set_guest_vcpus(VcpuPower* vcpus) {
     g_vcpus = vcpus;
 }
+void set_guest_events(EventChannels* events) {
+    g_events = events;
+}
 
 void handle_hypercall(std::uint64_t* x) {
     const std::uint64_t number = x[16];
@@ -259,11 +343,22 @@ void handle_hypercall(std::uint64_t* x) {
         case pub::kHypercallHvmOp:
             result = hvm_op(x[0], x[1]);
             break;
-        case pub::kHypercallEventChannelOp:
-            // The FIFO ABI is refused so that Linux uses the 2-level one; the 2-level
-            // operations come with event channels.
-            if (x[0] != pub::kEvtchnOpInitControl)
-                log_once(number);
+        case pub::kHypercallEventChannelOp: {
+            CallerMemory memory;
+            result =
+                g_events != nullptr ? event_channel_op(*g_events, memory, x[0], x[1]) : kEnosys;
+            break;
+        }
+        case pub::kHypercallVmAssist:
+            // VMASST_TYPE_runstate_update_flag: honoured trivially, the record is written once.
+            result = x[0] == 0 && x[1] == 5 ? 0 : kEinval;
+            break;
+        case pub::kHypercallPlatformOp:
+            result = platform_op(x[0]);
+            break;
+        case pub::kHypercallPhysdevOp:
+            // PCI device notifications from dom0: nothing to do with them (no IOMMU); -ENOSYS
+            // is what Xen 4.17 on Arm answers, and Linux takes it as "no passthrough help".
             result = kEnosys;
             break;
         default:

@@ -13,12 +13,15 @@ namespace tern::hv {
 class Console;
 class PageAllocator;
 class VcpuPower;
+class EventChannels;
 
 void set_guest_console(Console* console);
 // Where the pages the hypervisor shares with dom0 (shared_info, grant frames) come from.
 void set_guest_pages(PageAllocator* pages);
 // dom0's vCPUs, for PSCI CPU_ON, CPU_OFF and AFFINITY_INFO.
 void set_guest_vcpus(VcpuPower* vcpus);
+// dom0's event channels.
+void set_guest_events(EventChannels* events);
 void handle_hypercall(std::uint64_t* x);
 void handle_smccc(std::uint64_t* x);
 

@@ -4,11 +4,13 @@
 // Tern powers the machine off once it has reported.
 #include <atomic>
 #include <cstdint>
+#include <new>
 
 #include "common/boot_info.hpp"
 #include "common/command_line.hpp"
 #include "common/console.hpp"
 #include "common/dom0_device_tree.hpp"
+#include "common/event_channels.hpp"
 #include "common/guest_calls.hpp"
 #include "common/page_allocator.hpp"
 #include "common/vcpu_power.hpp"
@@ -19,6 +21,7 @@
 #include "tern/arch/exception.hpp"
 #include "tern/arch/guest.hpp"
 #include "tern/arch/mmu.hpp"
+#include "tern/arch/upcall.hpp"
 
 extern "C" char tern_image_start[];
 extern "C" char tern_image_end[];
@@ -34,6 +37,18 @@ VcpuPower g_vcpus;
 std::atomic<bool> g_vcpus_ready{false};
 
 constexpr std::uint64_t k2MiB = 2ull << 20;
+
+// dom0's event upcalls go to the physical CPU its vCPU is pinned to.
+class PinnedUpcalls final : public UpcallSink {
+  public:
+    void raise_upcall(std::uint32_t vcpu) override {
+        if (auto mpidr = g_vcpus.mpidr_of(vcpu))
+            arch::raise_upcall_on(*mpidr);
+    }
+};
+PinnedUpcalls g_upcalls;
+constexpr std::uint32_t kEventPpi = 15;  // INTID 31, Xen's GUEST_EVTCHN_PPI
+alignas(EventChannels) std::uint8_t g_events_storage[sizeof(EventChannels)];
 
 constexpr std::size_t kMaxDeviceTreeSize = 2u << 20;  // what Linux and Xen accept too
 
@@ -169,6 +184,7 @@ Dom0Layout prepare_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& inf
     params.grant_table_base = reinterpret_cast<std::uintptr_t>(tern_image_start);
     params.grant_table_size = 0x40000;
     params.hypervisor_uart = info.uart_base.value_or(0);
+    params.event_ppi = kEventPpi;
     auto written =
         write_dom0_device_tree(host, params,
                                std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(tree->value),
@@ -263,6 +279,10 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     }
     g_vcpus.reset(mpidrs, vcpu_count < dom0.vcpus ? vcpu_count : dom0.vcpus);
     set_guest_vcpus(&g_vcpus);
+    arch::set_upcall_route(info.gic_redistributors, info.gic_redistributors_size, 16 + kEventPpi);
+    auto* events = new (g_events_storage)
+        EventChannels(0, static_cast<std::uint32_t>(g_vcpus.count()), g_upcalls);
+    set_guest_events(events);
     g_vcpus_ready.store(true, std::memory_order_release);
     arch::wake_cpus();
     out << "(TERN) dom0: entering its kernel at " << lib::Hex{entry} << " (EL1), device tree at "

@@ -41,6 +41,11 @@ class VcpuPower {
     // Which vCPU has this MPIDR (and so runs on the physical CPU that has it).
     std::optional<std::size_t> index_of(std::uint64_t mpidr) const;
 
+    // The MPIDR of vCPU `index`.
+    std::optional<std::uint64_t> mpidr_of(std::size_t index) const {
+        return index < count_ ? std::optional<std::uint64_t>(slots_[index].mpidr) : std::nullopt;
+    }
+
     // PSCI CPU_ON for the vCPU with this MPIDR.
     std::int64_t request_on(std::uint64_t mpidr, std::uint64_t entry, std::uint64_t context);
     // PSCI AFFINITY_INFO at level 0.

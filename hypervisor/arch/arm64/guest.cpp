@@ -33,7 +33,9 @@ constexpr std::uint64_t kHcr = (1ull << 0)      // VM: stage 2 on
                                | (1ull << 31);  // RW: EL1 is AArch64
 
 std::size_t g_l2_used = 0;
-std::uint64_t g_vttbr = 0;  // set once by setup_stage2, loaded by every CPU entering the guest
+std::uint64_t g_vttbr = 0;
+std::uint64_t g_ram_base = 0;
+std::uint64_t g_ram_size = 0;  // set once by setup_stage2, loaded by every CPU entering the guest
 
 constexpr std::size_t kMaxL3 = 16;  // 2 MiB regions split into pages
 alignas(4096) std::uint64_t g_s2_l3[kMaxL3][kEntries];
@@ -80,6 +82,11 @@ bool translate(std::uint64_t va, bool write, std::uint64_t& pa) {
 
 }  // namespace
 
+bool guest_frame_is_ram(std::uint64_t gfn) {
+    const std::uint64_t address = gfn << 12;
+    return (address >> 12) == gfn && address >= g_ram_base && address - g_ram_base < g_ram_size;
+}
+
 bool map_guest_device(std::uint64_t base, std::uint64_t size) {
     constexpr std::uint64_t kIpaLimit = 1ull << 39;
     if (size == 0 || base >= kIpaLimit || size > kIpaLimit - base)
@@ -125,6 +132,8 @@ bool map_guest_page(std::uint64_t ipa, std::uint64_t pa) {
 }
 
 void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit) {
+    g_ram_base = ram_base;
+    g_ram_size = ram_size;
     for (std::size_t i = 0; i < kEntries; ++i)
         g_s2_l1[i] = 0;
     map_2m(ram_base, ram_base + ram_size, kS2Normal);

@@ -6,4 +6,5 @@ set(TERN_HV_ARCH_SOURCES
     arch/arm64/guest.cpp
     arch/arm64/mmu.cpp
     arch/arm64/vectors.S
-    arch/arm64/psci.cpp)
+    arch/arm64/psci.cpp
+    arch/arm64/upcall.cpp)

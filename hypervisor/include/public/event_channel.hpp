@@ -56,4 +56,36 @@ struct evtchn_bind_vcpu {
     std::uint32_t vcpu;
 };
 
+inline constexpr std::uint32_t kEvtchnStatClosed = 0;
+inline constexpr std::uint32_t kEvtchnStatUnbound = 1;
+inline constexpr std::uint32_t kEvtchnStatInterdomain = 2;
+inline constexpr std::uint32_t kEvtchnStatPirq = 3;
+inline constexpr std::uint32_t kEvtchnStatVirq = 4;
+inline constexpr std::uint32_t kEvtchnStatIpi = 5;
+
+struct evtchn_status {
+    domid_t dom;
+    evtchn_port_t port;
+    std::uint32_t status;
+    std::uint32_t vcpu;
+    union {
+        struct {
+            domid_t dom;
+        } unbound;
+        struct {
+            domid_t dom;
+            evtchn_port_t port;
+        } interdomain;
+        std::uint32_t pirq;
+        std::uint32_t virq;
+    } u;
+};
+
+// Virtual IRQs (VIRQ_*) a guest can bind; the global ones go to vCPU 0.
+inline constexpr std::uint32_t kVirqTimer = 0;
+inline constexpr std::uint32_t kVirqDebug = 1;
+inline constexpr std::uint32_t kVirqConsole = 2;
+inline constexpr std::uint32_t kVirqDomExc = 3;
+inline constexpr std::uint32_t kNrVirqs = 24;
+
 }  // namespace tern::pub

@@ -9,6 +9,7 @@ namespace tern {
 
 enum class [[nodiscard]] Status{
     ok, invalid_argument, not_found, out_of_memory, out_of_range, bad_format, not_supported,
+    already_exists, permission_denied, no_such_domain,
 };
 
 // A value or the Status that explains why there is none.
@@ -24,6 +25,9 @@ class [[nodiscard]] Result {
     const T& value() const { return value_; }
     T* operator->() { return &value_; }
     const T* operator->() const { return &value_; }
+
+    // The value, or `fallback` when there is none.
+    T value_or(T fallback) const { return ok() ? value_ : fallback; }
 
   private:
     T value_{};

@@ -8,6 +8,7 @@ a reboot, which restarts the machine (QEMU's -no-reboot turns that into an exit)
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from qemu_console import QemuConsole
@@ -54,6 +55,12 @@ def test_dom0_reaches_user_space_on_xen_with_two_vcpus_a_disk_and_a_console(tmp_
         assert "smp: Brought up 1 node, 2 CPUs" in log
         assert "tern-dom0: cpus online 0-1" in log
         assert f"tern-dom0: vda {(3 << 20) // 512} sectors sha256 {digest}" in log
+        # Event channels: the upcall (INTID 31, Xen's event PPI) reached each vCPU; the
+        # first comes when it registers its vcpu_info, as on Xen.
+        events = re.search(r"tern-dom0: interrupts +\d+: (\d+) (\d+) GICv3 31 Level events", log)
+        assert events, log[-3000:]
+        assert int(events.group(1)) >= 1 and int(events.group(2)) >= 1
+        assert "not implemented" not in log  # every hypercall dom0 makes is answered
         assert "unhandled trap" not in log
         # Typing reaches dom0's shell through CONSOLEIO_read, and its answer comes back.
         machine.type("echo typed-$((6 * 7))\n")

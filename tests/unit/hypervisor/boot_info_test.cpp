@@ -22,6 +22,10 @@ TEST(BootInfo, FindsRamCpusConsoleCommandLineAndDom0Modules) {
     EXPECT_NE(info->cpu_ids[0], info->cpu_ids[1]);
     ASSERT_TRUE(info->uart_base.has_value());
     EXPECT_EQ(*info->uart_base, 0x9000000u);
+    // QEMU virt's GICv3: distributor at 0x8000000, redistributors from 0x80a0000.
+    EXPECT_EQ(info->gic_distributor, 0x8000000u);
+    EXPECT_EQ(info->gic_redistributors, 0x80a0000u);
+    EXPECT_GE(info->gic_redistributors_size, 2u * 0x20000u);
     EXPECT_EQ(info->command_line, "dom0_mem=768M loglvl=all");
     const BootModule* kernel = info->module(ModuleKind::kernel);
     ASSERT_NE(kernel, nullptr);

@@ -11,6 +11,9 @@ namespace tern::arch {
 // below RAM 1:1 as device memory, for the one guest that runs now (dom0).
 void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit);
 
+// True when guest frame `gfn` is in the guest's RAM (as setup_stage2 mapped it).
+bool guest_frame_is_ram(std::uint64_t gfn);
+
 // Maps [base, base + size) 1:1 as device memory (2 MiB granules); false when it does not fit
 // the guest's 39-bit physical address space or no table is left.
 bool map_guest_device(std::uint64_t base, std::uint64_t size);

@@ -59,6 +59,16 @@ SAME_SIZE(evtchn_unmask);
 SAME_SIZE(evtchn_bind_vcpu);
 SAME_OFFSET(evtchn_bind_vcpu, port);
 SAME_OFFSET(evtchn_bind_vcpu, vcpu);
+SAME_SIZE(evtchn_status);
+SAME_OFFSET(evtchn_status, dom);
+SAME_OFFSET(evtchn_status, port);
+SAME_OFFSET(evtchn_status, status);
+SAME_OFFSET(evtchn_status, vcpu);
+SAME_OFFSET(evtchn_status, u);
+static_assert(offsetof(p::evtchn_status, u.interdomain.port) ==
+              xen::offset_evtchn_status_u_interdomain_port);
+static_assert(p::kEvtchnStatVirq == xen::value_EVTCHNSTAT_virq);
+static_assert(p::kVirqConsole == xen::value_VIRQ_CONSOLE);
 SAME_SIZE(grant_entry_v1);
 SAME_OFFSET(grant_entry_v1, flags);
 SAME_OFFSET(grant_entry_v1, domid);

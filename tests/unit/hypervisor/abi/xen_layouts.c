@@ -62,6 +62,15 @@ void xen_layouts(void) {
     SIZE(evtchn_bind_vcpu);
     OFFSET(evtchn_bind_vcpu, port);
     OFFSET(evtchn_bind_vcpu, vcpu);
+    SIZE(evtchn_status);
+    OFFSET(evtchn_status, dom);
+    OFFSET(evtchn_status, port);
+    OFFSET(evtchn_status, status);
+    OFFSET(evtchn_status, vcpu);
+    OFFSET(evtchn_status, u);
+    LAYOUT(offset_evtchn_status_u_interdomain_port, offsetof(struct evtchn_status, u.interdomain.port));
+    LAYOUT(value_EVTCHNSTAT_virq, EVTCHNSTAT_virq);
+    LAYOUT(value_VIRQ_CONSOLE, VIRQ_CONSOLE);
     SIZE(grant_entry_v1);
     OFFSET(grant_entry_v1, flags);
     OFFSET(grant_entry_v1, domid);
