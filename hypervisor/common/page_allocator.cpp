@@ -136,4 +136,32 @@ Status PageAllocator::free(Paddr start, std::uint64_t count) {
     return Status::ok;
 }
 
+Result<std::uint64_t> PageAllocator::release_reserved(PhysRange range) {
+    std::size_t index = reserved_count_;
+    for (std::size_t i = 0; i < reserved_count_; ++i) {
+        if (reserved_ranges_[i].start.value == range.start.value &&
+            reserved_ranges_[i].size == range.size)
+            index = i;
+    }
+    if (index == reserved_count_ || range.size == 0)
+        return Status::not_found;
+    for (std::size_t i = index + 1; i < reserved_count_; ++i)
+        reserved_ranges_[i - 1] = reserved_ranges_[i];
+    --reserved_count_;
+    const std::uint64_t first = range.start.value >> kPageShift;
+    const std::uint64_t last = (range.start.value + range.size - 1) >> kPageShift;
+    std::uint64_t released = 0;
+    for (std::uint64_t frame = first; frame <= last; ++frame) {
+        std::size_t bank = 0;
+        std::uint64_t bit = 0;
+        if (!locate(frame, bank, bit) || !used(bit) || is_reserved(frame))
+            continue;
+        set(bit, false);
+        ++released;
+    }
+    reserved_ -= released;
+    free_ += released;
+    return released;
+}
+
 }  // namespace tern::hv

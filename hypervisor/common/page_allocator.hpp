@@ -38,6 +38,10 @@ class PageAllocator {
     // Gives back pages from allocate(); freeing a page that is free, reserved or not RAM is
     // refused and changes nothing.
     Status free(Paddr start, std::uint64_t count);
+    // Gives a reserved range (exactly as it was reserved) to the allocator once its contents
+    // are no longer needed (boot modules copied into dom0); pages it shares with another
+    // reserved range stay reserved. Returns how many pages became free.
+    Result<std::uint64_t> release_reserved(PhysRange range);
 
     std::uint64_t total_pages() const { return total_; }
     std::uint64_t free_pages() const { return free_; }

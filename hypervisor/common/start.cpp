@@ -252,6 +252,16 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
         out << "(TERN) dom0: ramdisk at " << lib::Hex{dom0.initrd_at} << " ("
             << lib::Bytes{dom0.initrd_size} << ")\n";
     }
+    // The boot modules are in dom0's RAM now: their pages go back to the allocator.
+    std::uint64_t released = 0;
+    for (std::size_t i = 0; i < info.module_count; ++i) {
+        released += pages.release_reserved({Paddr{info.modules[i].address}, info.modules[i].size})
+                        .value_or(0);
+    }
+    const std::uint64_t dom0_pages = dom0.ram_size / kPageSize;
+    const std::uint64_t kept = pages.total_pages() - pages.free_pages() - dom0_pages;
+    out << "(TERN) boot modules released (" << released << " pages); the hypervisor keeps "
+        << lib::Bytes{kept * kPageSize} << " of RAM, " << pages.free_pages() << " pages free\n";
     arch::setup_stage2(dom0.ram_base, dom0.ram_size, info.banks[0].base);
     // Devices above RAM (the PCIe ECAM window, for one) pass through too.
     host.for_each_child(host.root(), [&](lib::Fdt::Node node) {

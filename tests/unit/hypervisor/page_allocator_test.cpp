@@ -84,6 +84,27 @@ TEST(PageAllocator, BadFreesChangeNothing) {
     EXPECT_EQ(w.alloc.free(p.value(), 2), Status::invalid_argument);  // twice
 }
 
+TEST(PageAllocator, ReleasedBootModulesBecomeFreeButSharedPagesStayReserved) {
+    World w({{0x40000000, 64 * kMiB}},
+            {{Paddr{0x40200000}, 8192},           // the image: 2 pages
+             {Paddr{0x41000000}, 3 * 4096 + 10},  // a module: 4 pages, the last shared...
+             {Paddr{0x41003800}, 4096}});         // ...with this one (pages 3 and 4)
+    const std::uint64_t reserved = w.alloc.reserved_pages();
+    EXPECT_EQ(reserved, 2u + 5u);
+    auto released = w.alloc.release_reserved({Paddr{0x41000000}, 3 * 4096 + 10});
+    ASSERT_TRUE(released.ok());
+    EXPECT_EQ(released.value(), 3u);  // page 3 still belongs to the other range
+    EXPECT_EQ(w.alloc.reserved_pages(), reserved - 3);
+    EXPECT_EQ(w.alloc.free_pages() + w.alloc.reserved_pages(), w.alloc.total_pages());
+    // Released once only; an unknown range is refused; freed pages can be allocated.
+    EXPECT_EQ(w.alloc.release_reserved({Paddr{0x41000000}, 3 * 4096 + 10}).status(),
+              Status::not_found);
+    EXPECT_EQ(w.alloc.release_reserved({Paddr{0x41000000}, 4096}).status(), Status::not_found);
+    EXPECT_EQ(w.alloc.free(Paddr{0x41000000}, 1), Status::invalid_argument);  // free, not allocated
+    EXPECT_EQ(w.alloc.release_reserved({Paddr{0x41003800}, 4096}).value_or(0), 2u);
+    EXPECT_EQ(w.alloc.reserved_pages(), 2u);
+}
+
 TEST(PageAllocator, RefusesASmallBitmap) {
     std::vector<MemoryBank> banks{{0x40000000, 64 * kMiB}};
     std::vector<std::uint64_t> bitmap(2);
