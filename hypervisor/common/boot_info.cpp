@@ -125,8 +125,35 @@ Result<BootInfo> read_boot_info(const lib::Fdt& fdt) {
             info.gic_redistributors = redist->address;
             info.gic_redistributors_size = redist->size;
         }
+        fdt.for_each_child(node, [&](lib::Fdt::Node child) {
+            if (fdt.is_compatible(child, "arm,gic-v3-its")) {
+                if (auto r = fdt.reg(node, child, 0)) {
+                    info.gic_its = r->address;
+                    info.gic_its_size = r->size;
+                }
+            }
+            return true;
+        });
         return false;
     });
+    // The console UART's interrupt: its first "interrupts" entry, if that is an SPI (GIC
+    // binding: type 0 = SPI, number, flags).
+    if (info.uart_base) {
+        fdt.for_each_child(fdt.root(), [&](lib::Fdt::Node node) {
+            auto r = fdt.reg(fdt.root(), node, 0);
+            if (!r || r->address != *info.uart_base)
+                return true;
+            auto cells = fdt.property(node, "interrupts");
+            if (cells && cells->size() >= 8) {
+                const auto* c = cells->data();
+                const std::uint32_t type = (c[0] << 24) | (c[1] << 16) | (c[2] << 8) | c[3];
+                const std::uint32_t number = (c[4] << 24) | (c[5] << 16) | (c[6] << 8) | c[7];
+                if (type == 0)
+                    info.uart_intid = 32 + number;
+            }
+            return false;
+        });
+    }
     if (info.bank_count == 0 || info.cpu_count == 0)
         return Status::not_found;
     return info;

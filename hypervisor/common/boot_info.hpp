@@ -45,6 +45,9 @@ struct BootInfo {
     std::uint64_t gic_distributor = 0;
     std::uint64_t gic_redistributors = 0;
     std::uint64_t gic_redistributors_size = 0;
+    std::uint64_t gic_its = 0;  // its ITS, if any (a child "arm,gic-v3-its")
+    std::uint64_t gic_its_size = 0;
+    std::optional<std::uint32_t> uart_intid;  // the console UART's interrupt (an SPI)
     std::string_view command_line;
 
     std::uint64_t total_ram() const;

@@ -44,6 +44,10 @@ class Rewriter {
         }
         if (parent_path == "/chosen")
             return true;  // boot modules are the hypervisor's business
+        // dom0's GIC is the virtual one: no ITS (no LPIs) and no PMU interrupt behind it.
+        if (host_.is_compatible(node, "arm,gic-v3-its") ||
+            host_.is_compatible(node, "arm,armv8-pmuv3"))
+            return true;
         if (parent_path == "/cpus") {
             if (host_.string_property(node, "device_type") != std::string_view("cpu"))
                 return true;
@@ -54,6 +58,7 @@ class Rewriter {
     }
 
     void copy_properties(lib::Fdt::Node node, std::string_view path) {
+        const bool gic = host_.is_compatible(node, "arm,gic-v3");
         host_.for_each_property(node,
                                 [&](std::string_view name, std::span<const std::uint8_t> value) {
                                     if (path == "/chosen") {
@@ -61,6 +66,10 @@ class Rewriter {
                                         // written below.
                                         if (name == "kaslr-seed" || name == "stdout-path")
                                             note(w_.property(name, value));
+                                        return true;
+                                    }
+                                    // The GIC's maintenance interrupt is the hypervisor's.
+                                    if (name == "interrupts" && gic) {
                                         return true;
                                     }
                                     if (path == "/psci" && name == "method") {

@@ -2,7 +2,9 @@
 // as Xen does for its dom0 (../shared/reference/xen-arm-abi.md §8.1): memory nodes for dom0's
 // RAM only, cpus for dom0's vCPUs, PSCI through HVC, /chosen with dom0's command line and
 // initrd, the /hypervisor node that tells Linux it runs on Xen, and the hypervisor's own UART
-// left out. Every other device passes through unchanged.
+// left out. The GIC stays where it is (dom0 sees the virtual one at the same addresses) less
+// its ITS and maintenance interrupt, and the PMU goes. Every other device passes through
+// unchanged.
 #pragma once
 
 #include <cstddef>

@@ -2,6 +2,7 @@
 // the device tree. It reads the tree, brings up the console and reports what it found.
 // Bringing up the other CPUs, the MMU, the GIC and dom0 are the next steps; until they land
 // Tern powers the machine off once it has reported.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <new>
@@ -12,16 +13,18 @@
 #include "common/dom0_device_tree.hpp"
 #include "common/event_channels.hpp"
 #include "common/guest_calls.hpp"
+#include "common/guest_devices.hpp"
 #include "common/page_allocator.hpp"
 #include "common/vcpu_power.hpp"
+#include "common/vgic.hpp"
 #include "drivers/pl011.hpp"
 #include "lib/fdt.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/exception.hpp"
+#include "tern/arch/gic.hpp"
 #include "tern/arch/guest.hpp"
 #include "tern/arch/mmu.hpp"
-#include "tern/arch/upcall.hpp"
 
 extern "C" char tern_image_start[];
 extern "C" char tern_image_end[];
@@ -37,17 +40,49 @@ VcpuPower g_vcpus;
 std::atomic<bool> g_vcpus_ready{false};
 
 constexpr std::uint64_t k2MiB = 2ull << 20;
+constexpr std::uint32_t kEventPpi = 15;  // INTID 31, Xen's GUEST_EVTCHN_PPI
 
 // dom0's event upcalls go to the physical CPU its vCPU is pinned to.
-class PinnedUpcalls final : public UpcallSink {
+Vgic* g_vgic = nullptr;
+alignas(Vgic) std::uint8_t g_vgic_storage[sizeof(Vgic)];
+
+// dom0's event upcall is its virtual PPI.
+class VgicUpcalls final : public UpcallSink {
   public:
     void raise_upcall(std::uint32_t vcpu) override {
-        if (auto mpidr = g_vcpus.mpidr_of(vcpu))
-            arch::raise_upcall_on(*mpidr);
+        if (g_vgic != nullptr)
+            (void)g_vgic->raise(vcpu, 16 + kEventPpi);
     }
 };
-PinnedUpcalls g_upcalls;
-constexpr std::uint32_t kEventPpi = 15;  // INTID 31, Xen's GUEST_EVTCHN_PPI
+VgicUpcalls g_upcalls;
+
+// What dom0's vGIC does to the physical GIC: each vCPU is pinned to the physical CPU of its
+// MPIDR, so its PPIs are that CPU's and its SPIs are routed there.
+class Dom0VgicHost final : public VgicHost {
+  public:
+    void set_physical_enabled(std::uint32_t intid, std::uint32_t vcpu, bool enabled) override {
+        if (intid >= 32) {
+            arch::gic_enable_spi(intid, enabled);
+        } else if (auto mpidr = g_vcpus.mpidr_of(vcpu)) {
+            arch::gic_enable_ppi(*mpidr, intid, enabled);
+        }
+    }
+    void route_physical(std::uint32_t intid, std::uint32_t vcpu) override {
+        if (auto mpidr = g_vcpus.mpidr_of(vcpu))
+            arch::gic_route_spi(intid, *mpidr);
+    }
+    void set_physical_edge(std::uint32_t intid, bool edge) override {
+        arch::gic_set_spi_edge(intid, edge);
+    }
+    void kick(std::uint32_t vcpu) override {
+        // The vCPU on this CPU sees its interrupts on the way back to it; another is poked.
+        auto mpidr = g_vcpus.mpidr_of(vcpu);
+        if (mpidr && *mpidr != arch::current_cpu_id())
+            arch::gic_send_sgi(*mpidr, arch::kKickSgi);
+    }
+};
+Dom0VgicHost g_vgic_host;
+
 alignas(EventChannels) std::uint8_t g_events_storage[sizeof(EventChannels)];
 
 constexpr std::size_t kMaxDeviceTreeSize = 2u << 20;  // what Linux and Xen accept too
@@ -289,7 +324,36 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     }
     g_vcpus.reset(mpidrs, vcpu_count < dom0.vcpus ? vcpu_count : dom0.vcpus);
     set_guest_vcpus(&g_vcpus);
-    arch::set_upcall_route(info.gic_redistributors, info.gic_redistributors_size, 16 + kEventPpi);
+    // dom0's GIC is virtual: the GIC's pages leave its stage 2 and trap to the Vgic; its
+    // devices' SPIs (all but the hypervisor's UART's) and its timers are hardware-backed.
+    std::array<std::uint32_t, Vgic::kMaxIrqs / 32> hw_spis{};
+    const std::uint32_t nr_irqs =
+        arch::gic_nr_irqs() < Vgic::kMaxIrqs ? arch::gic_nr_irqs() : Vgic::kMaxIrqs;
+    for (std::uint32_t intid = 32; intid < nr_irqs; ++intid) {
+        if (!info.uart_intid || intid != *info.uart_intid)
+            hw_spis[intid / 32] |= 1u << (intid % 32);
+    }
+    std::uint64_t vcpu_mpidrs[VcpuPower::kMaxVcpus] = {};
+    for (std::size_t i = 0; i < g_vcpus.count(); ++i)
+        vcpu_mpidrs[i] = g_vcpus.mpidr_of(i).value_or(0);
+    constexpr std::uint32_t kTimerPpis = (1u << 27) | (1u << 30);  // virtual, EL1 physical
+    g_vgic = new (g_vgic_storage) Vgic(static_cast<std::uint32_t>(g_vcpus.count()), vcpu_mpidrs,
+                                       nr_irqs, hw_spis, kTimerPpis, g_vgic_host);
+    dom0_devices().attach_vgic(g_vgic, info.gic_distributor, info.gic_redistributors,
+                               info.gic_redistributors_size);
+    bool unmapped = arch::unmap_guest_range(info.gic_distributor, Vgic::kDistSize) &&
+                    arch::unmap_guest_range(info.gic_redistributors, info.gic_redistributors_size);
+    if (info.gic_its_size != 0)
+        unmapped = unmapped && arch::unmap_guest_range(info.gic_its, info.gic_its_size);
+    if (info.uart_base)
+        unmapped = unmapped && arch::unmap_guest_range(*info.uart_base, kPageSize);
+    if (!unmapped) {
+        out << "(TERN) dom0: cannot take the GIC and the UART out of its stage 2\n";
+        return;
+    }
+    arch::set_cpu_vcpu(g_vgic, 0);
+    out << "(TERN) dom0: virtual GICv3, " << nr_irqs << " interrupts, "
+        << std::uint64_t{g_vcpus.count()} << " redistributor(s)\n";
     auto* events = new (g_events_storage)
         EventChannels(0, static_cast<std::uint32_t>(g_vcpus.count()), g_upcalls);
     set_guest_events(events);
@@ -307,6 +371,7 @@ extern "C" [[noreturn]] void tern_secondary_start(std::uint64_t index, unsigned 
     using namespace tern;
     arch::install_vectors();
     arch::enable_mmu();
+    arch::gic_init_cpu();
     // The line is built first and written in one piece: CPUs come up at the same time.
     char line[96];
     lib::BufferSink buffer(line, sizeof line);
@@ -333,6 +398,7 @@ extern "C" [[noreturn]] void tern_cpu_idle() {
                                  << std::uint64_t{arch::current_cpu_index()} << " at "
                                  << lib::Hex{start->entry} << "\n";
                 hv::g_console->write(buffer.text());
+                arch::set_cpu_vcpu(hv::g_vgic, static_cast<std::uint32_t>(*index));
                 arch::enter_guest(start->entry, start->context);
             }
         }
@@ -415,6 +481,13 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
         ram[i] = {info->banks[i].base, info->banks[i].size};
     arch::build_identity_map(ram, info->bank_count);
     arch::enable_mmu();
+    if (info->gic_distributor == 0) {
+        out << "(TERN) no GICv3 in the device tree: start QEMU with gic-version=3\n";
+        arch::system_off();
+    }
+    arch::gic_init_distributor(info->gic_distributor, info->gic_redistributors,
+                               info->gic_redistributors_size);
+    arch::gic_init_cpu();
     hv::g_cpus_up.store(1);
     out << "(TERN) CPU 0 up at EL" << el << ", MMU " << (arch::mmu_enabled() ? "on" : "off")
         << "\n";

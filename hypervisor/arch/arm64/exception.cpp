@@ -4,10 +4,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "arch/arm64/guest_traps.hpp"
 #include "common/guest_calls.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/exception.hpp"
+#include "tern/arch/gic.hpp"
 
 extern "C" char tern_el2_vectors[];
 extern "C" char tern_image_start[];
@@ -16,15 +18,7 @@ extern "C" char tern_image_end[];
 namespace tern::arch {
 namespace {
 
-// What vectors.S saves, in this order.
-struct ExceptionFrame {
-    std::uint64_t x[31];
-    std::uint64_t elr;
-    std::uint64_t spsr;
-    std::uint64_t esr;
-    std::uint64_t far;
-    std::uint64_t sp;
-};
+using ExceptionFrame = GuestFrame;
 static_assert(sizeof(ExceptionFrame) == 36 * 8);
 static_assert(offsetof(ExceptionFrame, elr) == 31 * 8);
 static_assert(offsetof(ExceptionFrame, esr) == 33 * 8);
@@ -92,31 +86,73 @@ void install_vectors() {
 
 }  // namespace tern::arch
 
+namespace tern::arch {
+namespace {
+
+// A synchronous trap from the guest at EL1. Returns false when it cannot go on.
+bool handle_guest_sync(ExceptionFrame* frame) {
+    const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
+    const std::uint64_t iss = frame->esr & 0x1ffffff;
+    switch (ec) {
+        case 0x16:                          // HVC
+            if ((iss & 0xffff) == 0xEA1) {  // a Xen hypercall
+                hv::handle_hypercall(frame->x);
+                return true;
+            }
+            if ((iss & 0xffff) == 0) {  // SMCCC (PSCI, firmware services)
+                hv::handle_smccc(frame->x);
+                return true;
+            }
+            break;
+        case 0x17:  // SMC, trapped by HCR_EL2.TSC: handled as SMCCC, then skipped
+            hv::handle_smccc(frame->x);
+            frame->elr += 4;
+            return true;
+        case 0x24:  // data abort from EL1/EL0 that stage 2 did not map
+            if (handle_data_abort(*frame) == TrapResult::handled)
+                return true;
+            lib::Out(*g_console) << "(TERN) d0: data abort at " << lib::Hex{frame->far}
+                                 << " from PC " << lib::Hex{frame->elr}
+                                 << ": external abort injected\n";
+            inject_abort(*frame, false);
+            return true;
+        case 0x20:  // instruction abort from EL1/EL0
+            lib::Out(*g_console) << "(TERN) d0: instruction abort at " << lib::Hex{frame->far}
+                                 << ": external abort injected\n";
+            inject_abort(*frame, true);
+            return true;
+        case 0x18:  // a trapped system register access
+            if (handle_sysreg(*frame) == TrapResult::handled)
+                return true;
+            lib::Out(*g_console) << "(TERN) d0: system register access " << lib::Hex{iss} << " at "
+                                 << lib::Hex{frame->elr} << " ignored\n";
+            if ((iss & 1u) != 0 && ((iss >> 5) & 0x1f) != 31)
+                frame->x[(iss >> 5) & 0x1f] = 0;  // a read answers 0
+            frame->elr += 4;
+            return true;
+        default:
+            break;
+    }
+    lib::Out(*g_console) << "(TERN) d0: unhandled trap EC " << lib::Hex{ec} << " ("
+                         << class_name(ec) << ") at " << lib::Hex{frame->elr} << ", FAR "
+                         << lib::Hex{frame->far} << ": the domain is stopped\n";
+    return false;
+}
+
+}  // namespace
+}  // namespace tern::arch
+
 extern "C" void tern_el2_exception(std::uint64_t kind, tern::arch::ExceptionFrame* frame) {
     using namespace tern;
     if (arch::g_console == nullptr)
         arch::halt_cpu();
-    if (kind == 8) {  // synchronous, from the guest at EL1
-        const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
-        const std::uint64_t iss = frame->esr & 0x1ffffff;
-        if (ec == 0x16 && (iss & 0xffff) == 0xEA1) {  // HVC #0xEA1: a Xen hypercall
-            hv::handle_hypercall(frame->x);
-            return;
-        }
-        if (ec == 0x16 && (iss & 0xffff) == 0) {  // HVC #0: SMCCC (PSCI, firmware services)
-            hv::handle_smccc(frame->x);
-            return;
-        }
-        if (ec == 0x17) {  // SMC, trapped by HCR_EL2.TSC: handled as SMCCC, then skipped
-            hv::handle_smccc(frame->x);
-            frame->elr += 4;
-            return;
-        }
-        lib::Out(*arch::g_console)
-            << "(TERN) d0: unhandled trap EC " << lib::Hex{ec} << " (" << arch::class_name(ec)
-            << ") at " << lib::Hex{frame->elr} << ", FAR " << lib::Hex{frame->far}
-            << ": the domain is stopped\n";
-        arch::halt_cpu();
+    if (kind == 8 || kind == 9) {  // from the guest at EL1: synchronous, IRQ
+        if (kind == 8 && !arch::handle_guest_sync(frame))
+            arch::halt_cpu();
+        if (kind == 9)
+            arch::handle_irq_from_guest();
+        arch::flush_list_registers();
+        return;
     }
     lib::Out out(*arch::g_console);
     const std::uint64_t ec = (frame->esr >> 26) & 0x3f;

@@ -29,6 +29,8 @@ constexpr std::uint64_t kVtcr = (25ull << 0)   // T0SZ: 39-bit guest physical ad
 
 constexpr std::uint64_t kHcr = (1ull << 0)      // VM: stage 2 on
                                | (1ull << 1)    // SWIO
+                               | (1ull << 3)    // FMO: FIQs to EL2, virtual FIQs to EL1
+                               | (1ull << 4)    // IMO: IRQs to EL2, the guest sees the vGIC
                                | (1ull << 19)   // TSC: SMC traps to EL2
                                | (1ull << 31);  // RW: EL1 is AArch64
 
@@ -37,7 +39,7 @@ std::uint64_t g_vttbr = 0;
 std::uint64_t g_ram_base = 0;
 std::uint64_t g_ram_size = 0;  // set once by setup_stage2, loaded by every CPU entering the guest
 
-constexpr std::size_t kMaxL3 = 16;  // 2 MiB regions split into pages
+constexpr std::size_t kMaxL3 = 32;  // 2 MiB regions split into pages
 alignas(4096) std::uint64_t g_s2_l3[kMaxL3][kEntries];
 std::size_t g_l3_used = 0;
 
@@ -66,6 +68,32 @@ bool map_2m(std::uint64_t start, std::uint64_t end, std::uint64_t attrs) {
     return true;
 }
 
+// The level-3 table for the 2 MiB region of `ipa`, splitting a block mapping into pages with
+// the same attributes (an unmapped region becomes a table of unmapped pages).
+std::uint64_t* l3_for(std::uint64_t ipa) {
+    std::uint64_t* l2 = l2_for(ipa);
+    if (l2 == nullptr)
+        return nullptr;
+    std::uint64_t& entry = l2[(ipa % kGiB) / kBlock2M];
+    std::uint64_t* l3 = nullptr;
+    if ((entry & 3) == 3) {
+        l3 = reinterpret_cast<std::uint64_t*>(entry & 0xfffffffff000ull);
+    } else {
+        if (g_l3_used == kMaxL3)
+            return nullptr;
+        l3 = g_s2_l3[g_l3_used++];
+        // A block becomes 512 pages with the same attributes; nothing mapped stays unmapped.
+        const bool block = (entry & 3) == 1;
+        const std::uint64_t base = entry & 0xffffffe00000ull;
+        const std::uint64_t attrs = entry & ~0xffffffe00000ull & ~3ull;
+        for (std::size_t k = 0; k < kEntries; ++k)
+            l3[k] = block ? (base + k * 4096) | attrs | 3 : 0;
+        asm volatile("dsb ish" ::: "memory");
+        entry = reinterpret_cast<std::uintptr_t>(l3) | 3;
+    }
+    return l3;
+}
+
 // Guest virtual to machine physical through the guest's translation (AT S12E1R/W).
 bool translate(std::uint64_t va, bool write, std::uint64_t& pa) {
     std::uint64_t par = 0;
@@ -82,6 +110,28 @@ bool translate(std::uint64_t va, bool write, std::uint64_t& pa) {
 
 }  // namespace
 
+bool unmap_guest_range(std::uint64_t base, std::uint64_t size) {
+    for (std::uint64_t a = base & ~0xfffull; a < base + size; a += 4096) {
+        std::uint64_t* l2 = l2_for(a);
+        if (l2 == nullptr)
+            return false;
+        std::uint64_t& entry = l2[(a % kGiB) / kBlock2M];
+        if ((entry & 3) == 0)
+            continue;  // nothing mapped in this 2 MiB
+        if ((entry & 3) == 1 && a % kBlock2M == 0 && a + kBlock2M <= base + size) {
+            entry = 0;  // a whole block goes
+            a += kBlock2M - 4096;
+            continue;
+        }
+        std::uint64_t* l3 = l3_for(a);
+        if (l3 == nullptr)
+            return false;
+        l3[(a >> 12) & 511] = 0;
+    }
+    asm volatile("dsb ish\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+    return true;
+}
+
 bool guest_frame_is_ram(std::uint64_t gfn) {
     const std::uint64_t address = gfn << 12;
     return (address >> 12) == gfn && address >= g_ram_base && address - g_ram_base < g_ram_size;
@@ -97,26 +147,9 @@ bool map_guest_device(std::uint64_t base, std::uint64_t size) {
 }
 
 bool map_guest_page(std::uint64_t ipa, std::uint64_t pa) {
-    std::uint64_t* l2 = l2_for(ipa);
-    if (l2 == nullptr)
+    std::uint64_t* l3 = l3_for(ipa);
+    if (l3 == nullptr)
         return false;
-    std::uint64_t& entry = l2[(ipa % kGiB) / kBlock2M];
-    std::uint64_t* l3 = nullptr;
-    if ((entry & 3) == 3) {
-        l3 = reinterpret_cast<std::uint64_t*>(entry & 0xfffffffff000ull);
-    } else {
-        if (g_l3_used == kMaxL3)
-            return false;
-        l3 = g_s2_l3[g_l3_used++];
-        // A block becomes 512 pages with the same attributes; nothing mapped stays unmapped.
-        const bool block = (entry & 3) == 1;
-        const std::uint64_t base = entry & 0xffffffe00000ull;
-        const std::uint64_t attrs = entry & ~0xffffffe00000ull & ~3ull;
-        for (std::size_t k = 0; k < kEntries; ++k)
-            l3[k] = block ? (base + k * 4096) | attrs | 3 : 0;
-        asm volatile("dsb ish" ::: "memory");
-        entry = reinterpret_cast<std::uintptr_t>(l3) | 3;
-    }
     l3[(ipa >> 12) & 511] = (pa & 0xfffffffff000ull) | kS2Normal | 3;
     asm volatile(
         "dsb ish\n"

@@ -7,4 +7,6 @@ set(TERN_HV_ARCH_SOURCES
     arch/arm64/mmu.cpp
     arch/arm64/vectors.S
     arch/arm64/psci.cpp
-    arch/arm64/upcall.cpp)
+    arch/arm64/gic.cpp
+    arch/arm64/vgic_cpu.cpp
+    arch/arm64/guest_traps.cpp)

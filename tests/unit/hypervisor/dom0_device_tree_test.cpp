@@ -103,6 +103,14 @@ TEST(Dom0DeviceTree, RewritesWhatXenRewritesAndPassesTheRestThrough) {
         return true;
     });
     EXPECT_EQ(virtio, 32);
+    // The GIC is the virtual one: same place, no ITS, no maintenance interrupt; no PMU.
+    auto gic = fdt->find_path("/intc@8000000");
+    ASSERT_TRUE(gic.has_value());
+    EXPECT_TRUE(fdt->is_compatible(*gic, "arm,gic-v3"));
+    EXPECT_FALSE(fdt->property(*gic, "interrupts").has_value());
+    EXPECT_TRUE(fdt->property(*gic, "reg").has_value());
+    EXPECT_FALSE(fdt->find_path("/intc@8000000/its@8080000").has_value());
+    EXPECT_FALSE(fdt->find_path("/pmu").has_value());
     // dtc reads it.
     const std::string dts = decompile_with_dtc(t.out, t.size);
     EXPECT_NE(dts.find("dtc-exit=0"), std::string::npos) << dts.substr(0, 500);

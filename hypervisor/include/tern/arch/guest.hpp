@@ -11,6 +11,10 @@ namespace tern::arch {
 // below RAM 1:1 as device memory, for the one guest that runs now (dom0).
 void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit);
 
+// Removes [base, base + size) from the guest's stage 2 (4 KiB granules): its accesses there
+// trap, to be emulated or refused. False when no table is left to split a block.
+bool unmap_guest_range(std::uint64_t base, std::uint64_t size);
+
 // True when guest frame `gfn` is in the guest's RAM (as setup_stage2 mapped it).
 bool guest_frame_is_ram(std::uint64_t gfn);
 

@@ -1,0 +1,28 @@
+// Declares the handlers of guest traps that are not calls (see guest_traps.cpp), on the
+// registers vectors.S saved.
+#pragma once
+
+#include <cstdint>
+
+namespace tern::arch {
+
+// What vectors.S saves, in this order (exception.cpp checks the layout).
+struct GuestFrame {
+    std::uint64_t x[31];
+    std::uint64_t elr;
+    std::uint64_t spsr;
+    std::uint64_t esr;
+    std::uint64_t far;
+    std::uint64_t sp;
+};
+
+enum class TrapResult { handled, abort, undefined };
+
+TrapResult handle_data_abort(GuestFrame& frame);
+TrapResult handle_sysreg(GuestFrame& frame);
+// Makes the guest take a synchronous external abort at the trapped instruction.
+void inject_abort(GuestFrame& frame, bool instruction);
+// The guest on this CPU wrote ICC_SGI1R_EL1.
+void vgic_write_sgi1r(std::uint64_t value);
+
+}  // namespace tern::arch
