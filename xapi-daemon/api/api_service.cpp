@@ -4,12 +4,23 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <optional>
+
 #include "api/dispatcher.hpp"
 #include "api/host_inventory.hpp"
 #include "api/host_messages.hpp"
+#include "api/housekeeping.hpp"
 #include "api/object_rules.hpp"
 #include "api/session_messages.hpp"
 #include "api/session_registry.hpp"
+#include "api/task_messages.hpp"
+#include "api/task_registry.hpp"
+#include "backend/make_backend.hpp"
+#include "events/event_hub.hpp"
+#include "events/event_messages.hpp"
+#include "lifecycle/guest_watcher.hpp"
+#include "lifecycle/reconcile.hpp"
+#include "lifecycle/vm_lifecycle.hpp"
 #include "rpc/xmlrpc_codec.hpp"
 #include "store/object_store.hpp"
 
@@ -21,23 +32,49 @@ class ApiService final : public rpc::RequestHandler {
     explicit ApiService(const ApiConfig& config)
         : store_(open_store(config.state_dir)),
           sessions_(config.session_idle_timeout),
+          backend_(make_backend(BackendOptions{config.backend, config.sim})),
           workers_(config.workers),
-          tasks_(2),
-          state_{*store_, sessions_, Handlers{}, config.clock ? config.clock : system_clock, ""},
-          dispatcher_(
-              state_,
-              [this](std::function<void()> job) { boost::asio::post(tasks_, std::move(job)); }),
-          host_handlers_([this] { return dispatcher_.method_names(); }) {
+          tasks_(config.task_workers),
+          events_(config.event_queue, config.clock ? config.clock : system_clock),
+          state_{*store_,
+                 sessions_,
+                 Handlers{},
+                 config.clock ? config.clock : system_clock,
+                 "",
+                 backend_.backend.get(),
+                 &task_registry_,
+                 &events_,
+                 backend_.sim,
+                 config.state_dir},
+          dispatcher_(state_, [this](std::function<void()> job) { post_task(std::move(job)); }),
+          host_handlers_([this] { return dispatcher_.method_names(); }),
+          vm_handlers_(LifecycleOptions{config.shutdown_timeout}),
+          event_handlers_(
+              [this](std::function<void()> job) { boost::asio::post(workers_, std::move(job)); }),
+          watcher_(state_, [this](std::function<void()> job) { post_task(std::move(job)); }) {
         state_.handlers.session = &session_handlers_;
         state_.handlers.host = &host_handlers_;
         state_.handlers.debug = &debug_handlers_;
+        state_.handlers.VM = &vm_handlers_;
+        state_.handlers.task = &task_handlers_;
+        state_.handlers.event = &event_handlers_;
+        store_->set_observer(
+            [this](std::vector<StoreChange>&& changes) { events_.publish(std::move(changes)); });
         install_object_rules(dispatcher_);
         state_.host_ref = ensure_inventory(state_, read_machine_info());
+        reconcile_with_backend(state_);
+        backend_.backend->set_listener(&watcher_);
+        housekeeping_.emplace(state_,
+                              HousekeepingOptions{config.metrics_interval, config.task_retention});
     }
 
     ~ApiService() override {
-        workers_.join();
+        housekeeping_.reset();
+        backend_.backend->set_listener(nullptr);
         tasks_.join();
+        events_.stop();  // parked event calls answer on the workers
+        workers_.join();
+        store_->set_observer(nullptr);
     }
 
     void handle_rpc(std::string body, const rpc::Peer& peer, rpc::RpcCompletion done) override {
@@ -49,9 +86,13 @@ class ApiService final : public rpc::RequestHandler {
         }
         auto call = std::make_shared<rpc::MethodCall>(std::move(std::get<rpc::MethodCall>(parsed)));
         auto run = [this, call, peer, done = std::move(done)] {
-            done(rpc::RpcResponse{
-                200, "text/xml",
-                rpc::encode_response(dispatcher_.call(call->method, call->params, peer))});
+            auto respond = [done](rpc::Value result) {
+                done(rpc::RpcResponse{200, "text/xml", rpc::encode_response(result)});
+            };
+            // A call that waits for events answers later, through `respond`.
+            auto result = dispatcher_.call(call->method, call->params, peer, respond);
+            if (result)
+                respond(std::move(*result));
         };
         // Reads of memory are answered on the calling (I/O) thread; anything that may wait
         // (PAM, the backend, the disk) runs on a worker.
@@ -66,6 +107,7 @@ class ApiService final : public rpc::RequestHandler {
     static std::chrono::system_clock::time_point system_clock() {
         return std::chrono::system_clock::now();
     }
+    void post_task(std::function<void()> job) { boost::asio::post(tasks_, std::move(job)); }
     static std::unique_ptr<ObjectStore> open_store(const std::filesystem::path& dir) {
         std::filesystem::create_directories(dir);
         return std::make_unique<ObjectStore>(dir / "xapi.db");
@@ -73,13 +115,21 @@ class ApiService final : public rpc::RequestHandler {
 
     std::unique_ptr<ObjectStore> store_;
     SessionRegistry sessions_;
+    BackendChoice backend_;
+    TaskRegistry task_registry_;
     boost::asio::thread_pool workers_;
     boost::asio::thread_pool tasks_;
+    EventHub events_;
     ApiState state_;
     Dispatcher dispatcher_;
     SessionHandlers session_handlers_;
     HostHandlers host_handlers_;
     DebugHandlers debug_handlers_;
+    VmLifecycle vm_handlers_;
+    TaskHandlers task_handlers_;
+    EventHandlers event_handlers_;
+    GuestWatcher watcher_;
+    std::optional<Housekeeping> housekeeping_;
 };
 
 }  // namespace

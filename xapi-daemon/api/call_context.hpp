@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "api/meta.hpp"
@@ -12,8 +14,13 @@
 
 namespace tern::xapi {
 
+class Backend;
+class EventHub;
 class ObjectStore;
 class SessionRegistry;
+class SimBackend;
+class TaskRegistry;
+struct RunningTask;
 
 using Clock = std::function<std::chrono::system_clock::time_point()>;
 
@@ -23,6 +30,11 @@ struct ApiState {
     Handlers handlers;
     Clock clock;
     std::string host_ref;  // this host
+    Backend* backend;      // the hypervisor
+    TaskRegistry* tasks;   // the work of Async calls running now
+    EventHub* events;      // event.register/next/from; null: no events kept
+    SimBackend* sim;       // the simulator's controls, for the debug API; null unless `sim`
+    std::filesystem::path state_dir;  // where suspend images and core dumps go
 };
 
 class CallContext {
@@ -40,11 +52,36 @@ class CallContext {
     const std::string& method() const { return method_; }
     void set_method(std::string name) { method_ = std::move(name); }
 
+    // The task this call runs as (an Async call), or null for a synchronous call.
+    const std::shared_ptr<RunningTask>& task() const { return task_; }
+    void set_task(std::shared_ptr<RunningTask> task) { task_ = std::move(task); }
+
+    // A handler that answers with a value already in its wire form (event.from's struct)
+    // says so; the dispatcher then sends it as it is.
+    bool result_is_encoded() const { return result_is_encoded_; }
+    void set_result_is_encoded() { result_is_encoded_ = true; }
+
+    // A handler that answers later (event.next, event.from while nothing happens) takes the
+    // completion; the dispatcher then answers nothing itself. The completion gets the whole
+    // result struct (success or failure).
+    using Completion = std::function<void(rpc::Value)>;
+    bool can_defer() const { return static_cast<bool>(completion_); }
+    Completion defer() {
+        deferred_ = true;
+        return completion_;
+    }
+    bool deferred() const { return deferred_; }
+    void set_completion(Completion completion) { completion_ = std::move(completion); }
+
   private:
     ApiState& state_;
     const rpc::Peer& peer_;
     std::string session_;
     std::string method_;
+    std::shared_ptr<RunningTask> task_;
+    bool result_is_encoded_ = false;
+    Completion completion_;
+    bool deferred_ = false;
 };
 
 }  // namespace tern::xapi

@@ -8,6 +8,7 @@
 #include "api/marshal.hpp"
 #include "api/ref.hpp"
 #include "api/session_registry.hpp"
+#include "api/task_registry.hpp"
 #include "rpc/xmlrpc_codec.hpp"
 #include "store/object_store.hpp"
 
@@ -98,6 +99,13 @@ rpc::Array Dispatcher::decode_args(const Target& target, const rpc::Array& param
 
 rpc::Value Dispatcher::call(const std::string& method, const rpc::Array& params,
                             const rpc::Peer& peer) {
+    auto answered = call(method, params, peer, nullptr);
+    return answered ? std::move(*answered) : failure("INTERNAL_ERROR", {"no answer"});
+}
+
+std::optional<rpc::Value> Dispatcher::call(const std::string& method, const rpc::Array& params,
+                                           const rpc::Peer& peer,
+                                           std::function<void(rpc::Value)> later) {
     try {
         const bool is_async = method.starts_with("Async.");
         const std::string name = is_async ? method.substr(6) : method;
@@ -137,7 +145,12 @@ rpc::Value Dispatcher::call(const std::string& method, const rpc::Array& params,
         rpc::Array args = decode_args(target, params, first);
         if (is_async)
             return success(rpc::Value{start_task(ctx, target, std::move(args), method, peer)});
-        return success(run(ctx, target, args));
+        if (later)
+            ctx.set_completion(std::move(later));
+        rpc::Value result = run(ctx, target, args);
+        if (ctx.deferred())
+            return std::nullopt;
+        return success(std::move(result));
     } catch (const ApiError& e) {
         return failure(e.code(), e.params());
     } catch (const std::exception& e) {
@@ -152,9 +165,10 @@ rpc::Value Dispatcher::run(CallContext& ctx, const Target& target, const rpc::Ar
         target.msg->implicit == Implicit::get_all_records) {
         return run_implicit(ctx, target, args);
     }
-    const rpc::Value canonical = target.msg->implicit != Implicit::none
-                                     ? run_implicit(ctx, target, args)
-                                     : target.msg->thunk(ctx, args);
+    rpc::Value canonical = target.msg->implicit != Implicit::none ? run_implicit(ctx, target, args)
+                                                                  : target.msg->thunk(ctx, args);
+    if (ctx.result_is_encoded() || ctx.deferred())
+        return canonical;
     return encode(canonical, *target.msg->result);
 }
 
@@ -191,9 +205,15 @@ rpc::Value Dispatcher::run_implicit(CallContext& ctx, const Target& target,
                 throw ApiError::handle_invalid(desc.name, self);
             return *v;
         }
-        case Implicit::set_field:
-            store.transact([&](Transaction& txn) { txn.set_field(cls, self, msg.field, args[1]); });
+        case Implicit::set_field: {
+            auto hooks = hooks_.find(desc.name);
+            store.transact([&](Transaction& txn) {
+                txn.set_field(cls, self, msg.field, args[1]);
+                if (hooks != hooks_.end() && hooks->second.after_set)
+                    hooks->second.after_set(txn, self, field->name);
+            });
             return {};
+        }
         case Implicit::add_to_map:
         case Implicit::remove_from_map: {
             const std::string key = args[1].is<std::int64_t>()
@@ -309,7 +329,11 @@ rpc::Value Dispatcher::run_implicit(CallContext& ctx, const Target& target,
             if (hooks != hooks_.end() && hooks->second.before_destroy) {
                 hooks->second.before_destroy(ctx, self);
             }
-            store.transact([&](Transaction& txn) { txn.destroy(cls, self); });
+            store.transact([&](Transaction& txn) {
+                if (hooks != hooks_.end() && hooks->second.during_destroy)
+                    hooks->second.during_destroy(txn, self);
+                txn.destroy(cls, self);
+            });
             return {};
         }
         case Implicit::none:
@@ -334,16 +358,20 @@ std::string Dispatcher::start_task(CallContext& ctx, const Target& target, rpc::
         fields["created"] = now;
         fields["resident_on"] = state_.host_ref;
         fields["progress"] = 0.0;
+        // Every pending task may be asked to stop; work that cannot stop finishes anyway.
+        fields["allowed_operations"] = rpc::Array{rpc::Value{"cancel"}};
         txn.create(task_cls, task, std::move(fields));
     });
+    std::shared_ptr<RunningTask> running;
+    if (state_.tasks != nullptr)
+        running = state_.tasks->begin(task);
     const std::string session = ctx.session();
     const std::string name = ctx.method();
-    spawn_([this, target, args = std::move(args), task, session, name, peer, task_cls]() {
+    spawn_([this, target, args = std::move(args), task, session, name, peer, running]() {
         CallContext inner(state_, peer);
         inner.set_session(session);
         inner.set_method(name);
-        ObjectStore& store = state_.store;
-        auto field = [&](const char* f) { return store.field_index(task_cls, f); };
+        inner.set_task(running);
         rpc::Value result;
         std::vector<std::string> error;
         try {
@@ -354,35 +382,49 @@ std::string Dispatcher::start_task(CallContext& ctx, const Target& target, rpc::
         } catch (const std::exception& e) {
             error = {"INTERNAL_ERROR", e.what()};
         }
-        try {
-            store.transact([&](Transaction& txn) {
-                if (txn.get(task_cls, task) == nullptr)
-                    return;  // destroyed meanwhile
-                txn.set_field(task_cls, task, field("progress"), rpc::Value{1.0});
-                txn.set_field(task_cls, task, field("finished"),
-                              rpc::Value{format_datetime(state_.clock())});
-                if (error.empty()) {
-                    txn.set_field(task_cls, task, field("status"), rpc::Value{"success"});
-                    txn.set_field(task_cls, task, field("result"),
-                                  rpc::Value{rpc::encode_value(result)});
-                    if (target.msg->result->kind == Kind::ref) {
-                        txn.set_field(task_cls, task, field("type"),
-                                      rpc::Value{std::string(target.msg->result->class_name)});
-                    }
-                } else {
-                    rpc::Array info;
-                    for (std::string& s : error)
-                        info.emplace_back(std::move(s));
-                    txn.set_field(task_cls, task, field("status"), rpc::Value{"failure"});
-                    txn.set_field(task_cls, task, field("error_info"), rpc::Value{std::move(info)});
-                }
-            });
-        } catch (const std::exception& e) {
-            std::cerr << "xapid: cannot record the end of task " << task << ": " << e.what()
-                      << "\n";
-        }
+        if (state_.tasks != nullptr)
+            state_.tasks->end(task);
+        finish_task(task, target, result, std::move(error));
     });
     return task;
+}
+
+void Dispatcher::finish_task(const std::string& task, const Target& target,
+                             const rpc::Value& result, std::vector<std::string> error) {
+    ObjectStore& store = state_.store;
+    const int task_cls = store.class_index("task");
+    auto field = [&](const char* f) { return store.field_index(task_cls, f); };
+    try {
+        store.transact([&](Transaction& txn) {
+            if (txn.get(task_cls, task) == nullptr)
+                return;  // destroyed meanwhile
+            txn.set_field(task_cls, task, field("progress"), rpc::Value{1.0});
+            txn.set_field(task_cls, task, field("finished"),
+                          rpc::Value{format_datetime(state_.clock())});
+            txn.set_field(task_cls, task, field("allowed_operations"), rpc::Value{rpc::Array{}});
+            if (error.empty()) {
+                txn.set_field(task_cls, task, field("status"), rpc::Value{"success"});
+                txn.set_field(task_cls, task, field("result"),
+                              rpc::Value{rpc::encode_value(result)});
+                if (target.msg->result->kind == Kind::ref) {
+                    txn.set_field(task_cls, task, field("type"),
+                                  rpc::Value{std::string(target.msg->result->class_name)});
+                }
+            } else {
+                const bool cancelled = error[0] == "TASK_CANCELLED";
+                if (cancelled)
+                    error = {"TASK_CANCELLED", task};
+                rpc::Array info;
+                for (std::string& s : error)
+                    info.emplace_back(std::move(s));
+                txn.set_field(task_cls, task, field("status"),
+                              rpc::Value{cancelled ? "cancelled" : "failure"});
+                txn.set_field(task_cls, task, field("error_info"), rpc::Value{std::move(info)});
+            }
+        });
+    } catch (const std::exception& e) {
+        std::cerr << "xapid: cannot record the end of task " << task << ": " << e.what() << "\n";
+    }
 }
 
 }  // namespace tern::xapi

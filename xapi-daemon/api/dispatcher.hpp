@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -14,11 +15,17 @@
 
 namespace tern::xapi {
 
-// Per-class hooks of the generic create and destroy (validation, derived objects).
+// Per-class hooks of the generic create, destroy and setters (validation, derived objects,
+// derived fields).
 struct ClassHooks {
     std::function<void(CallContext&, rpc::Struct& record)> before_create;
     std::function<void(CallContext&, class Transaction&, const std::string& ref)> after_create;
     std::function<void(CallContext&, const std::string& ref)> before_destroy;
+    // Inside the setter's transaction, after `field` of `ref` changed.
+    std::function<void(class Transaction&, const std::string& ref, const std::string& field)>
+        after_set;
+    // Inside the destroy's transaction, before the object goes.
+    std::function<void(class Transaction&, const std::string& ref)> during_destroy;
 };
 
 class Dispatcher {
@@ -27,8 +34,13 @@ class Dispatcher {
 
     Dispatcher(ApiState& state, Spawn spawn);
 
-    // Runs one call and returns the result struct; never throws.
+    // Runs one call and returns the result struct; never throws. A call that waits for
+    // something to happen (event.next) blocks the calling thread.
     rpc::Value call(const std::string& method, const rpc::Array& params, const rpc::Peer& peer);
+    // The same, but a call that waits answers later through `later` (from another thread) and
+    // this returns nullopt.
+    std::optional<rpc::Value> call(const std::string& method, const rpc::Array& params,
+                                   const rpc::Peer& peer, std::function<void(rpc::Value)> later);
 
     void set_hooks(const std::string& cls, ClassHooks hooks) { hooks_[cls] = std::move(hooks); }
     // True for calls that only read memory and may run on the caller's thread (an I/O
@@ -43,6 +55,8 @@ class Dispatcher {
         const MessageDesc* msg;
     };
     rpc::Value run(CallContext& ctx, const Target& target, const rpc::Array& args);
+    void finish_task(const std::string& task, const Target& target, const rpc::Value& result,
+                     std::vector<std::string> error);
     rpc::Value run_implicit(CallContext& ctx, const Target& target, const rpc::Array& args);
     rpc::Array decode_args(const Target& target, const rpc::Array& params, std::size_t first);
     std::string start_task(CallContext& ctx, const Target& target, rpc::Array args,

@@ -44,6 +44,14 @@ int main(int argc, char** argv) {
     unsigned idle_timeout_s = 120;
     unsigned request_timeout_s = 30;
     unsigned session_timeout_s = 24 * 3600;
+    std::int64_t sim_memory_mib = 16384;
+    std::int64_t sim_cpus = 8;
+    unsigned sim_latency_ms = 0;
+    unsigned task_workers = 8;
+    std::size_t event_queue = 100000;
+    unsigned task_retention_s = 3600;
+    unsigned metrics_interval_ms = 5000;
+    unsigned shutdown_timeout_s = 120;
     app.set_config("--config", "", "read options from this file (TOML or INI; flags override it)");
     app.add_option("--backend", backend, "the hypervisor backend: sim")
         ->check(CLI::IsMember({"sim"}))
@@ -67,6 +75,31 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--session-timeout", session_timeout_s, "seconds an unused session lives")
         ->capture_default_str();
+    app.add_option("--task-workers", task_workers, "threads running Async tasks")
+        ->check(CLI::Range(1u, 256u))
+        ->capture_default_str();
+    app.add_option("--event-queue", event_queue,
+                   "events kept for event.next/event.from (a reader further behind: EVENTS_LOST)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}))
+        ->capture_default_str();
+    app.add_option("--task-retention", task_retention_s, "seconds a finished task is kept")
+        ->capture_default_str();
+    app.add_option("--metrics-interval", metrics_interval_ms,
+                   "milliseconds between refreshes of VM and host metrics")
+        ->check(CLI::Range(10u, 3600000u))
+        ->capture_default_str();
+    app.add_option("--shutdown-timeout", shutdown_timeout_s,
+                   "seconds clean_shutdown waits for a guest")
+        ->capture_default_str();
+    app.add_option("--sim-host-memory", sim_memory_mib, "sim backend: the host's memory in MiB")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 32))
+        ->capture_default_str();
+    app.add_option("--sim-host-cpus", sim_cpus, "sim backend: the host's CPUs")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{4096}))
+        ->capture_default_str();
+    app.add_option("--sim-latency", sim_latency_ms,
+                   "sim backend: milliseconds every domain operation takes")
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
     if (!stdio && https.empty() && unix_paths.empty()) {
@@ -88,6 +121,14 @@ int main(int argc, char** argv) {
         config.backend = backend;
         config.workers = workers;
         config.session_idle_timeout = std::chrono::seconds(session_timeout_s);
+        config.sim.memory_total = sim_memory_mib << 20;
+        config.sim.cpus = sim_cpus;
+        config.sim.latency = std::chrono::milliseconds(sim_latency_ms);
+        config.task_workers = task_workers;
+        config.event_queue = event_queue;
+        config.task_retention = std::chrono::seconds(task_retention_s);
+        config.metrics_interval = std::chrono::milliseconds(metrics_interval_ms);
+        config.shutdown_timeout = std::chrono::seconds(shutdown_timeout_s);
         auto api = tern::xapi::make_api_service(config);
 
         tern::xapi::TransportLimits limits;

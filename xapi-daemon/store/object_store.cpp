@@ -369,8 +369,10 @@ void ObjectStore::transact(const std::function<void(Transaction&)>& work) {
     bool persisted =
         std::any_of(txn.undo_.begin(), txn.undo_.end(),
                     [&](const Transaction::Undo& u) { return classes_[u.cls].persist; });
-    if (!persisted)
+    if (!persisted) {
+        notify(txn);
         return;
+    }
     try {
         db_.exec("BEGIN IMMEDIATE");
         std::set<std::pair<int, std::string>> done;
@@ -388,6 +390,43 @@ void ObjectStore::transact(const std::function<void(Transaction&)>& work) {
         rollback_memory();
         throw;
     }
+    notify(txn);
+}
+
+void ObjectStore::notify(const Transaction& txn) {
+    if (!observer_)
+        return;
+    std::vector<StoreChange> changes;
+    std::set<std::pair<int, std::string>> seen;
+    for (const Transaction::Undo& u : txn.undo_) {
+        if (!seen.insert({u.cls, u.ref}).second)
+            continue;  // the first undo entry of an object holds its state before
+        auto now = tables_[u.cls].objects.find(u.ref);
+        const bool exists = now != tables_[u.cls].objects.end();
+        if (!exists && !u.before)
+            continue;
+        if (exists && u.before && *u.before == now->second)
+            continue;
+        StoreChange c{u.cls, u.ref,
+                      !u.before ? StoreChange::Kind::add
+                                : (exists ? StoreChange::Kind::mod : StoreChange::Kind::del),
+                      nullptr, ""};
+        const rpc::Struct& latest = exists ? now->second : *u.before;
+        if (auto uuid = latest.find("uuid");
+            uuid != latest.end() && uuid->second.is<std::string>()) {
+            c.uuid = uuid->second.as<std::string>();
+        }
+        if (exists)
+            c.snapshot = std::make_shared<const rpc::Struct>(now->second);
+        changes.push_back(std::move(c));
+    }
+    if (!changes.empty())
+        observer_(std::move(changes));
+}
+
+std::size_t ObjectStore::count(int cls) const {
+    std::shared_lock lock(mutex_);
+    return tables_[cls].objects.size();
 }
 
 const rpc::Struct* Transaction::get(int cls, const std::string& ref) const {

@@ -24,6 +24,16 @@ namespace tern::xapi {
 
 class ObjectStore;
 
+// One object's change by a committed transaction, as events report it.
+struct StoreChange {
+    enum class Kind { add, mod, del };
+    int cls;
+    std::string ref;
+    Kind kind;
+    std::shared_ptr<const rpc::Struct> snapshot;  // the object after the change; null for del
+    std::string uuid;                             // the object's uuid (before a del)
+};
+
 class Transaction {
   public:
     // The object as this transaction sees it, or null.
@@ -34,6 +44,8 @@ class Transaction {
     void create(int cls, const std::string& ref, rpc::Struct fields);
     void set_field(int cls, const std::string& ref, int field, rpc::Value value);
     void destroy(int cls, const std::string& ref);
+    // The store this transaction changes (for its class and field indexes only).
+    ObjectStore& store() const { return store_; }
 
   private:
     friend class ObjectStore;
@@ -81,6 +93,13 @@ class ObjectStore {
     // Runs `work` as one transaction. Whatever `work` throws is rethrown after the rollback.
     void transact(const std::function<void(Transaction&)>& work);
 
+    // Called after every committed transaction with what it changed, in commit order, while
+    // the store is still locked: the observer must be quick and must not call the store.
+    using Observer = std::function<void(std::vector<StoreChange>&&)>;
+    void set_observer(Observer observer) { observer_ = std::move(observer); }
+    // The number of live objects of a class.
+    std::size_t count(int cls) const;
+
     int schema_version() const { return schema_version_; }
 
   private:
@@ -94,6 +113,7 @@ class ObjectStore {
     void load();
     void put(int cls, const std::string& ref, std::optional<rpc::Struct> value);
     void persist(int cls, const std::string& ref);
+    void notify(const Transaction& txn);
 
     std::span<const ClassDesc> classes_;
     SqliteDb db_;
@@ -103,6 +123,7 @@ class ObjectStore {
     std::vector<std::unique_ptr<Statement>> upserts_;
     std::vector<std::unique_ptr<Statement>> deletes_;
     mutable std::shared_mutex mutex_;
+    Observer observer_;
 };
 
 }  // namespace tern::xapi

@@ -1,5 +1,6 @@
-// Defines ApiWorldForTest: an in-memory store, sessions, handlers and a dispatcher, with an
-// injected clock, so that tests build their world with a few calls.
+// Defines ApiWorldForTest: an in-memory store, sessions, a sim backend, events, handlers and a
+// dispatcher (which runs Async tasks at once, on the calling thread), with an injected clock,
+// so that tests build their world with a few calls.
 #pragma once
 
 #include <chrono>
@@ -11,6 +12,14 @@
 #include "api/object_rules.hpp"
 #include "api/session_messages.hpp"
 #include "api/session_registry.hpp"
+#include "api/task_messages.hpp"
+#include "api/task_registry.hpp"
+#include "backend/sim/sim_backend.hpp"
+#include "events/event_hub.hpp"
+#include "events/event_messages.hpp"
+#include "lifecycle/guest_watcher.hpp"
+#include "lifecycle/reconcile.hpp"
+#include "lifecycle/vm_lifecycle.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
@@ -20,15 +29,33 @@ struct ApiWorldForTest {
         std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}};
     ObjectStore store{":memory:"};
     SessionRegistry sessions{std::chrono::seconds(600)};
-    ApiState state{store, sessions, Handlers{}, [this] { return now; }, ""};
+    SimBackend sim{SimConfig{8LL << 30, 4, std::chrono::milliseconds(0), {}}};
+    TaskRegistry tasks;
+    EventHub events{1000, [this] { return now; }};
+    std::filesystem::path state_dir = std::filesystem::temp_directory_path() /
+                                      ("xapi-world-" + std::to_string(::getpid()) + "-" +
+                                       std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    ApiState state{store,   sessions, Handlers{}, [this] { return now; }, "", &sim, &tasks,
+                   &events, &sim,     state_dir};
     Dispatcher dispatcher{state, [](std::function<void()> job) { job(); }};
     SessionHandlers session_handlers;
     HostHandlers host_handlers{[this] { return dispatcher.method_names(); }};
+    DebugHandlers debug_handlers;
+    VmLifecycle vm_handlers{LifecycleOptions{std::chrono::milliseconds(200)}};
+    TaskHandlers task_handlers;
+    EventHandlers event_handlers{[](std::function<void()> job) { job(); }};
+    GuestWatcher watcher{state, [](std::function<void()> job) { job(); }};
     rpc::Peer local_root{rpc::Peer::Transport::unix_socket, 0, "test.sock"};
 
     ApiWorldForTest() {
         state.handlers.session = &session_handlers;
         state.handlers.host = &host_handlers;
+        state.handlers.debug = &debug_handlers;
+        state.handlers.VM = &vm_handlers;
+        state.handlers.task = &task_handlers;
+        state.handlers.event = &event_handlers;
+        store.set_observer([this](std::vector<StoreChange>&& c) { events.publish(std::move(c)); });
+        sim.set_listener(&watcher);
         install_object_rules(dispatcher);
         MachineInfo machine;
         machine.hostname = "testhost";
@@ -36,6 +63,13 @@ struct ApiWorldForTest {
         machine.cpus = {CpuInfo{0, "v", "m", "1", "f", 1000, 6, 1},
                         CpuInfo{1, "v", "m", "1", "f", 1000, 6, 1}};
         state.host_ref = ensure_inventory(state, machine);
+        reconcile_with_backend(state);
+    }
+    ~ApiWorldForTest() {
+        sim.set_listener(nullptr);
+        store.set_observer(nullptr);
+        std::error_code ignored;
+        std::filesystem::remove_all(state_dir, ignored);
     }
 
     rpc::Value call(const std::string& method, rpc::Array params) {

@@ -1,0 +1,157 @@
+// Events: event.from with its token, coalescing and timeout; event.register/next/unregister;
+// EVENTS_LOST and SESSION_NOT_REGISTERED; waiting without a thread of its own.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "lifecycle_world_for_test.hpp"
+
+namespace tern::xapi {
+namespace {
+
+using Struct = rpc::Struct;
+
+struct EventTest : ::testing::Test {
+    LifecycleWorldForTest world;
+
+    Struct from(rpc::Array classes, const std::string& token, double timeout) {
+        return world
+            .ok("event.from",
+                {rpc::Value{std::move(classes)}, rpc::Value{token}, rpc::Value{timeout}})
+            .as<Struct>();
+    }
+    static const rpc::Array& events(const Struct& answer) {
+        return answer.at("events").as<rpc::Array>();
+    }
+    static std::string get(const rpc::Value& event, const char* key) {
+        return event.as<Struct>().at(key).as<std::string>();
+    }
+};
+
+TEST_F(EventTest, AnEmptyTokenDumpsEveryObjectOfTheClasses) {
+    const std::string a = world.make_vm("a");
+    const Struct answer = from({rpc::Value{"VM"}}, "", 0);
+    // dom0 and a.
+    ASSERT_EQ(events(answer).size(), 2u);
+    for (const rpc::Value& e : events(answer)) {
+        EXPECT_EQ(get(e, "class"), "vm");
+        EXPECT_EQ(get(e, "operation"), "add");
+        EXPECT_TRUE(e.as<Struct>().at("snapshot").as<Struct>().contains("power_state"));
+    }
+    EXPECT_EQ(answer.at("valid_ref_counts").as<Struct>().at("vm"), rpc::Value{std::int64_t{2}});
+    EXPECT_EQ(answer.at("token").as<std::string>().size(), 20u);
+}
+
+TEST_F(EventTest, TheTokenGivesOnlyLaterChangesCoalesced) {
+    const std::string a = world.make_vm("a");
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"b"}});
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"c"}});
+    const std::string gone = world.make_vm("short-lived");
+    world.ok("VM.destroy", {rpc::Value{gone}});
+    const Struct answer = from({rpc::Value{"vm"}}, token, 0);
+    ASSERT_EQ(events(answer).size(), 1u) << "two mods coalesce, an add+del vanishes";
+    const rpc::Value& e = events(answer)[0];
+    EXPECT_EQ(get(e, "operation"), "mod");
+    EXPECT_EQ(get(e, "ref"), a);
+    EXPECT_EQ(e.as<Struct>().at("snapshot").as<Struct>().at("name_label"), rpc::Value{"c"});
+    EXPECT_GT(answer.at("token").as<std::string>(), token);
+    EXPECT_TRUE(events(from({rpc::Value{"vm"}}, answer.at("token").as<std::string>(), 0)).empty());
+}
+
+TEST_F(EventTest, ClassAndObjectSubscriptions) {
+    const std::string a = world.make_vm("a");
+    const std::string b = world.make_vm("b");
+    const std::string token = from({rpc::Value{"*"}}, "", 0).at("token").as<std::string>();
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"a2"}});
+    world.ok("VM.set_name_label", {rpc::Value{b}, rpc::Value{"b2"}});
+    const Struct only_a = from({rpc::Value{"VM/" + a}}, token, 0);
+    ASSERT_EQ(events(only_a).size(), 1u);
+    EXPECT_EQ(get(events(only_a)[0], "ref"), a);
+    EXPECT_TRUE(events(from({rpc::Value{"task"}}, token, 0)).empty());
+    EXPECT_EQ(world.fails("event.from", {rpc::Value{rpc::Array{rpc::Value{"nosuchclass"}}},
+                                         rpc::Value{""}, rpc::Value{0.0}}),
+              (Strings{"EVENT_SUBSCRIPTION_PARSE_FAILURE", "nosuchclass"}));
+    EXPECT_EQ(world.fails("event.from", {rpc::Value{rpc::Array{rpc::Value{"vm"}}}, rpc::Value{"x1"},
+                                         rpc::Value{0.0}}),
+              (Strings{"EVENT_FROM_TOKEN_PARSE_FAILURE", "x1"}));
+}
+
+TEST_F(EventTest, LifeCycleChangesAndTasksAreEvents) {
+    const std::string vm = world.make_vm("a");
+    const std::string token =
+        from({rpc::Value{"vm"}, rpc::Value{"task"}, rpc::Value{"vm_metrics"}}, "", 0)
+            .at("token")
+            .as<std::string>();
+    world.ok("Async.VM.start", {rpc::Value{vm}, rpc::Value{false}});
+    const Struct answer =
+        from({rpc::Value{"vm"}, rpc::Value{"task"}, rpc::Value{"vm_metrics"}}, token, 0);
+    std::set<std::string> classes;
+    for (const rpc::Value& e : events(answer)) {
+        classes.insert(get(e, "class"));
+        if (get(e, "class") == "vm") {
+            EXPECT_EQ(e.as<Struct>().at("snapshot").as<Struct>().at("power_state"),
+                      rpc::Value{"Running"});
+        }
+        if (get(e, "class") == "task") {
+            EXPECT_EQ(get(e, "operation"), "add");
+            EXPECT_EQ(e.as<Struct>().at("snapshot").as<Struct>().at("status"),
+                      rpc::Value{"success"});
+        }
+    }
+    EXPECT_EQ(classes, (std::set<std::string>{"task", "vm", "vm_metrics"}));
+}
+
+TEST_F(EventTest, FromWaitsForAChangeOrItsTimeout) {
+    const std::string vm = world.make_vm("a");
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    // Nothing changes: the timeout passes and the answer is empty.
+    EXPECT_TRUE(events(from({rpc::Value{"vm"}}, token, 0.05)).empty());
+    // A change from another thread wakes the waiting call.
+    auto waiting =
+        std::async(std::launch::async, [&] { return from({rpc::Value{"vm"}}, token, 3600); });
+    EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+    world.ok("VM.set_name_label", {rpc::Value{vm}, rpc::Value{"woken"}});
+    const Struct answer = waiting.get();
+    ASSERT_EQ(events(answer).size(), 1u);
+    EXPECT_EQ(get(events(answer)[0], "ref"), vm);
+}
+
+TEST_F(EventTest, RegisterAndNext) {
+    EXPECT_EQ(world.fails("event.next", {}), (Strings{"SESSION_NOT_REGISTERED", world.s}));
+    world.ok("event.register", {rpc::Value{rpc::Array{rpc::Value{"vm"}}}});
+    const std::string vm = world.make_vm("a");
+    auto got = world.ok("event.next", {}).as<rpc::Array>();
+    ASSERT_EQ(got.size(), 1u) << "one transaction, one event per object";
+    EXPECT_EQ(get(got.front(), "operation"), "add");
+    EXPECT_EQ(get(got.front(), "class"), "vm");
+    EXPECT_EQ(get(got.front(), "ref"), vm);
+    EXPECT_FALSE(get(got.front(), "obj_uuid").empty());
+    // next blocks until something happens.
+    auto waiting = std::async(std::launch::async, [&] { return world.ok("event.next", {}); });
+    EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+    world.ok("VM.destroy", {rpc::Value{vm}});
+    got = waiting.get().as<rpc::Array>();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(get(got[0], "operation"), "del");
+    world.ok("event.unregister", {rpc::Value{rpc::Array{rpc::Value{"vm"}}}});
+    EXPECT_EQ(world.fails("event.next", {})[0], "SESSION_NOT_REGISTERED");
+}
+
+TEST_F(EventTest, ReadersThatFallBehindLoseTheirEvents) {
+    world.ok("event.register", {rpc::Value{rpc::Array{rpc::Value{"*"}}}});
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    const std::string vm = world.make_vm("a");
+    for (int i = 0; i < 1100; ++i)  // the test world keeps 1000 events
+        world.ok("VM.set_name_label", {rpc::Value{vm}, rpc::Value{std::to_string(i)}});
+    EXPECT_EQ(world.fails("event.next", {}), (Strings{"EVENTS_LOST"}));
+    EXPECT_EQ(world.fails("event.next", {})[0], "SESSION_NOT_REGISTERED")
+        << "the client must register again";
+    EXPECT_EQ(world.fails("event.from", {rpc::Value{rpc::Array{rpc::Value{"vm"}}},
+                                         rpc::Value{token}, rpc::Value{0.0}}),
+              (Strings{"EVENTS_LOST"}));
+}
+
+}  // namespace
+}  // namespace tern::xapi

@@ -1,0 +1,181 @@
+// The ring of events and the waiting sessions.
+#include "events/event_hub.hpp"
+
+#include <algorithm>
+
+namespace tern::xapi {
+
+EventHub::EventHub(std::size_t capacity, Clock clock)
+    : capacity_(std::max<std::size_t>(capacity, 1)), clock_(std::move(clock)) {
+    timer_ = std::thread([this] { run_timer(); });
+}
+
+void EventHub::stop() {
+    Waiters woken;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        woken.splice(woken.end(), waiters_);
+    }
+    timer_cv_.notify_all();
+    if (timer_.joinable())
+        timer_.join();
+    for (Waiter& w : woken)
+        w.wake();
+}
+
+EventHub::~EventHub() {
+    stop();
+}
+
+void EventHub::publish(std::vector<StoreChange>&& changes) {
+    const auto now = clock_();
+    Waiters woken;
+    {
+        std::lock_guard lock(mutex_);
+        for (StoreChange& c : changes) {
+            ring_.push_back(Event{next_id_++, c.cls, std::move(c.ref), c.kind,
+                                  std::move(c.snapshot), std::move(c.uuid), now});
+            if (ring_.size() > capacity_)
+                ring_.pop_front();
+        }
+        for (auto it = waiters_.begin(); it != waiters_.end();) {
+            auto next = std::next(it);
+            if (ready_locked(*it))
+                woken.splice(woken.end(), waiters_, it);
+            it = next;
+        }
+    }
+    for (Waiter& w : woken)
+        w.wake();
+}
+
+bool EventHub::ready_locked(const Waiter& w) const {
+    if (ring_.empty() || ring_.back().id <= w.after)
+        return false;
+    if (ring_.front().id > w.after + 1)
+        return true;  // lost events: the reader must hear of it
+    // Newest first: a waiter usually waits for what just came.
+    for (auto it = ring_.rbegin(); it != ring_.rend() && it->id > w.after; ++it) {
+        if (w.sub.matches(it->cls, it->ref))
+            return true;
+    }
+    return false;
+}
+
+std::int64_t EventHub::last_id() const {
+    std::lock_guard lock(mutex_);
+    return next_id_ - 1;
+}
+
+std::optional<std::vector<Event>> EventHub::since(std::int64_t after, const Subscription& sub,
+                                                  std::int64_t& last) const {
+    std::lock_guard lock(mutex_);
+    last = next_id_ - 1;
+    if (!ring_.empty() && ring_.front().id > after + 1)
+        return std::nullopt;
+    if (ring_.empty() && after < next_id_ - 1)
+        return std::nullopt;
+    std::vector<Event> out;
+    // Ids are consecutive: find the first one after `after` by arithmetic.
+    const std::int64_t first = ring_.empty() ? next_id_ : ring_.front().id;
+    const std::size_t start =
+        static_cast<std::size_t>(std::max<std::int64_t>(after + 1 - first, 0));
+    for (std::size_t i = start; i < ring_.size(); ++i) {
+        if (sub.matches(ring_[i].cls, ring_[i].ref))
+            out.push_back(ring_[i]);
+    }
+    return out;
+}
+
+void EventHub::wait(std::int64_t after, Subscription sub, std::optional<Deadline> deadline,
+                    std::function<void()> wake) {
+    bool now = false;
+    {
+        std::lock_guard lock(mutex_);
+        Waiter w{after, std::move(sub), deadline, std::move(wake)};
+        if (stopping_ || ready_locked(w) ||
+            (deadline && *deadline <= std::chrono::steady_clock::now())) {
+            now = true;
+            wake = std::move(w.wake);
+        } else {
+            waiters_.push_back(std::move(w));
+        }
+    }
+    if (now) {
+        wake();
+        return;
+    }
+    if (deadline)
+        timer_cv_.notify_all();
+}
+
+void EventHub::run_timer() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        const auto now = std::chrono::steady_clock::now();
+        std::optional<Deadline> earliest;
+        Waiters woken;
+        for (auto it = waiters_.begin(); it != waiters_.end();) {
+            auto next = std::next(it);
+            if (it->deadline && *it->deadline <= now) {
+                woken.splice(woken.end(), waiters_, it);
+            } else if (it->deadline && (!earliest || *it->deadline < *earliest)) {
+                earliest = it->deadline;
+            }
+            it = next;
+        }
+        if (!woken.empty()) {
+            lock.unlock();
+            for (Waiter& w : woken)
+                w.wake();
+            lock.lock();
+            continue;
+        }
+        if (earliest) {
+            timer_cv_.wait_until(lock, *earliest);
+        } else {
+            timer_cv_.wait(lock);
+        }
+    }
+}
+
+void EventHub::register_classes(const std::string& session, const Subscription& sub) {
+    std::lock_guard lock(mutex_);
+    auto [it, fresh] = registrations_.try_emplace(session);
+    if (fresh)
+        it->second.cursor = next_id_ - 1;
+    it->second.sub.add(sub);
+}
+
+void EventHub::unregister_classes(const std::string& session, const Subscription& sub) {
+    std::lock_guard lock(mutex_);
+    auto it = registrations_.find(session);
+    if (it == registrations_.end())
+        return;
+    it->second.sub.remove(sub);
+    if (it->second.sub.empty())
+        registrations_.erase(it);
+}
+
+std::optional<EventHub::Registration> EventHub::registration(const std::string& session) const {
+    std::lock_guard lock(mutex_);
+    auto it = registrations_.find(session);
+    if (it == registrations_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void EventHub::set_cursor(const std::string& session, std::int64_t cursor) {
+    std::lock_guard lock(mutex_);
+    auto it = registrations_.find(session);
+    if (it != registrations_.end())
+        it->second.cursor = std::max(it->second.cursor, cursor);
+}
+
+void EventHub::drop_registration(const std::string& session) {
+    std::lock_guard lock(mutex_);
+    registrations_.erase(session);
+}
+
+}  // namespace tern::xapi

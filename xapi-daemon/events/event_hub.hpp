@@ -1,0 +1,107 @@
+// Defines EventHub: every change of every object, as the object store commits it, kept in one
+// bounded ring with increasing ids (xapi keeps one global ring too), and the sessions waiting
+// for changes.
+//
+// The store calls publish() after each commit, under its lock: publishing appends, wakes the
+// waiters whose subscription matches, and never reads the store. A waiter is a callback, not a
+// thread: event.next and event.from park their answer here and a worker builds it once woken,
+// so waiting sessions cost no thread. A timer thread wakes waiters whose timeout passed.
+//
+// When a reader's position has dropped out of the ring (more than `capacity` events since),
+// its events are lost and it is told so (EVENTS_LOST).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/subscription.hpp"
+#include "store/object_store.hpp"
+
+namespace tern::xapi {
+
+struct Event {
+    std::int64_t id;
+    int cls;
+    std::string ref;
+    StoreChange::Kind kind;
+    std::shared_ptr<const rpc::Struct> snapshot;  // null for del
+    std::string uuid;
+    std::chrono::system_clock::time_point time;
+};
+
+class EventHub {
+  public:
+    using Clock = std::function<std::chrono::system_clock::time_point()>;
+    using Deadline = std::chrono::steady_clock::time_point;
+
+    EventHub(std::size_t capacity, Clock clock);
+    // Wakes every waiter and stops the timer; later waits are woken at once.
+    void stop();
+    ~EventHub();
+    EventHub(const EventHub&) = delete;
+    EventHub& operator=(const EventHub&) = delete;
+
+    // The store's observer.
+    void publish(std::vector<StoreChange>&& changes);
+
+    // The id of the newest event (0 before the first).
+    std::int64_t last_id() const;
+    // The events after `after` that match, and in `last` the newest id looked at; nullopt when
+    // events after `after` have dropped out of the ring.
+    std::optional<std::vector<Event>> since(std::int64_t after, const Subscription& sub,
+                                            std::int64_t& last) const;
+
+    // Calls `wake` once, from the publishing or the timer thread, when an event after `after`
+    // matching `sub` exists, or at `deadline` (nullopt: no deadline), or when the hub stops.
+    // `wake` must be quick and must not call the store or the hub (post the real work).
+    void wait(std::int64_t after, Subscription sub, std::optional<Deadline> deadline,
+              std::function<void()> wake);
+
+    // The event.register subscriptions of sessions, with their read position.
+    struct Registration {
+        Subscription sub;
+        std::int64_t cursor = 0;
+    };
+    void register_classes(const std::string& session, const Subscription& sub);
+    void unregister_classes(const std::string& session, const Subscription& sub);
+    std::optional<Registration> registration(const std::string& session) const;
+    void set_cursor(const std::string& session, std::int64_t cursor);
+    void drop_registration(const std::string& session);
+
+  private:
+    struct Waiter {
+        std::int64_t after;
+        Subscription sub;
+        std::optional<Deadline> deadline;
+        std::function<void()> wake;
+    };
+    using Waiters = std::list<Waiter>;
+
+    void run_timer();
+    // True when `w` has something to read now; needs mutex_.
+    bool ready_locked(const Waiter& w) const;
+
+    const std::size_t capacity_;
+    Clock clock_;
+    mutable std::mutex mutex_;
+    std::deque<Event> ring_;
+    std::int64_t next_id_ = 1;
+    Waiters waiters_;
+    std::map<std::string, Registration> registrations_;
+    std::condition_variable timer_cv_;
+    bool stopping_ = false;
+    std::thread timer_;
+};
+
+}  // namespace tern::xapi

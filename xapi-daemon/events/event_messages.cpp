@@ -1,0 +1,235 @@
+// event.* explicit messages.
+#include "events/event_messages.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <future>
+#include <iostream>
+#include <map>
+
+#include "api/api_error.hpp"
+#include "api/call_context.hpp"
+#include "api/dispatcher.hpp"
+#include "api/marshal.hpp"
+#include "events/event_hub.hpp"
+#include "store/object_store.hpp"
+
+namespace tern::xapi {
+namespace {
+
+EventHub& hub_of(CallContext& ctx) {
+    if (ctx.state().events == nullptr)
+        throw ApiError::not_implemented("event");
+    return *ctx.state().events;
+}
+
+const char* operation_name(StoreChange::Kind kind) {
+    switch (kind) {
+        case StoreChange::Kind::add:
+            return "add";
+        case StoreChange::Kind::mod:
+            return "mod";
+        case StoreChange::Kind::del:
+            return "del";
+    }
+    return "mod";
+}
+
+rpc::Value event_record(const Event& e, StoreChange::Kind kind) {
+    const ClassDesc& desc = schema_classes()[static_cast<std::size_t>(e.cls)];
+    rpc::Struct r;
+    r.emplace("id", rpc::Value{std::to_string(e.id)});
+    r.emplace("timestamp", rpc::Value{format_datetime(e.time)});
+    r.emplace("class", rpc::Value{event_class_name(e.cls)});
+    r.emplace("operation", rpc::Value{operation_name(kind)});
+    r.emplace("ref", rpc::Value{e.ref});
+    r.emplace("obj_uuid", rpc::Value{e.uuid});
+    if (e.snapshot && kind != StoreChange::Kind::del)
+        r.emplace("snapshot", rpc::Value{encode_record(*e.snapshot, desc)});
+    return rpc::Value{std::move(r)};
+}
+
+std::string token_of(std::int64_t id) {
+    char out[32];
+    std::snprintf(out, sizeof out, "%020lld", static_cast<long long>(id));
+    return out;
+}
+
+std::optional<std::int64_t> parse_token(const std::string& token) {
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), id);
+    if (ec != std::errc{} || end != token.data() + token.size() || id < 0)
+        return std::nullopt;
+    return id;
+}
+
+// Several changes of one object become one event: add+mod is an add, add+del nothing,
+// anything+del a del, mods a mod; each with the newest snapshot, in the order of their last
+// change.
+rpc::Array coalesce(const std::vector<Event>& events) {
+    struct Merged {
+        const Event* last;
+        StoreChange::Kind kind;
+        bool born;  // added within these events
+    };
+    std::map<std::pair<int, std::string>, Merged> merged;
+    for (const Event& e : events) {
+        auto [it, fresh] = merged.try_emplace({e.cls, e.ref}, Merged{&e, e.kind, false});
+        if (fresh) {
+            it->second.born = e.kind == StoreChange::Kind::add;
+            continue;
+        }
+        it->second.last = &e;
+        if (e.kind == StoreChange::Kind::del) {
+            it->second.kind = StoreChange::Kind::del;
+        } else if (!it->second.born) {
+            it->second.kind = StoreChange::Kind::mod;
+        }
+    }
+    std::vector<const Merged*> ordered;
+    for (const auto& [key, m] : merged) {
+        if (!(m.born && m.kind == StoreChange::Kind::del))
+            ordered.push_back(&m);
+    }
+    std::sort(ordered.begin(), ordered.end(),
+              [](const Merged* a, const Merged* b) { return a->last->id < b->last->id; });
+    rpc::Array out;
+    out.reserve(ordered.size());
+    for (const Merged* m : ordered)
+        out.push_back(event_record(*m->last, m->kind));
+    return out;
+}
+
+rpc::Value from_answer(ObjectStore& store, rpc::Array events, const Subscription& sub,
+                       std::int64_t token) {
+    rpc::Struct counts;
+    for (int cls : sub.classes())
+        counts.emplace(event_class_name(cls),
+                       rpc::Value{static_cast<std::int64_t>(store.count(cls))});
+    return rpc::Value{rpc::Struct{{"events", rpc::Value{std::move(events)}},
+                                  {"valid_ref_counts", rpc::Value{std::move(counts)}},
+                                  {"token", rpc::Value{token_of(token)}}}};
+}
+
+// Every current object the subscription names, as `add` events.
+rpc::Array dump(ObjectStore& store, const Subscription& sub,
+                std::chrono::system_clock::time_point now) {
+    rpc::Array out;
+    for (int cls : sub.classes()) {
+        const ClassDesc& desc = store.class_desc(cls);
+        store.read_all(cls, [&](const std::string& ref, const rpc::Struct& record) {
+            if (!sub.matches(cls, ref))
+                return;
+            Event e{0, cls, ref, StoreChange::Kind::add, nullptr, "", now};
+            if (auto uuid = record.find("uuid");
+                uuid != record.end() && uuid->second.is<std::string>()) {
+                e.uuid = uuid->second.as<std::string>();
+            }
+            rpc::Value r = event_record(e, StoreChange::Kind::add);
+            r.as<rpc::Struct>().emplace("snapshot", rpc::Value{encode_record(record, desc)});
+            out.push_back(std::move(r));
+        });
+    }
+    return out;
+}
+
+}  // namespace
+
+rpc::Value EventHandlers::register_(CallContext& ctx, const rpc::Value& classes) {
+    hub_of(ctx).register_classes(ctx.session(), Subscription::parse(classes.as<rpc::Array>()));
+    return {};
+}
+
+rpc::Value EventHandlers::unregister(CallContext& ctx, const rpc::Value& classes) {
+    hub_of(ctx).unregister_classes(ctx.session(), Subscription::parse(classes.as<rpc::Array>()));
+    return {};
+}
+
+rpc::Value EventHandlers::park(CallContext& ctx, std::int64_t after, const Subscription& sub,
+                               std::optional<std::chrono::steady_clock::time_point> deadline,
+                               std::function<rpc::Value()> answer) {
+    EventHub& hub = hub_of(ctx);
+    if (ctx.can_defer()) {
+        auto done = ctx.defer();
+        hub.wait(after, sub, deadline, [spawn = spawn_, done, answer] {
+            spawn([done, answer] {
+                try {
+                    done(success(answer()));
+                } catch (const ApiError& e) {
+                    done(failure(e.code(), e.params()));
+                } catch (const std::exception& e) {
+                    std::cerr << "xapid: event: internal error: " << e.what() << "\n";
+                    done(failure("INTERNAL_ERROR", {e.what()}));
+                }
+            });
+        });
+        return {};
+    }
+    std::promise<void> woken;
+    auto future = woken.get_future();
+    hub.wait(after, sub, deadline, [&woken] { woken.set_value(); });
+    future.wait();
+    return answer();
+}
+
+rpc::Value EventHandlers::next(CallContext& ctx) {
+    ctx.set_result_is_encoded();
+    EventHub& hub = hub_of(ctx);
+    const std::string session = ctx.session();
+    auto answer = [&hub, session]() -> rpc::Value {
+        auto reg = hub.registration(session);
+        if (!reg)
+            throw ApiError("SESSION_NOT_REGISTERED", {session});
+        std::int64_t last = 0;
+        auto events = hub.since(reg->cursor, reg->sub, last);
+        if (!events) {
+            hub.drop_registration(session);
+            throw ApiError("EVENTS_LOST", {});
+        }
+        hub.set_cursor(session, last);
+        rpc::Array out;
+        out.reserve(events->size());
+        for (const Event& e : *events)
+            out.push_back(event_record(e, e.kind));
+        return rpc::Value{std::move(out)};
+    };
+    auto reg = hub.registration(session);
+    if (!reg)
+        throw ApiError("SESSION_NOT_REGISTERED", {session});
+    rpc::Value now = answer();
+    if (!now.as<rpc::Array>().empty())
+        return now;
+    return park(ctx, reg->cursor, reg->sub, std::nullopt, answer);
+}
+
+rpc::Value EventHandlers::from(CallContext& ctx, const rpc::Value& classes,
+                               const std::string& token, double timeout) {
+    ctx.set_result_is_encoded();
+    EventHub& hub = hub_of(ctx);
+    ObjectStore& store = ctx.store();
+    const Subscription sub = Subscription::parse(classes.as<rpc::Array>());
+    if (token.empty()) {
+        // The token is taken before the dump: a change racing with it comes again later.
+        const std::int64_t last = hub.last_id();
+        return from_answer(store, dump(store, sub, ctx.state().clock()), sub, last);
+    }
+    auto after = parse_token(token);
+    if (!after)
+        throw ApiError("EVENT_FROM_TOKEN_PARSE_FAILURE", {token});
+    auto answer = [&hub, &store, sub, after = *after]() -> rpc::Value {
+        std::int64_t last = 0;
+        auto events = hub.since(after, sub, last);
+        if (!events)
+            throw ApiError("EVENTS_LOST", {});
+        return from_answer(store, coalesce(*events), sub, last);
+    };
+    rpc::Value now = answer();
+    if (!now.as<rpc::Struct>().at("events").as<rpc::Array>().empty() || !(timeout > 0))
+        return now;
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(std::min(timeout, 86400.0)));
+    return park(ctx, *after, sub, deadline, answer);
+}
+
+}  // namespace tern::xapi
