@@ -18,6 +18,7 @@
 #include "backend/make_backend.hpp"
 #include "events/event_hub.hpp"
 #include "events/event_messages.hpp"
+#include "lifecycle/device_messages.hpp"
 #include "lifecycle/guest_watcher.hpp"
 #include "lifecycle/reconcile.hpp"
 #include "lifecycle/vm_lifecycle.hpp"
@@ -58,6 +59,8 @@ class ApiService final : public rpc::RequestHandler {
         state_.handlers.VM = &vm_handlers_;
         state_.handlers.task = &task_handlers_;
         state_.handlers.event = &event_handlers_;
+        state_.handlers.VBD = &vbd_handlers_;
+        state_.handlers.VIF = &vif_handlers_;
         store_->set_observer(
             [this](std::vector<StoreChange>&& changes) { events_.publish(std::move(changes)); });
         install_object_rules(dispatcher_);
@@ -128,6 +131,8 @@ class ApiService final : public rpc::RequestHandler {
     VmLifecycle vm_handlers_;
     TaskHandlers task_handlers_;
     EventHandlers event_handlers_;
+    VbdHandlers vbd_handlers_;
+    VifHandlers vif_handlers_;
     GuestWatcher watcher_;
     std::optional<Housekeeping> housekeeping_;
 };

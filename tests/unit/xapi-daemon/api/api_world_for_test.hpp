@@ -17,6 +17,7 @@
 #include "backend/sim/sim_backend.hpp"
 #include "events/event_hub.hpp"
 #include "events/event_messages.hpp"
+#include "lifecycle/device_messages.hpp"
 #include "lifecycle/guest_watcher.hpp"
 #include "lifecycle/reconcile.hpp"
 #include "lifecycle/vm_lifecycle.hpp"
@@ -44,6 +45,8 @@ struct ApiWorldForTest {
     VmLifecycle vm_handlers{LifecycleOptions{std::chrono::milliseconds(200)}};
     TaskHandlers task_handlers;
     EventHandlers event_handlers{[](std::function<void()> job) { job(); }};
+    VbdHandlers vbd_handlers;
+    VifHandlers vif_handlers;
     GuestWatcher watcher{state, [](std::function<void()> job) { job(); }};
     rpc::Peer local_root{rpc::Peer::Transport::unix_socket, 0, "test.sock"};
 
@@ -54,6 +57,8 @@ struct ApiWorldForTest {
         state.handlers.VM = &vm_handlers;
         state.handlers.task = &task_handlers;
         state.handlers.event = &event_handlers;
+        state.handlers.VBD = &vbd_handlers;
+        state.handlers.VIF = &vif_handlers;
         store.set_observer([this](std::vector<StoreChange>&& c) { events.publish(std::move(c)); });
         sim.set_listener(&watcher);
         install_object_rules(dispatcher);
