@@ -205,6 +205,17 @@ bool RefcountAllocator::run_is_free(std::uint64_t first, std::uint64_t count) {
     return true;
 }
 
+std::uint64_t RefcountAllocator::missing_blocks(std::uint64_t first, std::uint64_t count) {
+    std::uint64_t missing = 0;
+    for (std::uint64_t ti = first / entries_per_block_;
+         ti <= (first + count - 1) / entries_per_block_; ++ti) {
+        if (block(ti) == nullptr) {
+            ++missing;
+        }
+    }
+    return missing;
+}
+
 std::uint64_t RefcountAllocator::allocate(std::uint64_t count) {
     if (count == 0) {
         throw ImageError(file_.path(), "allocation of zero clusters");
@@ -216,26 +227,87 @@ std::uint64_t RefcountAllocator::allocate(std::uint64_t count) {
             ++first;
         }
         free_hint_ = first;
-        while (!run_is_free(first, count)) {
-            ++first;
+        // The run may need refcount blocks that do not exist yet. They go right in front of
+        // it, so the run is `extra` clusters longer; the number of missing blocks only grows
+        // with the run, so this settles.
+        std::uint64_t extra = 0;
+        for (;;) {
+            if (!run_is_free(first, extra + count)) {
+                ++first;
+                extra = 0;
+                continue;
+            }
+            const std::uint64_t missing = missing_blocks(first, extra + count);
+            if (missing == extra) {
+                break;
+            }
+            extra = missing;
         }
-        // Every cluster of the run needs its block before the run can be claimed; creating a
-        // block takes a cluster, so search again when that happened.
-        bool changed = false;
-        for (std::uint64_t ti = first / entries_per_block_;
-             ti <= (first + count - 1) / entries_per_block_; ++ti) {
-            changed = ensure_block(ti) || changed;
+        const std::uint64_t total = extra + count;
+        const std::uint64_t last_ti = (first + total - 1) / entries_per_block_;
+        if (last_ti >= table_.size()) {
+            grow_table(last_ti + 1);
+            continue;  // the table took clusters: search again
         }
-        if (changed) {
-            continue;
+        if (extra > 0) {
+            add_blocks(first, total);
         }
-        for (std::uint64_t c = first; c < first + count; ++c) {
+        for (std::uint64_t c = first + extra; c < first + total; ++c) {
             set_locked(c, 1);
         }
         if (first == free_hint_) {
-            free_hint_ = first + count;
+            free_hint_ = first + total;
         }
-        return first * cluster_size_;
+        return (first + extra) * cluster_size_;
+    }
+}
+
+void RefcountAllocator::add_blocks(std::uint64_t first, std::uint64_t total) {
+    // The new blocks take the first clusters of [first, first + total), one per range without
+    // a block; each new block counts the clusters of the run that lie in its range. They are
+    // durable before the table points to them.
+    std::vector<std::pair<std::uint64_t, Block>> created;
+    const std::uint64_t position = first;
+    for (std::uint64_t ti = first / entries_per_block_;
+         ti <= (first + total - 1) / entries_per_block_; ++ti) {
+        if (block(ti) == nullptr) {
+            created.emplace_back(ti, Block(cluster_size_));
+        }
+    }
+    std::vector<std::uint64_t> offsets;
+    for (std::size_t i = 0; i < created.size(); ++i) {
+        offsets.push_back((position + i) * cluster_size_);
+    }
+    for (std::size_t i = 0; i < created.size(); ++i) {
+        const std::uint64_t c = offsets[i] / cluster_size_;
+        for (auto& [ti, b] : created) {
+            if (c / entries_per_block_ == ti) {
+                put_entry(b, c % entries_per_block_, 1);
+            }
+        }
+    }
+    for (std::size_t i = 0; i < created.size(); ++i) {
+        file_.write_at(offsets[i], created[i].second);
+    }
+    file_.sync();
+    for (std::size_t i = 0; i < created.size(); ++i) {
+        const std::uint64_t ti = created[i].first;
+        table_[ti] = offsets[i];
+        std::byte raw[8];
+        store_be64(raw, 0, table_[ti]);
+        file_.write_at(table_offset_ + ti * 8, raw);
+        blocks_.emplace(ti, std::move(created[i].second));
+    }
+    // Blocks living in ranges that already had a block are counted there.
+    for (std::size_t i = 0; i < created.size(); ++i) {
+        const std::uint64_t c = offsets[i] / cluster_size_;
+        bool self_counted = false;
+        for (std::size_t j = 0; j < created.size(); ++j) {
+            self_counted = self_counted || created[j].first == c / entries_per_block_;
+        }
+        if (!self_counted) {
+            set_locked(c, 1);
+        }
     }
 }
 

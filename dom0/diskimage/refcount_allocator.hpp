@@ -50,6 +50,8 @@ class RefcountAllocator {
 
     [[nodiscard]] std::uint64_t get_locked(std::uint64_t cluster_index);
     void set_locked(std::uint64_t cluster_index, std::uint64_t value);
+    [[nodiscard]] std::uint64_t missing_blocks(std::uint64_t first, std::uint64_t count);
+    void add_blocks(std::uint64_t first, std::uint64_t total);
     [[nodiscard]] bool run_is_free(std::uint64_t first, std::uint64_t count);
     // The loaded block for table index `ti`, or nullptr when the table has no block there.
     [[nodiscard]] Block* block(std::uint64_t ti);
