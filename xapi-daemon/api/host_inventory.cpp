@@ -101,6 +101,7 @@ MachineInfo read_machine_info() {
     std::stringstream text;
     text << cpuinfo.rdbuf();
     m.cpus = parse_cpuinfo(text.str());
+    m.nics = read_nics();
     std::ifstream meminfo("/proc/meminfo");
     std::string key;
     std::int64_t kib = 0;
@@ -229,6 +230,7 @@ std::string ensure_inventory(ApiState& state, const MachineInfo& machine) {
         }
         for (const auto& [number, ref] : existing)
             txn.destroy(cpu_cls, ref);
+        ensure_pifs(txn, host, machine.nics);
     });
     return host;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/call_context.hpp"
+#include "api/pif_inventory.hpp"
 
 namespace tern::xapi {
 
@@ -27,9 +28,10 @@ struct MachineInfo {
     std::int64_t memory_total = 0;  // bytes
     std::int64_t memory_free = 0;
     std::vector<CpuInfo> cpus;
+    std::vector<NicInfo> nics;
 };
 
-// Reads /proc/cpuinfo, /proc/meminfo and uname().
+// Reads /proc/cpuinfo, /proc/meminfo, /sys/class/net and uname().
 MachineInfo read_machine_info();
 // Parses the text of /proc/cpuinfo (x86 and arm64 spellings).
 std::vector<CpuInfo> parse_cpuinfo(const std::string& text);

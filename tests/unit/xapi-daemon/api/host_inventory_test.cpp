@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "api_world_for_test.hpp"
 
 namespace tern::xapi {
@@ -54,6 +56,61 @@ TEST(HostInventory, RefreshKeepsReferencesAndFollowsTheMachine) {
     EXPECT_EQ(world.store.get(host, world.state.host_ref)->at("host_CPUs").as<rpc::Array>().size(),
               3u);
     EXPECT_EQ(world.store.refs(world.store.class_index("pool")).size(), 1u);
+}
+
+TEST(HostInventory, ReadsThePhysicalInterfacesOfSysClassNet) {
+    const auto root =
+        std::filesystem::temp_directory_path() / ("sys-class-net-" + std::to_string(::getpid()));
+    auto nic = [&](const std::string& name, bool physical, const std::string& mac) {
+        std::filesystem::create_directories(root / name);
+        if (physical)
+            std::filesystem::create_directories(root / name / "device");
+        std::ofstream(root / name / "address") << mac << "\n";
+        std::ofstream(root / name / "mtu") << "9000\n";
+        std::ofstream(root / name / "operstate") << "up\n";
+    };
+    nic("lo", false, "00:00:00:00:00:00");
+    nic("xenbr0", false, "52:54:00:00:00:01");
+    nic("eth0", true, "52:54:00:00:00:01");
+    nic("enp2s0", true, "52:54:00:00:00:02");
+    const auto nics = read_nics(root);
+    std::filesystem::remove_all(root);
+    ASSERT_EQ(nics.size(), 2u);
+    EXPECT_EQ(nics[0], (NicInfo{"enp2s0", "52:54:00:00:00:02", 9000, true}));
+    EXPECT_EQ(nics[1].device, "eth0");
+    EXPECT_EQ(bridge_of("eth0"), "xenbr0");
+    EXPECT_EQ(bridge_of("enp2s0"), "xenbr-enp2s0");
+}
+
+TEST(HostInventory, EveryInterfaceHasAPifAndANetworkWithABridge) {
+    ApiWorldForTest world;
+    MachineInfo machine;
+    machine.hostname = "h";
+    machine.nics = {NicInfo{"eth0", "52:54:00:00:00:01", 1500, true},
+                    NicInfo{"eth1", "52:54:00:00:00:02", 1500, false}};
+    ensure_inventory(world.state, machine);
+    const int pif = world.store.class_index("PIF");
+    const int net = world.store.class_index("network");
+    auto pifs = world.store.records(pif);
+    ASSERT_EQ(pifs.size(), 2u);
+    std::map<std::string, std::string> bridges;
+    for (const auto& [ref, record] : pifs) {
+        const auto network = world.store.get(net, record.at("network").as<std::string>());
+        ASSERT_TRUE(network);
+        bridges[record.at("device").as<std::string>()] = network->at("bridge").as<std::string>();
+        EXPECT_EQ(record.at("host"), rpc::Value{world.state.host_ref});
+    }
+    EXPECT_EQ(bridges,
+              (std::map<std::string, std::string>{{"eth0", "xenbr0"}, {"eth1", "xenbr1"}}));
+    const int host = world.store.class_index("host");
+    EXPECT_EQ(world.store.get(host, world.state.host_ref)->at("PIFs").as<rpc::Array>().size(), 2u);
+    // A refresh keeps the PIFs of interfaces still there and drops the others.
+    const std::string eth0 = std::find_if(pifs.begin(), pifs.end(), [](const auto& p) {
+                                 return p.second.at("device") == rpc::Value{"eth0"};
+                             })->first;
+    machine.nics.pop_back();
+    ensure_inventory(world.state, machine);
+    EXPECT_EQ(world.store.refs(pif), std::vector<std::string>{eth0});
 }
 
 }  // namespace
