@@ -193,6 +193,40 @@ rpc::Value VmLifecycle::power_state_reset(CallContext& ctx, const Ref& vm) {
     return {};
 }
 
+rpc::Value VmLifecycle::migrate(CallContext& ctx, const Ref& vm, const std::string& dest, bool live,
+                                const rpc::Value& options) {
+    (void)options;  // port and resource are the real backend's business
+    OperationSlot slot(ctx, vm.id, O::migrate_send);
+    if (slot.vm().power_state != VmPowerState::Running) {
+        throw ApiError("VM_BAD_POWER_STATE",
+                       {vm.id, "Running", std::string(to_string(slot.vm().power_state))});
+    }
+    auto moved =
+        ctx.state().backend->migrate(domain_of(slot), dest, live, control_for(ctx, 0.0, 1.0));
+    if (!moved) {
+        const BackendError& e = moved.error();
+        if (e.code == "VM_MIGRATE_FAILED" || e.code == "TASK_CANCELLED")
+            raise(ctx, e);
+        throw ApiError("VM_MIGRATE_FAILED",
+                       {vm.id, ctx.state().host_ref, dest,
+                        e.code + (e.params.empty() ? "" : ": " + e.params[0])});
+    }
+    finish_without_domain(ctx, slot, false);
+    return {};
+}
+
+rpc::Value VmLifecycle::pool_migrate(CallContext& ctx, const Ref& vm, const Ref& host,
+                                     const rpc::Value& options) {
+    (void)options;
+    OperationSlot slot(ctx, vm.id, O::pool_migrate);
+    if (host.id != ctx.state().host_ref) {
+        throw ApiError("VM_MIGRATE_FAILED",
+                       {vm.id, ctx.state().host_ref, host.id, "the pool has one host"});
+    }
+    finish_with_domain(ctx, slot, current(ctx, domain_of(slot)), false);
+    return {};
+}
+
 rpc::Value VmLifecycle::set_VCPUs_number_live(CallContext& ctx, const Ref& self,
                                               std::int64_t nvcpu) {
     OperationSlot slot(ctx, self.id, O::changing_VCPUs_live);

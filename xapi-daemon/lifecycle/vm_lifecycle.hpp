@@ -33,6 +33,13 @@ class VmLifecycle : public VMMessages {
     rpc::Value suspend(CallContext& ctx, const Ref& vm) override;
     rpc::Value resume(CallContext& ctx, const Ref& vm, bool start_paused, bool force) override;
     rpc::Value power_state_reset(CallContext& ctx, const Ref& vm) override;
+    // 1.0's migration to another host's address: the domain leaves, the VM is no longer
+    // resident here (Halted in this host's database).
+    rpc::Value migrate(CallContext& ctx, const Ref& vm, const std::string& dest, bool live,
+                       const rpc::Value& options) override;
+    // Within the pool, which is this one host: a migration to itself keeps the VM running.
+    rpc::Value pool_migrate(CallContext& ctx, const Ref& vm, const Ref& host,
+                            const rpc::Value& options) override;
 
     rpc::Value set_VCPUs_number_live(CallContext& ctx, const Ref& self,
                                      std::int64_t nvcpu) override;

@@ -187,6 +187,26 @@ TEST_F(VmLifecycleTest, LiveChangesReachTheDomain) {
         "MEMORY_CONSTRAINT_VIOLATION");
 }
 
+TEST_F(VmLifecycleTest, MigrationMovesTheDomainAway) {
+    const std::string vm = vm_in("Running");
+    const std::int64_t domid = world.domid(vm);
+    world.ok("VM.pool_migrate", {rpc::Value{vm}, rpc::Value{world.state.host_ref},
+                                 rpc::Value{rpc::Struct{{"live", rpc::Value{"true"}}}}});
+    EXPECT_EQ(world.power(vm), "Running");
+    EXPECT_EQ(world.domid(vm), domid);
+    EXPECT_EQ(world.fails("VM.migrate", {rpc::Value{vm}, rpc::Value{""}, rpc::Value{true},
+                                         rpc::Value{rpc::Struct{}}})[0],
+              "VM_MIGRATE_FAILED");
+    EXPECT_EQ(world.power(vm), "Running");
+    world.ok("VM.migrate", {rpc::Value{vm}, rpc::Value{"otherhost"}, rpc::Value{true},
+                            rpc::Value{rpc::Struct{}}});
+    EXPECT_EQ(world.power(vm), "Halted");
+    EXPECT_TRUE(world.sim.list_domains().empty());
+    EXPECT_EQ(world.fails("VM.migrate", {rpc::Value{vm}, rpc::Value{"otherhost"}, rpc::Value{true},
+                                         rpc::Value{rpc::Struct{}}}),
+              (Strings{"VM_BAD_POWER_STATE", vm, "Running", "Halted"}));
+}
+
 TEST_F(VmLifecycleTest, CreateChecksTheMemoryOrderAndTheVcpus) {
     EXPECT_EQ(world.fails("VM.create", {rpc::Value{rpc::Struct{
                                            {"memory_static_min", rpc::Value{"2"}},
