@@ -15,6 +15,7 @@
 #include "public/vcpu.hpp"
 #include "public/xen.hpp"
 #include "tern/arch/cpu.hpp"
+#include "tern/arch/gic.hpp"
 #include "tern/arch/guest.hpp"
 
 namespace tern::hv {
@@ -273,7 +274,20 @@ std::int64_t console_io(std::uint64_t cmd, std::uint64_t count, std::uint64_t bu
     if (cmd == 1) {  // CONSOLEIO_read: what has been typed on the hypervisor's console
         char chunk[128];
         const std::uint64_t want = count < sizeof chunk ? count : sizeof chunk;
-        const std::size_t n = g_console != nullptr ? g_console->read(chunk, want) : 0;
+        std::size_t n = g_console != nullptr ? g_console->read(chunk, want) : 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (chunk[i] == 0x14) {  // Ctrl-T: the hypervisor's debug dump, not dom0's
+                arch::request_vgic_dump(g_console);
+                if (g_vcpus != nullptr) {
+                    for (std::size_t v = 0; v < g_vcpus->count(); ++v) {
+                        auto mpidr = g_vcpus->mpidr_of(v);
+                        if (mpidr && *mpidr != arch::current_cpu_id())
+                            arch::gic_send_sgi(*mpidr, arch::kKickSgi);
+                    }
+                }
+                chunk[i] = ' ';
+            }
+        }
         if (n == 0)
             return 0;
         return arch::copy_to_guest(buffer, chunk, n) ? static_cast<std::int64_t>(n) : kEfault;

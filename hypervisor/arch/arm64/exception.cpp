@@ -111,8 +111,9 @@ bool handle_guest_sync(ExceptionFrame* frame) {
         case 0x24:  // data abort from EL1/EL0 that stage 2 did not map
             if (handle_data_abort(*frame) == TrapResult::handled)
                 return true;
-            lib::Out(*g_console) << "(TERN) d0: data abort at " << lib::Hex{frame->far}
-                                 << " from PC " << lib::Hex{frame->elr}
+            lib::Out(*g_console) << "(TERN) d0: data abort at IPA "
+                                 << lib::Hex{fault_ipa(frame->far)} << " (VA "
+                                 << lib::Hex{frame->far} << ") from PC " << lib::Hex{frame->elr}
                                  << ": external abort injected\n";
             inject_abort(*frame, false);
             return true;

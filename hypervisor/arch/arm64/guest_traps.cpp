@@ -17,14 +17,13 @@ constexpr std::uint64_t kEcInstructionAbortLower = 0x20;
 constexpr std::uint64_t kEcInstructionAbortSame = 0x21;
 constexpr std::uint64_t kFscSyncExternal = 0x10;
 
-// The guest physical address of a stage-2 fault: HPFAR_EL2.FIPA holds bits [47:12].
+}  // namespace
+
 std::uint64_t fault_ipa(std::uint64_t far) {
     std::uint64_t hpfar = 0;
     asm volatile("mrs %0, hpfar_el2" : "=r"(hpfar));
     return ((hpfar & 0xffffffffff0ull) << 8) | (far & 0xfff);
 }
-
-}  // namespace
 
 void inject_abort(GuestFrame& frame, bool instruction) {
     const std::uint64_t mode = frame.spsr & 0xf;  // M[3:0]: 0b0000 EL0t, 0b0100 EL1t, 0b0101 EL1h

@@ -20,6 +20,8 @@ enum class TrapResult { handled, abort, undefined };
 
 TrapResult handle_data_abort(GuestFrame& frame);
 TrapResult handle_sysreg(GuestFrame& frame);
+// The guest physical address of a stage-2 fault (HPFAR_EL2.FIPA holds bits [47:12]).
+std::uint64_t fault_ipa(std::uint64_t far);
 // Makes the guest take a synchronous external abort at the trapped instruction.
 void inject_abort(GuestFrame& frame, bool instruction);
 // The guest on this CPU wrote ICC_SGI1R_EL1.

@@ -5,8 +5,10 @@
 // its Vgic and reach it through a list register with the HW bit.
 #include <cstddef>
 
+#include <atomic>
 #include "arch/arm64/guest_traps.hpp"
 #include "common/vgic.hpp"
+#include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/gic.hpp"
 
@@ -27,12 +29,12 @@ struct CpuVgic {
     std::uint32_t vcpu = 0;
 };
 CpuVgic g_cpu[kMaxCpus];
-
 #define TERN_LR_CASES(X)                                                                       \
     X(0, C12, 0)                                                                               \
-    X(1, C12, 1) X(2, C12, 2) X(3, C12, 3) X(4, C12, 4) X(5, C12, 5) X(6, C12, 6) X(7, C12, 7) \
-        X(8, C13, 0) X(9, C13, 1) X(10, C13, 2) X(11, C13, 3) X(12, C13, 4) X(13, C13, 5)      \
-            X(14, C13, 6) X(15, C13, 7)
+    X(1, C12, 1)                                                                               \
+    X(2, C12, 2)                                                                               \
+    X(3, C12, 3) X(4, C12, 4) X(5, C12, 5) X(6, C12, 6) X(7, C12, 7) X(8, C13, 0) X(9, C13, 1) \
+        X(10, C13, 2) X(11, C13, 3) X(12, C13, 4) X(13, C13, 5) X(14, C13, 6) X(15, C13, 7)
 
 std::uint64_t read_lr(std::uint32_t n) {
     std::uint64_t v = 0;
@@ -65,11 +67,39 @@ void write_lr(std::uint32_t n, std::uint64_t v) {
 std::uint32_t list_registers() {
     std::uint64_t vtr = 0;
     asm volatile("mrs %0, S3_4_C12_C11_1" : "=r"(vtr));  // ICH_VTR_EL2.ListRegs
-    return static_cast<std::uint32_t>(vtr & 0xf) + 1;  // at most 16
+    return static_cast<std::uint32_t>(vtr & 0xf) + 1;    // at most 16
 }
 
 void write_hcr(std::uint64_t v) {
     asm volatile("msr S3_4_C12_C11_0, %0\n isb" : : "r"(v));  // ICH_HCR_EL2
+}
+
+std::atomic<std::uint32_t> g_dump_requests{0};
+lib::Sink* g_dump_sink = nullptr;
+
+void dump_here() {
+    if (g_dump_sink == nullptr)
+        return;
+    char line[640];
+    lib::BufferSink buffer(line, sizeof line);
+    lib::Out out(buffer);
+    std::uint64_t hcr = 0, misr = 0, elrsr = 0, vmcr = 0, ctl = 0, cval = 0, cnt = 0, ap1 = 0;
+    asm volatile("mrs %0, S3_4_C12_C11_0" : "=r"(hcr));
+    asm volatile("mrs %0, S3_4_C12_C11_2" : "=r"(misr));
+    asm volatile("mrs %0, S3_4_C12_C11_5" : "=r"(elrsr));
+    asm volatile("mrs %0, S3_4_C12_C11_7" : "=r"(vmcr));
+    asm volatile("mrs %0, S3_4_C12_C9_0" : "=r"(ap1));
+    asm volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+    asm volatile("mrs %0, cntv_cval_el0" : "=r"(cval));
+    asm volatile("mrs %0, cntvct_el0" : "=r"(cnt));
+    out << "(TERN) vgic CPU " << std::uint64_t{current_cpu_index()} << " hcr " << lib::Hex{hcr}
+        << " misr " << lib::Hex{misr} << " elrsr " << lib::Hex{elrsr} << " vmcr " << lib::Hex{vmcr}
+        << " ap1r0 " << lib::Hex{ap1} << " cntv_ctl " << lib::Hex{ctl} << " cval-cnt "
+        << lib::Hex{cval - cnt} << "\n(TERN)   LRs";
+    for (std::uint32_t n = 0; n < list_registers(); ++n)
+        out << " " << lib::Hex{read_lr(n)};
+    out << "\n";
+    g_dump_sink->write(buffer.text());
 }
 
 CpuVgic& here() {
@@ -97,8 +127,17 @@ void vgic_write_sgi1r(std::uint64_t value) {
         cpu.vgic->write_sgi1r(cpu.vcpu, value);
 }
 
+void request_vgic_dump(lib::Sink* sink) {
+    g_dump_sink = sink;
+    g_dump_requests.store(~0u);
+    dump_here();
+}
+
 void handle_irq_from_guest() {
     const CpuVgic& cpu = here();
+    const std::uint32_t me = 1u << current_cpu_index();
+    if (g_dump_requests.fetch_and(~me) & me)
+        dump_here();
     for (;;) {
         std::uint64_t iar = 0;
         asm volatile("mrs %0, S3_0_C12_C12_0" : "=r"(iar));  // ICC_IAR1_EL1
@@ -113,6 +152,11 @@ void handle_irq_from_guest() {
             const std::uint32_t vcpu = intid < 32 ? cpu.vcpu : cpu.vgic->target_of(intid);
             (void)cpu.vgic->raise(vcpu, intid);
         } else {
+            // The maintenance interrupt is level: it stays asserted while ICH_HCR_EL2.UIE
+            // and an empty list make it so. Drop UIE here; the flush on the way back sets it
+            // again if interrupts are still waiting for room.
+            if (intid == kMaintenancePpi)
+                write_hcr(kHcrEn);
             asm volatile("msr S3_0_C12_C11_1, %0\n isb" : : "r"(iar));  // ICC_DIR_EL1
         }
     }

@@ -9,6 +9,10 @@
 
 #include <cstdint>
 
+namespace tern::lib {
+class Sink;
+}
+
 namespace tern::hv {
 class Vgic;
 }
@@ -41,6 +45,9 @@ void set_cpu_vcpu(hv::Vgic* vgic, std::uint32_t vcpu);
 // A physical IRQ was taken from the guest: acknowledge everything pending, hand the guest's
 // interrupts to its Vgic, handle the hypervisor's own.
 void handle_irq_from_guest();
+// Debugging: this CPU prints its virtual interface's state now, the others when they next
+// take an interrupt.
+void request_vgic_dump(lib::Sink* sink);
 // Before returning to the guest: retire finished list registers, fill free ones.
 void flush_list_registers();
 
