@@ -99,25 +99,31 @@ unsigned short Server::listen_https(const std::string& address, asio::ssl::conte
         throw std::runtime_error("cannot listen on " + address + ": " + ec.message());
     const unsigned short bound = acc.local_endpoint().port();
 
+    // The pending accept's handler owns the loop; the loop itself only looks at it, so that
+    // nothing is left over once the acceptor closes.
     auto accept = std::make_shared<std::function<void()>>();
-    *accept = [this, &acc, accept] {
-        acc.async_accept(asio::make_strand(io_), [this, accept](boost::system::error_code ec2,
-                                                                tcp::socket socket) {
-            if (ec2 == asio::error::operation_aborted)
-                return;
-            if (!ec2) {
-                rpc::Peer peer;
-                peer.transport = rpc::Peer::Transport::https;
-                boost::system::error_code ignored;
-                auto remote = socket.remote_endpoint(ignored);
-                peer.address = remote.address().to_string() + ":" + std::to_string(remote.port());
-                std::make_shared<HttpSession<asio::ssl::stream<tcp::socket>>>(
-                    asio::ssl::stream<tcp::socket>(std::move(socket), *tls_), std::move(peer),
-                    handler_, limits_, registry_)
-                    ->start();
-            }
-            (*accept)();
-        });
+    *accept = [this, &acc, weak = std::weak_ptr(accept)] {
+        auto again = weak.lock();
+        if (!again)
+            return;
+        acc.async_accept(asio::make_strand(io_),
+                         [this, accept = again](boost::system::error_code ec2, tcp::socket socket) {
+                             if (ec2 == asio::error::operation_aborted)
+                                 return;
+                             if (!ec2) {
+                                 rpc::Peer peer;
+                                 peer.transport = rpc::Peer::Transport::https;
+                                 boost::system::error_code ignored;
+                                 auto remote = socket.remote_endpoint(ignored);
+                                 peer.address = remote.address().to_string() + ":" +
+                                                std::to_string(remote.port());
+                                 std::make_shared<HttpSession<asio::ssl::stream<tcp::socket>>>(
+                                     asio::ssl::stream<tcp::socket>(std::move(socket), *tls_),
+                                     std::move(peer), handler_, limits_, registry_)
+                                     ->start();
+                             }
+                             (*accept)();
+                         });
     };
     (*accept)();
     listeners_.push_back(std::move(listener));
@@ -143,22 +149,26 @@ void Server::listen_unix(const std::filesystem::path& path) {
     chmod(path.c_str(), 0666);
 
     auto accept = std::make_shared<std::function<void()>>();
-    *accept = [this, &acc, accept, path] {
-        acc.async_accept(asio::make_strand(io_), [this, accept, path](boost::system::error_code ec2,
-                                                                      unix_socket::socket socket) {
-            if (ec2 == asio::error::operation_aborted)
-                return;
-            if (!ec2) {
-                rpc::Peer peer;
-                peer.transport = rpc::Peer::Transport::unix_socket;
-                peer.uid = peer_uid(socket.native_handle());
-                peer.address = path.string();
-                std::make_shared<HttpSession<unix_socket::socket>>(
-                    std::move(socket), std::move(peer), handler_, limits_, registry_)
-                    ->start();
-            }
-            (*accept)();
-        });
+    *accept = [this, &acc, weak = std::weak_ptr(accept), path] {
+        auto again = weak.lock();
+        if (!again)
+            return;
+        acc.async_accept(
+            asio::make_strand(io_), [this, accept = again, path](boost::system::error_code ec2,
+                                                                 unix_socket::socket socket) {
+                if (ec2 == asio::error::operation_aborted)
+                    return;
+                if (!ec2) {
+                    rpc::Peer peer;
+                    peer.transport = rpc::Peer::Transport::unix_socket;
+                    peer.uid = peer_uid(socket.native_handle());
+                    peer.address = path.string();
+                    std::make_shared<HttpSession<unix_socket::socket>>(
+                        std::move(socket), std::move(peer), handler_, limits_, registry_)
+                        ->start();
+                }
+                (*accept)();
+            });
     };
     (*accept)();
     listeners_.push_back(std::move(listener));
