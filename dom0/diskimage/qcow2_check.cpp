@@ -68,7 +68,8 @@ CheckResult Qcow2Image::check(RepairMode mode) {
     flush();
     CheckResult result;
     const std::uint64_t cs = cluster_size();
-    ReferenceMap refs(cs, file_.size(), result);
+    const std::uint64_t file_size = file_.size();
+    ReferenceMap refs(cs, file_size, result);
     std::vector<std::pair<std::uint64_t, bool>> copied_flags;  // host cluster, flag set
 
     refs.add(0, cs, "header");
@@ -101,6 +102,11 @@ CheckResult Qcow2Image::check(RepairMode mode) {
             if (l2_offset % cs != 0) {
                 refs.corruption("L2 table of L1 entry " + std::to_string(i) +
                                 " is not cluster aligned");
+                continue;
+            }
+            if (l2_offset >= file_size) {
+                refs.corruption("L2 table of L1 entry " + std::to_string(i) +
+                                " lies beyond the end of the file");
                 continue;
             }
             refs.add(l2_offset, cs, "L2 table");
@@ -142,6 +148,10 @@ CheckResult Qcow2Image::check(RepairMode mode) {
     // Internal snapshots: the table, and each snapshot's L1 table and what it reaches.
     std::uint64_t position = header_.snapshots_offset;
     for (std::uint32_t s = 0; s < header_.nb_snapshots; ++s) {
+        if (position >= file_size) {
+            refs.corruption("snapshot table lies beyond the end of the file");
+            break;
+        }
         std::vector<std::byte> fixed(40);
         file_.read_at(position, fixed);
         const std::uint64_t l1_offset = load_be64(fixed, 0);
@@ -152,7 +162,8 @@ CheckResult Qcow2Image::check(RepairMode mode) {
         const std::uint64_t entry_size =
             (40 + std::uint64_t{extra_size} + id_size + name_size + 7) / 8 * 8;
         refs.add(position, entry_size, "snapshot table");
-        if (l1_offset % cs != 0 || l1_size > qcow2::kMaxL1Entries) {
+        if (l1_offset % cs != 0 || l1_size > qcow2::kMaxL1Entries ||
+            l1_offset + std::uint64_t{l1_size} * 8 > file_size) {
             refs.corruption("snapshot " + std::to_string(s) + " has an invalid L1 table");
         } else {
             refs.add(l1_offset, std::uint64_t{l1_size} * 8, "snapshot L1 table");

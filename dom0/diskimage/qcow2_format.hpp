@@ -17,7 +17,8 @@ inline constexpr std::uint32_t kV3HeaderLength = 104;
 inline constexpr std::uint32_t kV3WrittenHeaderLength = 112;
 inline constexpr std::uint32_t kDefaultRefcountOrder = 4;  // 16-bit refcounts
 inline constexpr std::uint64_t kMaxVirtualSize = std::uint64_t{1} << 55;
-inline constexpr std::uint32_t kMaxL1Entries = 32 * 1024 * 1024;
+inline constexpr std::uint32_t kMaxL1Entries = 4 * 1024 * 1024;  // 32 MiB, as QEMU
+inline constexpr std::uint32_t kMaxSnapshots = 65536;
 inline constexpr std::uint64_t kMaxRefcountTableBytes = std::uint64_t{8} << 20;
 inline constexpr std::uint32_t kMaxBackingNameLength = 1023;
 

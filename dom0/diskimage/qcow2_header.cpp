@@ -131,6 +131,9 @@ Qcow2Header Qcow2Header::parse(std::span<const std::byte> bytes,
         throw ImageError(file, "refcount table of " + std::to_string(h.refcount_table_clusters) +
                                    " clusters is invalid");
     }
+    if (h.nb_snapshots > qcow2::kMaxSnapshots) {
+        throw ImageError(file, std::to_string(h.nb_snapshots) + " snapshots are too many");
+    }
     if (h.nb_snapshots > 0 && h.snapshots_offset % cs != 0) {
         throw ImageError(
             file, "snapshot table offset " + hex(h.snapshots_offset) + " is not cluster aligned");

@@ -43,6 +43,15 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::filesystem::path& path,
         throw ImageError(path, "image is marked corrupt; it can only be opened read-only");
     }
 
+    // The tables must lie in the file: this bounds every later walk by the file's size.
+    const std::uint64_t file_size = file.size();
+    if (header.l1_table_offset + std::uint64_t{header.l1_size} * 8 > file_size) {
+        throw ImageError(path, "L1 table lies beyond the end of the file");
+    }
+    if (header.refcount_table_offset + header.refcount_table_clusters * header.cluster_size() >
+        file_size) {
+        throw ImageError(path, "refcount table lies beyond the end of the file");
+    }
     std::unique_ptr<Qcow2Image> image(new Qcow2Image(std::move(file), std::move(header), options));
     image->load_l1();
     const Qcow2Header& h = image->header_;
@@ -80,7 +89,8 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::filesystem::path& path,
 }
 
 Qcow2Image::~Qcow2Image() {
-    if (!file_.writable()) {
+    // Nothing to write back for read-only images or when open() failed half-way.
+    if (!file_.writable() || !refcounts_ || !l2_cache_) {
         return;
     }
     try {
