@@ -331,6 +331,11 @@ bool EventChannels::send_virq(std::uint32_t virq, std::uint32_t vcpu) {
     return true;
 }
 
+bool EventChannels::upcall_pending(std::uint32_t vcpu) const {
+    const pub::vcpu_info* info = vcpu_info(vcpu);
+    return info != nullptr && __atomic_load_n(&info->evtchn_upcall_pending, __ATOMIC_SEQ_CST) != 0;
+}
+
 bool EventChannels::is_pending(pub::evtchn_port_t port) const {
     return shared_ != nullptr && valid(port) &&
            test(&shared_->evtchn_pending[port / 64], bit(port));

@@ -61,6 +61,9 @@ class EventChannels {
     // Raises a VIRQ if the guest bound it on that vCPU; false if it did not.
     bool send_virq(std::uint32_t virq, std::uint32_t vcpu = 0);
 
+    // Whether vCPU `vcpu` has an upcall pending (its vcpu_info says so).
+    bool upcall_pending(std::uint32_t vcpu) const;
+
     // Whether a port is pending / masked in the guest's bitmaps (for tests and debugging).
     bool is_pending(pub::evtchn_port_t port) const;
     bool is_masked(pub::evtchn_port_t port) const;

@@ -21,8 +21,6 @@
 namespace tern::hv {
 namespace {
 
-constexpr std::uint64_t kSmcccNotSupported = 0xffffffffffffffffull;  // -1
-
 Console* g_console = nullptr;
 PageAllocator* g_pages = nullptr;
 VcpuPower* g_vcpus = nullptr;
@@ -61,6 +59,13 @@ std::uint64_t new_zeroed_page() {
     for (std::size_t i = 0; i < kPageSize; ++i)
         bytes[i] = 0;
     return page->value;
+}
+
+// The vCPU running on this CPU (dom0's vCPUs are pinned).
+std::uint32_t current_vcpu() {
+    if (g_vcpus == nullptr)
+        return 0;
+    return static_cast<std::uint32_t>(g_vcpus->index_of(arch::current_cpu_id()).value_or(0));
 }
 
 // memory_op XENMEM_add_to_physmap: the guest asks for a hypervisor page at one of its frames.
@@ -313,8 +318,66 @@ std::int64_t sched_op(std::uint64_t cmd, std::uint64_t arg) {
         arch::system_off();
     }
     if (cmd == pub::kSchedOpYield)
+        return 0;  // each dom0 vCPU has its physical CPU to itself: nobody to yield to
+    const std::uint32_t vcpu = current_vcpu();
+    if (cmd == pub::kSchedOpBlock) {
+        // Until an event is pending for this vCPU: an interrupt wakes the physical CPU
+        // (another CPU's kick included), and the vCPU takes it on its way back.
+        if (g_events == nullptr || !g_events->upcall_pending(vcpu))
+            arch::wait_for_interrupt();
         return 0;
+    }
+    if (cmd == pub::kSchedOpPoll) {
+        pub::sched_poll poll{};
+        if (!arch::copy_from_guest(arg, &poll, sizeof poll))
+            return kEfault;
+        constexpr std::uint32_t kMaxPollPorts = 128;
+        if (poll.nr_ports > kMaxPollPorts)
+            return kEinval;
+        pub::evtchn_port_t ports[kMaxPollPorts];
+        if (poll.nr_ports != 0 &&
+            !arch::copy_from_guest(poll.ports.p, ports, poll.nr_ports * sizeof ports[0]))
+            return kEfault;
+        for (std::uint32_t i = 0; i < poll.nr_ports; ++i) {
+            if (g_events != nullptr && g_events->is_pending(ports[i]))
+                return 0;
+        }
+        arch::wait_for_interrupt();  // then the caller looks again, as after a timeout
+        return 0;
+    }
     return kEnosys;
+}
+
+// multicall: a batch of hypercalls, each entry {op, result, args[6]} (64 bytes), run in
+// order; a nested multicall is refused.
+std::int64_t multicall(std::uint64_t list, std::uint64_t count) {
+    struct Entry {
+        std::uint64_t op;
+        std::uint64_t result;
+        std::uint64_t args[6];
+    };
+    static_assert(sizeof(Entry) == 64);
+    if (count > 256)
+        return kEinval;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        Entry e{};
+        const std::uint64_t at = list + i * sizeof e;
+        if (!arch::copy_from_guest(at, &e, sizeof e))
+            return kEfault;
+        if (e.op == pub::kHypercallMulticall) {
+            e.result = static_cast<std::uint64_t>(kEinval);
+        } else {
+            std::uint64_t x[31] = {};
+            for (int k = 0; k < 6; ++k)
+                x[k] = e.args[k];
+            x[16] = e.op;
+            handle_hypercall(x);
+            e.result = x[0];
+        }
+        if (!arch::copy_to_guest(at + 8, &e.result, sizeof e.result))
+            return kEfault;
+    }
+    return 0;
 }
 
 }  // namespace
@@ -324,6 +387,12 @@ void set_guest_console(Console* console) {
 }
 void set_guest_pages(PageAllocator* pages) {
     g_pages = pages;
+}
+Console* guest_console() {
+    return g_console;
+}
+VcpuPower* guest_vcpus() {
+    return g_vcpus;
 }
 void set_guest_vcpus(VcpuPower* vcpus) {
     g_vcpus = vcpus;
@@ -370,6 +439,9 @@ void handle_hypercall(std::uint64_t* x) {
         case pub::kHypercallPlatformOp:
             result = platform_op(x[0]);
             break;
+        case pub::kHypercallMulticall:
+            result = multicall(x[0], x[1]);
+            break;
         case pub::kHypercallPhysdevOp:
             // PCI device notifications from dom0: nothing to do with them (no IOMMU); -ENOSYS
             // is what Xen 4.17 on Arm answers, and Linux takes it as "no passthrough help".
@@ -380,82 +452,6 @@ void handle_hypercall(std::uint64_t* x) {
             break;
     }
     x[0] = static_cast<std::uint64_t>(result);
-}
-
-void handle_smccc(std::uint64_t* x) {
-    const std::uint32_t function = static_cast<std::uint32_t>(x[0]);
-    std::uint64_t result = kSmcccNotSupported;
-    switch (function) {
-        case 0x84000000:
-            result = 0x10001;
-            break;  // PSCI_VERSION: 1.1
-        case 0x84000006:
-            result = 2;
-            break;          // MIGRATE_INFO_TYPE: no migration needed
-        case 0x8400000a: {  // PSCI_FEATURES
-            const std::uint32_t asked = static_cast<std::uint32_t>(x[1]);
-            switch (asked) {
-                case 0x80000000:  // SMCCC_VERSION
-                case 0x84000000:  // PSCI_VERSION
-                case 0x84000002:  // CPU_OFF
-                case 0x84000003:  // CPU_ON (32-bit)
-                case 0xC4000003:  // CPU_ON (64-bit)
-                case 0x84000004:  // AFFINITY_INFO (32-bit)
-                case 0xC4000004:  // AFFINITY_INFO (64-bit)
-                case 0x84000008:  // SYSTEM_OFF
-                case 0x84000009:  // SYSTEM_RESET
-                case 0x8400000a:  // PSCI_FEATURES
-                    result = 0;
-                    break;
-                default:
-                    result = kSmcccNotSupported;
-            }
-            break;
-        }
-        case 0x84000003:  // CPU_ON
-        case 0xC4000003: {
-            if (g_vcpus == nullptr) {
-                result = static_cast<std::uint64_t>(kPsciDenied);
-                break;
-            }
-            const std::uint64_t target = function == 0x84000003 ? x[1] & 0xffffffff : x[1];
-            result = static_cast<std::uint64_t>(
-                g_vcpus->request_on(target & 0xff00ffffffull, x[2], x[3]));
-            arch::wake_cpus();
-            break;
-        }
-        case 0x84000004:  // AFFINITY_INFO
-        case 0xC4000004:
-            if (g_vcpus == nullptr || x[2] != 0) {
-                result = static_cast<std::uint64_t>(kPsciInvalidParameters);
-                break;
-            }
-            result = static_cast<std::uint64_t>(g_vcpus->affinity_info(x[1] & 0xff00ffffffull));
-            break;
-        case 0x84000002:  // CPU_OFF: this vCPU stops; its physical CPU waits for a CPU_ON
-            if (g_vcpus != nullptr) {
-                if (auto index = g_vcpus->index_of(arch::current_cpu_id())) {
-                    g_vcpus->turn_off(*index);
-                    arch::park_cpu();
-                }
-            }
-            result = static_cast<std::uint64_t>(kPsciDenied);
-            break;
-        case 0x80000000:
-            result = 0x10001;
-            break;        // SMCCC_VERSION: 1.1
-        case 0x84000008:  // SYSTEM_OFF
-            if (g_console != nullptr)
-                lib::Out(*g_console) << "(TERN) d0: PSCI system off\n";
-            arch::system_off();
-        case 0x84000009:  // SYSTEM_RESET
-            if (g_console != nullptr)
-                lib::Out(*g_console) << "(TERN) d0: PSCI system reset\n";
-            arch::system_reset();
-        default:
-            break;
-    }
-    x[0] = result;
 }
 
 }  // namespace tern::hv

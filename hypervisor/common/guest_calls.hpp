@@ -22,6 +22,9 @@ void set_guest_pages(PageAllocator* pages);
 void set_guest_vcpus(VcpuPower* vcpus);
 // dom0's event channels.
 void set_guest_events(EventChannels* events);
+// What the calls share (null until set).
+Console* guest_console();
+VcpuPower* guest_vcpus();
 void handle_hypercall(std::uint64_t* x);
 void handle_smccc(std::uint64_t* x);
 

@@ -31,6 +31,10 @@ void wake_cpus() {
     asm volatile("dsb ish\n sev" ::: "memory");
 }
 
+void wait_for_interrupt() {
+    asm volatile("dsb sy\n wfi" ::: "memory");
+}
+
 void wait_for_event() {
     asm volatile("wfe" ::: "memory");
 }

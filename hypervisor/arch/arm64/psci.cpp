@@ -29,6 +29,11 @@ std::int64_t start_cpu(std::uint64_t mpidr, std::uint64_t index) {
         smc(kPsciCpuOn, mpidr, reinterpret_cast<std::uintptr_t>(tern_secondary_entry), index));
 }
 
+std::uint64_t firmware_call(std::uint32_t function, std::uint64_t a1, std::uint64_t a2,
+                            std::uint64_t a3) {
+    return smc(function, a1, a2, a3);
+}
+
 void system_off() {
     smc(kPsciSystemOff);
     halt_cpu();  // the firmware refused

@@ -14,10 +14,15 @@ std::uint64_t current_cpu_id();
 [[noreturn]] void halt_cpu();
 // Asks the platform firmware to power the machine off (PSCI SYSTEM_OFF); halts if it cannot.
 [[noreturn]] void system_off();
+// An SMCCC call to the platform firmware (SMC), for what the hypervisor forwards; returns x0.
+std::uint64_t firmware_call(std::uint32_t function, std::uint64_t a1, std::uint64_t a2,
+                            std::uint64_t a3);
 // Asks the platform firmware to restart the machine (PSCI SYSTEM_RESET); halts if it cannot.
 [[noreturn]] void system_reset();
 // Wakes every CPU waiting for an event (SEV).
 void wake_cpus();
+// Waits for an interrupt (WFI, with interrupts masked: it wakes on one pending, not taken).
+void wait_for_interrupt();
 // Waits for an event or an interrupt (WFE); may return at once.
 void wait_for_event();
 // This physical CPU's index (0 for the boot CPU), as the hypervisor numbered them at start.

@@ -1,0 +1,129 @@
+// SMCCC firmware calls from dom0 (Arm DEN 0028, DEN 0022): PSCI for its vCPUs and the
+// machine, and the Arm architecture service. Anything else answers NOT_SUPPORTED (-1).
+#include "common/console.hpp"
+#include "common/guest_calls.hpp"
+#include "common/vcpu_power.hpp"
+#include "tern/arch/cpu.hpp"
+
+namespace tern::hv {
+namespace {
+
+constexpr std::uint64_t kSmcccNotSupported = 0xffffffffffffffffull;  // -1
+constexpr std::uint32_t kWorkaround1 = 0x80008000;  // branch predictor hardening (Spectre v2)
+constexpr std::uint32_t kWorkaround2 = 0x80007fff;  // speculative store bypass (Spectre v4)
+constexpr std::uint32_t kWorkaround3 = 0x80003fff;  // branch history (Spectre BHB)
+
+// SMCCC_ARCH_FEATURES: what the platform firmware offers for the mitigations, asked once
+// (Linux asks on every CPU, and calls WORKAROUND_1 on every context switch when offered).
+std::uint64_t arch_features(std::uint32_t asked) {
+    static std::uint64_t cached[3];
+    static bool known[3];
+    const std::uint32_t workarounds[3] = {kWorkaround1, kWorkaround2, kWorkaround3};
+    if (asked == 0x80000000 || asked == 0x80000001)
+        return 0;  // SMCCC_VERSION, SMCCC_ARCH_FEATURES themselves
+    for (int i = 0; i < 3; ++i) {
+        if (asked != workarounds[i])
+            continue;
+        if (!known[i]) {
+            const std::uint64_t answer = arch::firmware_call(0x80000001, asked, 0, 0);
+            // A 32-bit answer: NOT_SUPPORTED is 0xffffffff from an SMC32 call.
+            cached[i] = static_cast<std::uint64_t>(
+                static_cast<std::int64_t>(static_cast<std::int32_t>(answer)));
+            known[i] = true;
+        }
+        return cached[i];
+    }
+    return kSmcccNotSupported;
+}
+
+}  // namespace
+
+void handle_smccc(std::uint64_t* x) {
+    const std::uint32_t function = static_cast<std::uint32_t>(x[0]);
+    std::uint64_t result = kSmcccNotSupported;
+    VcpuPower* vcpus = guest_vcpus();
+    Console* console = guest_console();
+    switch (function) {
+        case 0x80000001:  // SMCCC_ARCH_FEATURES
+            result = arch_features(static_cast<std::uint32_t>(x[1]));
+            break;
+        case kWorkaround1:
+        case kWorkaround2:
+        case kWorkaround3:
+            // The mitigations are the firmware's: the call goes to it, on this CPU (dom0's
+            // vCPU owns it). Linux makes these only when arch_features said they exist.
+            result = arch::firmware_call(function, x[1], x[2], x[3]);
+            break;
+        case 0x84000000:
+            result = 0x10001;
+            break;  // PSCI_VERSION: 1.1
+        case 0x84000006:
+            result = 2;
+            break;          // MIGRATE_INFO_TYPE: no migration needed
+        case 0x8400000a: {  // PSCI_FEATURES
+            const std::uint32_t asked = static_cast<std::uint32_t>(x[1]);
+            switch (asked) {
+                case 0x80000000:  // SMCCC_VERSION
+                case 0x84000000:  // PSCI_VERSION
+                case 0x84000002:  // CPU_OFF
+                case 0x84000003:  // CPU_ON (32-bit)
+                case 0xC4000003:  // CPU_ON (64-bit)
+                case 0x84000004:  // AFFINITY_INFO (32-bit)
+                case 0xC4000004:  // AFFINITY_INFO (64-bit)
+                case 0x84000008:  // SYSTEM_OFF
+                case 0x84000009:  // SYSTEM_RESET
+                case 0x8400000a:  // PSCI_FEATURES
+                    result = 0;
+                    break;
+                default:
+                    result = kSmcccNotSupported;
+            }
+            break;
+        }
+        case 0x84000003:  // CPU_ON
+        case 0xC4000003: {
+            if (vcpus == nullptr) {
+                result = static_cast<std::uint64_t>(kPsciDenied);
+                break;
+            }
+            const std::uint64_t target = function == 0x84000003 ? x[1] & 0xffffffff : x[1];
+            result =
+                static_cast<std::uint64_t>(vcpus->request_on(target & 0xff00ffffffull, x[2], x[3]));
+            arch::wake_cpus();
+            break;
+        }
+        case 0x84000004:  // AFFINITY_INFO
+        case 0xC4000004:
+            if (vcpus == nullptr || x[2] != 0) {
+                result = static_cast<std::uint64_t>(kPsciInvalidParameters);
+                break;
+            }
+            result = static_cast<std::uint64_t>(vcpus->affinity_info(x[1] & 0xff00ffffffull));
+            break;
+        case 0x84000002:  // CPU_OFF: this vCPU stops; its physical CPU waits for a CPU_ON
+            if (vcpus != nullptr) {
+                if (auto index = vcpus->index_of(arch::current_cpu_id())) {
+                    vcpus->turn_off(*index);
+                    arch::park_cpu();
+                }
+            }
+            result = static_cast<std::uint64_t>(kPsciDenied);
+            break;
+        case 0x80000000:  // SMCCC_VERSION: 1.1
+            result = 0x10001;
+            break;
+        case 0x84000008:  // SYSTEM_OFF
+            if (console != nullptr)
+                lib::Out(*console) << "(TERN) d0: PSCI system off\n";
+            arch::system_off();
+        case 0x84000009:  // SYSTEM_RESET
+            if (console != nullptr)
+                lib::Out(*console) << "(TERN) d0: PSCI system reset\n";
+            arch::system_reset();
+        default:
+            break;
+    }
+    x[0] = result;
+}
+
+}  // namespace tern::hv
