@@ -12,6 +12,8 @@ namespace tern::hv {
 class ConsoleInput {
   public:
     virtual std::size_t read(char* out, std::size_t size) = 0;
+    // Whether typed input raises the device's interrupt.
+    virtual void set_interrupt(bool enabled) = 0;
 
   protected:
     ~ConsoleInput() = default;
@@ -34,8 +36,20 @@ class Console final : public lib::Sink {
         while (lock_.test_and_set(std::memory_order_acquire)) {
         }
         const std::size_t n = input_->read(out, size);
+        // Drained: the next keystroke interrupts again (see input_interrupt()).
+        if (n < size)
+            input_->set_interrupt(true);
         lock_.clear(std::memory_order_release);
         return n;
+    }
+    // The input device interrupted: quiet it until the input has been read.
+    void input_interrupt() {
+        if (input_ == nullptr)
+            return;
+        while (lock_.test_and_set(std::memory_order_acquire)) {
+        }
+        input_->set_interrupt(false);
+        lock_.clear(std::memory_order_release);
     }
 
   private:

@@ -1,8 +1,7 @@
 // event_channel_op (../shared/reference/xen-arm-abi.md §4.1): the 2-level operations on the
 // caller's own table. Only the caller's domain exists for it yet, so `dom` fields must name it
 // (DOMID_SELF or its id) and interdomain binds connect it to itself. The FIFO ABI is refused
-// (-ENOSYS) so that Linux uses the 2-level one. VIRQ_CONSOLE is refused while the hypervisor
-// does not take the UART's interrupt: Linux's hvc0 then polls CONSOLEIO_read for input.
+// (-ENOSYS) so that Linux uses the 2-level one.
 #include "common/event_channel_op.hpp"
 
 #include "common/guest_errno.hpp"
@@ -48,8 +47,6 @@ std::int64_t event_channel_op(EventChannels& events, GuestMemory& memory, std::u
             });
         case pub::kEvtchnOpBindVirq:
             return with_struct<pub::evtchn_bind_virq>(memory, arg, [&](auto& a) {
-                if (a.virq == pub::kVirqConsole)
-                    return kEinval;
                 auto port = events.bind_virq(a.virq, a.vcpu);
                 a.port = port.value_or(0);
                 return errno_of(port.status());

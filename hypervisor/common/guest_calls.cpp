@@ -388,6 +388,13 @@ void set_guest_console(Console* console) {
 void set_guest_pages(PageAllocator* pages) {
     g_pages = pages;
 }
+void console_input_interrupt() {
+    if (g_console != nullptr)
+        g_console->input_interrupt();
+    if (g_events != nullptr)
+        (void)g_events->send_virq(pub::kVirqConsole, 0);
+}
+
 Console* guest_console() {
     return g_console;
 }

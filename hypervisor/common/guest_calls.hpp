@@ -22,6 +22,9 @@ void set_guest_pages(PageAllocator* pages);
 void set_guest_vcpus(VcpuPower* vcpus);
 // dom0's event channels.
 void set_guest_events(EventChannels* events);
+// The console's input interrupt: dom0 is told through VIRQ_CONSOLE and reads with
+// CONSOLEIO_read, which lets the next keystroke interrupt again.
+void console_input_interrupt();
 // What the calls share (null until set).
 Console* guest_console();
 VcpuPower* guest_vcpus();

@@ -352,6 +352,8 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
         return;
     }
     arch::set_cpu_vcpu(g_vgic, 0);
+    if (info.uart_intid)
+        arch::set_hypervisor_irq(*info.uart_intid, console_input_interrupt);
     out << "(TERN) dom0: virtual GICv3, " << nr_irqs << " interrupts, "
         << std::uint64_t{g_vcpus.count()} << " redistributor(s)\n";
     auto* events = new (g_events_storage)
@@ -446,6 +448,7 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
     struct UartInput final : hv::ConsoleInput {
         explicit UartInput(drivers::Pl011& u) : uart(u) {}
         std::size_t read(char* out, std::size_t size) override { return uart.read(out, size); }
+        void set_interrupt(bool enabled) override { uart.set_receive_interrupt(enabled); }
         drivers::Pl011& uart;
     } input(uart);
     hv::Console console(uart, &input);

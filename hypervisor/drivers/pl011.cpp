@@ -6,7 +6,9 @@ namespace {
 constexpr std::uintptr_t kDataRegister = 0x00;  // UARTDR
 constexpr std::uintptr_t kFlagRegister = 0x18;  // UARTFR
 constexpr std::uint32_t kTransmitFull = 1u << 5;
-constexpr std::uint32_t kReceiveEmpty = 1u << 4;  // UARTFR.RXFE
+constexpr std::uint32_t kReceiveEmpty = 1u << 4;                     // UARTFR.RXFE
+constexpr std::uintptr_t kMaskRegister = 0x38;                       // UARTIMSC
+constexpr std::uint32_t kReceiveInterrupts = (1u << 4) | (1u << 6);  // RXIM, RTIM
 }  // namespace
 
 void Pl011::put(char c) {
@@ -24,6 +26,11 @@ std::size_t Pl011::read(char* out, std::size_t size) {
     while (n < size && (*flags & kReceiveEmpty) == 0)
         out[n++] = static_cast<char>(*data & 0xff);  // bits 11:8 are error flags
     return n;
+}
+
+void Pl011::set_receive_interrupt(bool enabled) {
+    auto* mask = reinterpret_cast<volatile std::uint32_t*>(base_ + kMaskRegister);
+    *mask = enabled ? (*mask | kReceiveInterrupts) : (*mask & ~kReceiveInterrupts);
 }
 
 void Pl011::write(std::string_view text) {

@@ -15,6 +15,8 @@ class Pl011 final : public lib::Sink {
     void write(std::string_view text) override;
     // Takes what has been received, up to `size` bytes, without waiting; returns how many.
     std::size_t read(char* out, std::size_t size);
+    // Whether received data raises the UART's interrupt (receive and receive-timeout).
+    void set_receive_interrupt(bool enabled);
 
   private:
     void put(char c);

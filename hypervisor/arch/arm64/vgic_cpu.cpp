@@ -29,13 +29,16 @@ struct CpuVgic {
     std::uint32_t vcpu = 0;
 };
 CpuVgic g_cpu[kMaxCpus];
-#define TERN_LR_CASES(X)                                                                        \
-    X(0, C12, 0)                                                                                \
-    X(1, C12, 1)                                                                                \
-    X(2, C12, 2)                                                                                \
-    X(3, C12, 3)                                                                                \
-    X(4, C12, 4) X(5, C12, 5) X(6, C12, 6) X(7, C12, 7) X(8, C13, 0) X(9, C13, 1) X(10, C13, 2) \
-        X(11, C13, 3) X(12, C13, 4) X(13, C13, 5) X(14, C13, 6) X(15, C13, 7)
+std::uint32_t g_hypervisor_intid = 0;
+void (*g_hypervisor_handler)() = nullptr;
+#define TERN_LR_CASES(X)                                                                         \
+    X(0, C12, 0)                                                                                 \
+    X(1, C12, 1)                                                                                 \
+    X(2, C12, 2)                                                                                 \
+    X(3, C12, 3)                                                                                 \
+    X(4, C12, 4)                                                                                 \
+    X(5, C12, 5) X(6, C12, 6) X(7, C12, 7) X(8, C13, 0) X(9, C13, 1) X(10, C13, 2) X(11, C13, 3) \
+        X(12, C13, 4) X(13, C13, 5) X(14, C13, 6) X(15, C13, 7)
 
 std::uint64_t read_lr(std::uint32_t n) {
     std::uint64_t v = 0;
@@ -128,6 +131,14 @@ void vgic_write_sgi1r(std::uint64_t value) {
         cpu.vgic->write_sgi1r(cpu.vcpu, value);
 }
 
+void set_hypervisor_irq(std::uint32_t intid, void (*handler)()) {
+    g_hypervisor_intid = intid;
+    g_hypervisor_handler = handler;
+    gic_set_spi_edge(intid, false);
+    gic_route_spi(intid, current_cpu_id());
+    gic_enable_spi(intid, true);
+}
+
 void request_vgic_dump(lib::Sink* sink) {
     g_dump_sink = sink;
     g_dump_requests.store(~0u);
@@ -158,6 +169,8 @@ void handle_irq_from_guest() {
             // again if interrupts are still waiting for room.
             if (intid == kMaintenancePpi)
                 write_hcr(kHcrEn);
+            if (intid == g_hypervisor_intid && g_hypervisor_handler != nullptr)
+                g_hypervisor_handler();
             asm volatile("msr S3_0_C12_C11_1, %0\n isb" : : "r"(iar));  // ICC_DIR_EL1
         }
     }

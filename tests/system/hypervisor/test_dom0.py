@@ -70,6 +70,12 @@ def test_dom0_reaches_user_space_on_xen_with_two_vcpus_a_disk_and_a_console(tmp_
         # Typing reaches dom0's shell through CONSOLEIO_read, and its answer comes back.
         machine.type("echo typed-$((6 * 7))\n")
         assert machine.wait_for("typed-42", BOOT_TIMEOUT), machine.log[-2000:]
+        # The keystrokes came as interrupts: the UART's, taken by Tern, became VIRQ_CONSOLE,
+        # which dom0's hvc0 bound as on Xen (not polling).
+        machine.type("grep hvc_console /proc/interrupts\n")
+        assert machine.wait_for("-virq      hvc_console", BOOT_TIMEOUT), machine.log[-2000:]
+        virq = re.search(r"\d+: +(\d+) +(\d+) +xen-dyn +Edge +-virq +hvc_console", machine.log)
+        assert virq and int(virq.group(1)) + int(virq.group(2)) >= 1, machine.log[-2000:]
         # A fault dom0 causes does not stop the hypervisor: reading the UART Tern keeps (not
         # in dom0's stage 2) gets an injected external abort, Linux sends the reader SIGBUS,
         # and the shell goes on.

@@ -39,6 +39,9 @@ void gic_enable_ppi(std::uint64_t mpidr, std::uint32_t intid, bool enabled);
 // Sends SGI `intid` to the CPU with this MPIDR.
 void gic_send_sgi(std::uint64_t mpidr, std::uint32_t intid);
 
+// An SPI the hypervisor keeps (its console UART's): enabled, level, routed to this CPU, and
+// `handler` called when it fires.
+void set_hypervisor_irq(std::uint32_t intid, void (*handler)());
 // The Vgic of the guest whose vCPU `vcpu` runs on this CPU (its list registers are filled
 // from it on every return to the guest).
 void set_cpu_vcpu(hv::Vgic* vgic, std::uint32_t vcpu);
