@@ -17,6 +17,7 @@
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/gic.hpp"
 #include "tern/arch/guest.hpp"
+#include "tern/arch/timer.hpp"
 
 namespace tern::hv {
 namespace {
@@ -342,7 +343,15 @@ std::int64_t sched_op(std::uint64_t cmd, std::uint64_t arg) {
             if (g_events != nullptr && g_events->is_pending(ports[i]))
                 return 0;
         }
-        arch::wait_for_interrupt();  // then the caller looks again, as after a timeout
+        // Until an interrupt (an event, a kick) or the timeout (system time in ns; 0 is
+        // none): the EL2 timer wakes the CPU then. The caller looks at its ports again.
+        if (poll.timeout != 0) {
+            if (poll.timeout <= arch::system_time_ns())
+                return 0;
+            arch::hypervisor_timer_set(poll.timeout);
+        }
+        arch::wait_for_interrupt();
+        arch::hypervisor_timer_cancel();
         return 0;
     }
     return kEnosys;

@@ -3,6 +3,7 @@
 // as QEMU's virt machine and most EL2-only firmware set it up).
 #include "tern/arch/gic.hpp"
 #include "tern/arch/cpu.hpp"
+#include "tern/arch/timer.hpp"
 
 namespace tern::arch {
 namespace {
@@ -93,6 +94,7 @@ std::uint32_t gic_nr_irqs() {
 }
 
 void gic_init_cpu() {
+    hypervisor_timer_cancel();
     const std::uint64_t rd = redistributor_of(current_cpu_id());
     if (rd != 0) {
         reg32(rd + kGicrWaker) = reg32(rd + kGicrWaker) & ~0x2u;  // ProcessorSleep off
@@ -104,7 +106,8 @@ void gic_init_cpu() {
         reg32(rd + kSgi + kGicdIcactiver) = ~0u;
         for (std::uint32_t i = 0; i < 32; i += 4)
             reg32(rd + kSgi + kGicdIpriorityr + i) = 0x01010101u * kHypervisorPriority;
-        reg32(rd + kSgi + kGicdIsenabler) = (1u << kKickSgi) | (1u << kMaintenancePpi);
+        reg32(rd + kSgi + kGicdIsenabler) =
+            (1u << kKickSgi) | (1u << kMaintenancePpi) | (1u << kHypervisorTimerPpi);
     }
     asm volatile(
         "msr S3_4_C12_C9_5, %0\n"  // ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use SRE)

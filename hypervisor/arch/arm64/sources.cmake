@@ -9,4 +9,5 @@ set(TERN_HV_ARCH_SOURCES
     arch/arm64/psci.cpp
     arch/arm64/gic.cpp
     arch/arm64/vgic_cpu.cpp
-    arch/arm64/guest_traps.cpp)
+    arch/arm64/guest_traps.cpp
+    arch/arm64/timer.cpp)
