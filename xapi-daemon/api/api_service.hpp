@@ -17,9 +17,9 @@ struct ApiConfig {
     std::string backend = "sim";
     SimConfig sim;  // the simulated host, for --backend sim
     std::chrono::seconds session_idle_timeout{24 * 3600};
-    unsigned workers = 4;              // RPC worker threads
-    unsigned task_workers = 8;         // threads that run Async tasks and reactions to guest exits
-    std::size_t event_queue = 100000;  // events kept for event.next/event.from readers
+    unsigned workers = 4;             // RPC worker threads
+    unsigned task_workers = 8;        // threads that run Async tasks and reactions to guest exits
+    std::size_t event_queue = 10000;  // events kept for event.next/event.from readers
     std::chrono::milliseconds metrics_interval{std::chrono::seconds(5)};
     std::chrono::seconds task_retention{std::chrono::hours(1)};  // finished tasks kept so long
     std::chrono::milliseconds shutdown_timeout{std::chrono::minutes(2)};  // clean shutdowns

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     std::int64_t sim_cpus = 8;
     unsigned sim_latency_ms = 0;
     unsigned task_workers = 8;
-    std::size_t event_queue = 100000;
+    std::size_t event_queue = 10000;
     unsigned task_retention_s = 3600;
     unsigned metrics_interval_ms = 5000;
     unsigned shutdown_timeout_s = 120;

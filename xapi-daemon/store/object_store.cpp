@@ -443,6 +443,8 @@ std::vector<std::string> Transaction::refs(int cls) const {
 }
 
 void Transaction::remember(int cls, const std::string& ref) {
+    if (!touched_.emplace(cls, ref).second)
+        return;
     const rpc::Struct* now = get(cls, ref);
     undo_.push_back({cls, ref, now != nullptr ? std::optional<rpc::Struct>(*now) : std::nullopt});
 }
@@ -484,18 +486,25 @@ void Transaction::create(int cls, const std::string& ref, rpc::Struct fields) {
 }
 
 void Transaction::set_field(int cls, const std::string& ref, int field, rpc::Value value) {
-    const rpc::Struct* now = get(cls, ref);
-    if (now == nullptr)
+    auto& objects = store_.tables_[cls].objects;
+    auto it = objects.find(ref);
+    if (it == objects.end())
         throw StoreError("no such object: " + ref);
     const FieldDesc& f = store_.classes_[cls].fields[field];
     if (f.inverse != nullptr)
-        link(cls, ref, *now, false);
+        link(cls, ref, it->second, false);
     remember(cls, ref);
-    rpc::Struct next = *get(cls, ref);
-    next.insert_or_assign(f.name, std::move(value));
-    store_.put(cls, ref, next);
+    if (std::string_view(f.name) == "uuid") {
+        // The uuid index follows through put().
+        rpc::Struct next = it->second;
+        next.insert_or_assign(f.name, std::move(value));
+        store_.put(cls, ref, std::move(next));
+    } else {
+        // In place: the undo log already holds the state before the transaction.
+        it->second.insert_or_assign(f.name, std::move(value));
+    }
     if (f.inverse != nullptr)
-        link(cls, ref, next, true);
+        link(cls, ref, *get(cls, ref), true);
 }
 
 void Transaction::destroy(int cls, const std::string& ref) {

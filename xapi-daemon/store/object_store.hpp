@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -55,11 +56,14 @@ class Transaction {
         std::string ref;
         std::optional<rpc::Struct> before;
     };
+    // Keeps the object's state before this transaction first touched it (later touches need
+    // nothing more: undoing restores the first state).
     void remember(int cls, const std::string& ref);
     void link(int cls, const std::string& ref, const rpc::Struct& fields, bool add);
 
     ObjectStore& store_;
     std::vector<Undo> undo_;
+    std::set<std::pair<int, std::string>> touched_;
 };
 
 class ObjectStore {
