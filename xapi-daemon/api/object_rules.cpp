@@ -9,6 +9,7 @@
 #include "api/record_convert.hpp"
 #include "api/ref.hpp"
 #include "lifecycle/power_table.hpp"
+#include "lifecycle/vm_companions.hpp"
 #include "records_generated.hpp"
 #include "store/object_store.hpp"
 
@@ -49,17 +50,7 @@ void check_vm(CallContext& ctx, rpc::Struct& record) {
 }
 
 void add_vm_metrics(CallContext& ctx, Transaction& txn, const std::string& vm) {
-    ObjectStore& store = ctx.store();
-    const int cls = store.class_index("VM_metrics");
-    rpc::Struct m;
-    for (const FieldDesc& f : store.class_desc(cls).fields)
-        m.emplace(f.name, default_value(f));
-    m["uuid"] = make_uuid();
-    const std::string ref = make_ref();
-    txn.create(cls, ref, std::move(m));
-    const int vm_cls = store.class_index("VM");
-    txn.set_field(vm_cls, vm, store.field_index(vm_cls, "metrics"), rpc::Value{ref});
-    refresh_allowed_operations(txn, vm);
+    add_vm_companions(txn, vm, ctx.state().host_ref);
 }
 
 void check_vm_destroy(CallContext& ctx, const std::string& ref) {

@@ -14,6 +14,7 @@
 #include "api/ref.hpp"
 #include "lifecycle/operation_slot.hpp"
 #include "lifecycle/power_table.hpp"
+#include "lifecycle/vm_companions.hpp"
 #include "lifecycle/vm_lifecycle.hpp"
 #include "store/object_store.hpp"
 
@@ -83,7 +84,6 @@ rpc::Value VmLifecycle::copy_vm(CallContext& ctx, const Ref& vm, const std::stri
     const int vm_cls = store.class_index("VM");
     const int vbd_cls = store.class_index("VBD");
     const int vif_cls = store.class_index("VIF");
-    const int metrics_cls = store.class_index("VM_metrics");
     auto source = store.get(vm_cls, vm.id);
     if (!source)
         throw ApiError::handle_invalid("VM", vm.id);
@@ -125,12 +125,9 @@ rpc::Value VmLifecycle::copy_vm(CallContext& ctx, const Ref& vm, const std::stri
     record["uuid"] = make_uuid();
     record["name_label"] = new_name;
     store.transact([&](Transaction& txn) {
-        const std::string metrics = make_ref();
-        rpc::Struct m = defaults_of(store, metrics_cls);
-        m["uuid"] = make_uuid();
-        txn.create(metrics_cls, metrics, std::move(m));
-        record["metrics"] = metrics;
+        record["metrics"] = std::string(kNullRef);
         txn.create(vm_cls, copy, std::move(record));
+        add_vm_companions(txn, copy, ctx.state().host_ref);
         for (rpc::Struct& vbd : vbds) {
             vbd["uuid"] = make_uuid();
             vbd["VM"] = copy;

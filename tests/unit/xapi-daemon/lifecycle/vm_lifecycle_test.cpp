@@ -279,6 +279,23 @@ TEST_F(VmLifecycleTest, TemplatesAreClonedNeverStarted) {
     EXPECT_FALSE(world.store.exists(world.store.class_index("VIF"), vifs[0].as<std::string>()));
 }
 
+TEST_F(VmLifecycleTest, EveryVmHasAConsoleThatGoesWithIt) {
+    const std::string vm = world.make_vm("a");
+    const auto consoles = world.field("VM", vm, "consoles").as<rpc::Array>();
+    ASSERT_EQ(consoles.size(), 1u);
+    const std::string console = consoles[0].as<std::string>();
+    EXPECT_EQ(world.field("console", console, "protocol"), rpc::Value{"vt100"});
+    EXPECT_EQ(world.field("console", console, "location").as<std::string>(),
+              "https://127.0.0.1/console?ref=" + console);
+    const std::string copy =
+        world.ok("VM.clone", {rpc::Value{vm}, rpc::Value{"b"}}).as<std::string>();
+    const auto copied = world.field("VM", copy, "consoles").as<rpc::Array>();
+    ASSERT_EQ(copied.size(), 1u);
+    EXPECT_NE(copied[0], consoles[0]);
+    world.ok("VM.destroy", {rpc::Value{vm}});
+    EXPECT_FALSE(world.store.exists(world.store.class_index("console"), console));
+}
+
 TEST_F(VmLifecycleTest, AfterARestartVmsWithoutADomainAreHalted) {
     const std::string running = vm_in("Running");
     const std::string paused = vm_in("Paused");
