@@ -268,31 +268,74 @@ def test_a_restart_reconciles_every_vm(sim):
     assert value(proxy.VM.get_power_state(s, running)) == "Running"
 
 
-def test_xenapi_py_starts_and_stops_a_vm_over_https(tmp_path, local_account, monkeypatch):
-    d = Daemon(tmp_path, extra=["--sim-host-memory", "2048"])
+def test_xenapi_py_user_walks_a_vm_through_its_life_over_https(tmp_path, local_account,
+                                                              monkeypatch):
+    """The issue's user story with Debian's XenAPI.py, as an ordinary (vm-operator) user."""
+    d = Daemon(tmp_path, extra=["--sim-host-memory", "2048", "--sim-latency", "20"])
     d.mark()
     d.start()
+    root, rs = d.root()  # the simulator's controls need pool-admin
     try:
         monkeypatch.setenv("SSL_CERT_FILE", d.certificate)
         name, password = local_account
         session = XenAPI.Session("https://127.0.0.1")
         session.xenapi.login_with_password(name, password, "2.0", "tern-tests")
-        try:
-            x = session.xenapi
-            m = str(128 * MiB)
-            vm = x.VM.create({"name_label": "xenapi", "memory_static_min": m,
-                              "memory_dynamic_min": m, "memory_dynamic_max": m,
-                              "memory_static_max": m, "VCPUs_max": "1",
-                              "VCPUs_at_startup": "1"})
-            x.VM.start(vm, False, False)
-            assert x.VM.get_power_state(vm) == "Running"
+        x = session.xenapi
+
+        def fails(call, *args):
             with pytest.raises(XenAPI.Failure) as failure:
-                x.VM.start(vm, False, False)
-            assert failure.value.details[:2] == ["VM_BAD_POWER_STATE", vm]
-            answer = getattr(x.event, "from")(["vm"], "", 0.0)
-            assert any(e["ref"] == vm for e in answer["events"])
+                call(*args)
+            return failure.value.details
+
+        try:
+            m = str(128 * MiB)
+            template = x.VM.create({"name_label": "tmpl", "is_a_template": True,
+                                    "memory_static_min": m, "memory_dynamic_min": m,
+                                    "memory_dynamic_max": m, "memory_static_max": m,
+                                    "VCPUs_max": "1", "VCPUs_at_startup": "1"})
+            vm = x.VM.clone(template, "mine")
+            x.VM.provision(vm)
+            x.VM.set_is_a_template(vm, False)
+            net = x.network.create({"name_label": "lan", "bridge": "xenbr0"})
+            vif = x.VIF.create({"VM": vm, "network": net, "device": "0", "MTU": "1500"})
+            x.VBD.create({"VM": vm, "VDI": "OpaqueRef:NULL", "userdevice": "1", "type": "CD",
+                          "mode": "RO", "empty": True})
+            assert fails(x.VM.start, template, False, False)[0] == "VM_IS_TEMPLATE"
+            assert fails(x.VM.pause, vm)[:2] == ["VM_BAD_POWER_STATE", vm]
+
+            token = getattr(x.event, "from")(["vm"], "", 0.0)["token"]
+            x.VM.start(vm, False, False)
+            states = []
+            while "Running" not in states:
+                answer = getattr(x.event, "from")(["vm"], token, 10.0)
+                token = answer["token"]
+                states += [e["snapshot"]["power_state"] for e in answer["events"]
+                           if e["ref"] == vm]
+            assert x.VIF.get_currently_attached(vif) is True
+            assert fails(x.VM.start, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "Halted",
+                                                           "Running"]
+            x.VM.pause(vm)
+            assert fails(x.VM.pause, vm)[0] == "VM_BAD_POWER_STATE"
+            x.VM.unpause(vm)
+            assert fails(x.VM.unpause, vm)[0] == "VM_BAD_POWER_STATE"
+            x.VM.suspend(vm)
+            assert fails(x.VM.suspend, vm)[0] == "VM_BAD_POWER_STATE"
+            x.VM.resume(vm, False, False)
+            assert fails(x.VM.resume, vm, False, False)[0] == "VM_BAD_POWER_STATE"
+
+            before = int(x.VM.get_domid(vm))
+            value(root.debug.sim_guest_exit(rs, vm, "reboot"))
+            deadline = time.time() + 30
+            while int(x.VM.get_domid(vm)) == before and time.time() < deadline:
+                time.sleep(0.05)
+            assert int(x.VM.get_domid(vm)) > before
+            assert x.VM.get_power_state(vm) == "Running"
+
+            assert fails(x.VM.destroy, vm)[0] == "VM_BAD_POWER_STATE"
             x.VM.clean_shutdown(vm)
+            assert fails(x.VM.clean_shutdown, vm)[0] == "VM_BAD_POWER_STATE"
             x.VM.destroy(vm)
+            assert fails(x.VM.get_record, vm)[0] == "HANDLE_INVALID"
         finally:
             session.xenapi.session.logout()
     finally:
