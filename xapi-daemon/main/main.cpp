@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     std::int64_t sim_memory_mib = 16384;
     std::int64_t sim_cpus = 8;
     unsigned sim_latency_ms = 0;
+    bool sim_persist = false;
     unsigned task_workers = 8;
     std::size_t event_queue = 10000;
     unsigned task_retention_s = 3600;
@@ -100,6 +101,9 @@ int main(int argc, char** argv) {
     app.add_option("--sim-latency", sim_latency_ms,
                    "sim backend: milliseconds every domain operation takes")
         ->capture_default_str();
+    app.add_flag("--sim-persist", sim_persist,
+                 "sim backend: keep the simulated domains in the state directory, so that they "
+                 "outlive xapid as a real host's do");
     CLI11_PARSE(app, argc, argv);
 
     if (!stdio && https.empty() && unix_paths.empty()) {
@@ -124,6 +128,8 @@ int main(int argc, char** argv) {
         config.sim.memory_total = sim_memory_mib << 20;
         config.sim.cpus = sim_cpus;
         config.sim.latency = std::chrono::milliseconds(sim_latency_ms);
+        if (sim_persist)
+            config.sim.persist_file = std::filesystem::path(state_dir) / "sim-domains";
         config.task_workers = task_workers;
         config.event_queue = event_queue;
         config.task_retention = std::chrono::seconds(task_retention_s);

@@ -340,3 +340,39 @@ def test_xenapi_py_user_walks_a_vm_through_its_life_over_https(tmp_path, local_a
             session.xenapi.session.logout()
     finally:
         d.stop(signal.SIGTERM)
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_domains_that_outlive_the_daemon_are_found_again(tmp_path, how):
+    """With --sim-persist the simulated host outlives xapid, as a real one does: after a restart
+    (or a SIGKILL) every VM finds its domain again and nothing is lost."""
+    d = Daemon(tmp_path, extra=["--sim-persist", "--sim-host-memory", "2048"])
+    d.mark()
+    d.start(https=None)
+    try:
+        proxy, s = d.root()
+        running = vm_from_template(proxy, s, "running")
+        paused = vm_from_template(proxy, s, "paused")
+        halted = vm_from_template(proxy, s, "halted")
+        value(proxy.VM.start(s, running, False))
+        value(proxy.VM.start(s, paused, True))
+        domids = {vm: value(proxy.VM.get_domid(s, vm)) for vm in (running, paused)}
+        # A domain xapid does not know: reported, never killed.
+        (tmp_path / "sim-domains").write_text(
+            (tmp_path / "sim-domains").read_text()
+            + "domain 999 0 1048576 1048576 1 1 256 0 - stranger\n")
+        d.restart(how)
+        proxy, s = d.root()
+        assert value(proxy.VM.get_power_state(s, running)) == "Running"
+        assert value(proxy.VM.get_power_state(s, paused)) == "Paused"
+        assert value(proxy.VM.get_power_state(s, halted)) == "Halted"
+        assert {vm: value(proxy.VM.get_domid(s, vm)) for vm in (running, paused)} == domids
+        assert int(value(proxy.VM_metrics.get_memory_actual(
+            s, value(proxy.VM.get_metrics(s, running))))) == 256 * MiB
+        assert "belongs to no VM" in d.log.read_text()
+        assert "999 0" in (tmp_path / "sim-domains").read_text()
+        value(proxy.VM.clean_shutdown(s, running))
+        value(proxy.VM.unpause(s, paused))
+        assert value(proxy.VM.get_power_state(s, paused)) == "Running"
+    finally:
+        d.stop()

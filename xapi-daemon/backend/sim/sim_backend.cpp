@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace tern::xapi {
@@ -36,6 +37,7 @@ constexpr auto kSlice = std::chrono::milliseconds(10);
 // What a simulated vCPU is busy with while its domain runs.
 constexpr double kSimUtilisation = 0.05;
 constexpr const char* kImageMagic = "tern-sim-suspend-image 1";
+constexpr const char* kPersistMagic = "tern-sim-domains 1";
 
 BackendError no_domain(DomainId id) {
     return {"INTERNAL_ERROR", {"no such domain: " + std::to_string(id.value)}};
@@ -63,7 +65,61 @@ std::optional<SimOp> parse_sim_op(std::string_view text) {
     return std::nullopt;
 }
 
-SimBackend::SimBackend(SimConfig config) : config_(std::move(config)) {}
+SimBackend::SimBackend(SimConfig config) : config_(std::move(config)) {
+    if (!config_.persist_file.empty())
+        load_persisted();
+}
+
+// The persisted domains: one line each, fields separated by spaces, the name last (it may
+// hold spaces); "-" stands for an empty uuid.
+void SimBackend::persist_locked() {
+    if (config_.persist_file.empty())
+        return;
+    const auto temp = config_.persist_file.string() + ".new";
+    {
+        std::ofstream out(temp, std::ios::trunc);
+        out << kPersistMagic << "\nnext " << next_id_ << "\n";
+        for (const auto& [id, d] : domains_) {
+            out << "domain " << id.value << " " << static_cast<int>(d.state) << " "
+                << d.memory_actual << " " << d.memory_max << " " << d.vcpus_online << " "
+                << d.config.vcpus_max << " " << d.weight << " " << d.cap << " "
+                << (d.config.uuid.empty() ? "-" : d.config.uuid) << " " << d.config.name << "\n";
+        }
+    }
+    std::error_code ignored;
+    std::filesystem::rename(temp, config_.persist_file, ignored);
+}
+
+void SimBackend::load_persisted() {
+    std::ifstream in(config_.persist_file);
+    std::string line;
+    if (!std::getline(in, line) || line != kPersistMagic)
+        return;
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string kind;
+        fields >> kind;
+        if (kind == "next") {
+            fields >> next_id_;
+            continue;
+        }
+        if (kind != "domain")
+            continue;
+        std::int32_t id = 0;
+        int state = 0;
+        Domain d;
+        fields >> id >> state >> d.memory_actual >> d.memory_max >> d.vcpus_online >>
+            d.config.vcpus_max >> d.weight >> d.cap >> d.config.uuid;
+        std::getline(fields >> std::ws, d.config.name);
+        if (!fields && !fields.eof())
+            continue;
+        if (d.config.uuid == "-")
+            d.config.uuid.clear();
+        d.state = static_cast<DomainState>(state);
+        d.running_since = std::chrono::steady_clock::now();
+        domains_.emplace(DomainId{id}, std::move(d));
+    }
+}
 
 void SimBackend::set_listener(Listener* listener) {
     std::lock_guard lock(mutex_);
@@ -197,6 +253,7 @@ Outcome<DomainId> SimBackend::create_locked(const DomainConfig& config, std::int
     d.memory_max = std::max(config.memory_max, memory);
     d.vcpus_online = config.vcpus_online;
     domains_.emplace(id, std::move(d));
+    persist_locked();
     return id;
 }
 
@@ -225,6 +282,7 @@ Outcome<void> SimBackend::pause(DomainId domain) {
         return no_domain(domain);
     account_cpu(*d);
     d->state = DomainState::paused;
+    persist_locked();
     return {};
 }
 
@@ -237,6 +295,7 @@ Outcome<void> SimBackend::unpause(DomainId domain) {
         return no_domain(domain);
     if (d->state == DomainState::paused) {
         d->state = DomainState::running;
+        persist_locked();
         d->running_since = std::chrono::steady_clock::now();
     }
     return {};
@@ -274,6 +333,7 @@ Outcome<void> SimBackend::clean_shutdown(DomainId domain, bool reboot,
         return no_domain(domain);
     account_cpu(*d);
     d->state = DomainState::shutdown;
+    persist_locked();
     return {};
 }
 
@@ -283,6 +343,7 @@ Outcome<void> SimBackend::destroy(DomainId domain) {
     std::lock_guard lock(mutex_);
     if (domains_.erase(domain) == 0)
         return no_domain(domain);
+    persist_locked();
     return {};
 }
 
@@ -301,6 +362,7 @@ Outcome<void> SimBackend::suspend(DomainId domain, const std::filesystem::path& 
     if (!out)
         return BackendError{"INTERNAL_ERROR", {"cannot write the image " + file.string()}};
     domains_.erase(domain);
+    persist_locked();
     return {};
 }
 
@@ -350,6 +412,7 @@ Outcome<void> SimBackend::migrate(DomainId domain, const std::string& destinatio
         return done;
     std::lock_guard lock(mutex_);
     domains_.erase(domain);
+    persist_locked();
     return {};
 }
 
@@ -376,6 +439,7 @@ Outcome<void> SimBackend::rename(DomainId domain, const std::string& name) {
         return no_domain(domain);
     d->config.name = name;
     d->config.uuid.clear();  // it no longer stands for the VM
+    persist_locked();
     return {};
 }
 
@@ -392,6 +456,7 @@ Outcome<void> SimBackend::set_memory_target(DomainId domain, std::int64_t bytes)
                             {std::to_string(bytes - d->memory_actual), std::to_string(available)}};
     }
     d->memory_actual = std::min(bytes, d->memory_max);
+    persist_locked();
     return {};
 }
 
@@ -404,6 +469,7 @@ Outcome<void> SimBackend::set_memory_max(DomainId domain, std::int64_t bytes) {
         return no_domain(domain);
     d->memory_max = bytes;
     d->memory_actual = std::min(d->memory_actual, bytes);
+    persist_locked();
     return {};
 }
 
@@ -418,6 +484,7 @@ Outcome<void> SimBackend::set_vcpus_online(DomainId domain, std::int64_t count) 
         return BackendError{"VM_TOO_MANY_VCPUS", {d->config.uuid}};
     account_cpu(*d);
     d->vcpus_online = count;
+    persist_locked();
     return {};
 }
 
@@ -447,6 +514,7 @@ Outcome<void> SimBackend::set_scheduler(DomainId domain, std::int64_t weight, st
     if (d == nullptr)
         return no_domain(domain);
     d->weight = weight;
+    persist_locked();
     d->cap = cap;
     return {};
 }
@@ -532,6 +600,7 @@ bool SimBackend::guest_exit(DomainId domain, GuestExit how) {
                 domains_.erase(domain);
                 break;
         }
+        persist_locked();
         listener = listener_;
     }
     if (listener != nullptr)

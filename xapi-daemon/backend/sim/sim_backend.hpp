@@ -6,8 +6,10 @@
 // a guest can be made to power off, reboot or crash by itself, and any operation can be made
 // to fail with a chosen error.
 //
-// Nothing outlives the process: after a restart of xapid no domain is left, as after a reboot
-// of a real host.
+// By default nothing outlives the process: after a restart of xapid no domain is left, as after
+// a reboot of a real host. With a persist file, the simulated host outlives xapid as a real one
+// does: its domains are written there at every change and read back at start (so that xapid's
+// reconciliation with running domains can be exercised).
 #pragma once
 
 #include <chrono>
@@ -53,6 +55,8 @@ struct SimConfig {
     // How long every operation takes, unless `latency_of` says otherwise.
     std::chrono::milliseconds latency{0};
     std::map<SimOp, std::chrono::milliseconds> latency_of;
+    // Where the domains are kept across restarts; empty: nowhere.
+    std::filesystem::path persist_file;
 };
 
 class SimBackend final : public Backend {
@@ -127,6 +131,8 @@ class SimBackend final : public Backend {
     DomainInfo info_locked(DomainId id, const Domain& d) const;
     Domain* find_locked(DomainId id);
     static void account_cpu(Domain& d);
+    void persist_locked();
+    void load_persisted();
 
     mutable std::mutex mutex_;
     SimConfig config_;

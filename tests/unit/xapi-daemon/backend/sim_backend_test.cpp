@@ -213,3 +213,39 @@ TEST(SimBackend, OperationNamesRoundTrip) {
 
 }  // namespace
 }  // namespace tern::xapi
+
+namespace tern::xapi {
+namespace {
+
+TEST(SimBackend, APersistFileKeepsTheDomainsAcrossInstances) {
+    const auto file =
+        std::filesystem::temp_directory_path() / ("sim-domains-" + std::to_string(::getpid()));
+    std::filesystem::remove(file);
+    SimConfig config = small_host();
+    config.persist_file = file;
+    DomainId running;
+    DomainId paused;
+    {
+        SimBackend sim(config);
+        running = sim.build(guest("run", 128, 2), {}).value();
+        ASSERT_TRUE(sim.unpause(running).ok());
+        paused = sim.build(guest("pause", 64), {}).value();
+        ASSERT_TRUE(sim.rename(paused, "kept for inspection").ok());
+    }
+    SimBackend again(config);
+    auto domains = again.list_domains();
+    ASSERT_EQ(domains.size(), 2u);
+    EXPECT_EQ(again.domain_info(running)->state, DomainState::running);
+    EXPECT_EQ(again.domain_info(running)->uuid, "run");
+    EXPECT_EQ(again.domain_info(running)->vcpus_online, 2);
+    EXPECT_EQ(again.domain_info(paused)->name, "kept for inspection");
+    EXPECT_EQ(again.domain_info(paused)->uuid, "");
+    EXPECT_EQ(again.host_info().memory_free, (1024 - 192) * kMiB);
+    auto next = again.build(guest("new", 64), {});
+    ASSERT_TRUE(next.ok());
+    EXPECT_GT(next.value(), paused) << "ids are not given out twice";
+    std::filesystem::remove(file);
+}
+
+}  // namespace
+}  // namespace tern::xapi
