@@ -2,12 +2,14 @@
 #include "api/object_rules.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include "api/api_error.hpp"
 #include "api/marshal.hpp"
 #include "api/record_convert.hpp"
 #include "api/ref.hpp"
+#include "lifecycle/domain_ops.hpp"
 #include "lifecycle/power_table.hpp"
 #include "lifecycle/vm_companions.hpp"
 #include "records_generated.hpp"
@@ -58,7 +60,11 @@ void check_vm_destroy(CallContext& ctx, const std::string& ref) {
     auto record = store.get(store.class_index("VM"), ref);
     if (!record)
         throw ApiError::handle_invalid("VM", ref);
-    check_operation(ref, VMRecord::from_struct(*record), VmOperations::destroy);
+    const VMRecord vm = VMRecord::from_struct(*record);
+    check_operation(ref, vm, VmOperations::destroy);
+    // A suspended VM's image goes with it.
+    std::error_code ignored;
+    std::filesystem::remove(suspend_image_of(ctx.state(), vm.uuid), ignored);
 }
 
 // A VM takes its metrics and devices with it (never its disks).

@@ -6,6 +6,7 @@
 #include "api/api_error.hpp"
 #include "api/marshal.hpp"
 #include "api/ref.hpp"
+#include "events/event_hub.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
@@ -97,6 +98,8 @@ void SessionRegistry::close(ApiState& state, const std::string& ref) {
         std::lock_guard lock(mutex_);
         sessions_.erase(ref);
     }
+    if (state.events != nullptr)
+        state.events->drop_registration(ref);  // its event.register subscription goes too
     const int cls = state.store.class_index("session");
     state.store.transact([&](Transaction& txn) { txn.destroy(cls, ref); });
 }

@@ -30,7 +30,7 @@ struct ApiWorldForTest {
         std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}};
     ObjectStore store{":memory:"};
     SessionRegistry sessions{std::chrono::seconds(600)};
-    SimBackend sim{SimConfig{8LL << 30, 4, std::chrono::milliseconds(0), {}}};
+    SimBackend sim{SimConfig{8LL << 30, 4, std::chrono::milliseconds(0), {}, {}}};
     TaskRegistry tasks;
     EventHub events{1000, [this] { return now; }};
     std::filesystem::path state_dir = std::filesystem::temp_directory_path() /

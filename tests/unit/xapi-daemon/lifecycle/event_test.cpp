@@ -139,6 +139,13 @@ TEST_F(EventTest, RegisterAndNext) {
     EXPECT_EQ(world.fails("event.next", {})[0], "SESSION_NOT_REGISTERED");
 }
 
+TEST_F(EventTest, LoggingOutDropsTheRegistration) {
+    world.ok("event.register", {rpc::Value{rpc::Array{rpc::Value{"*"}}}});
+    ASSERT_TRUE(world.events.registration(world.s));
+    world.ok("session.logout", {});
+    EXPECT_FALSE(world.events.registration(world.s));
+}
+
 TEST_F(EventTest, ReadersThatFallBehindLoseTheirEvents) {
     world.ok("event.register", {rpc::Value{rpc::Array{rpc::Value{"*"}}}});
     const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();

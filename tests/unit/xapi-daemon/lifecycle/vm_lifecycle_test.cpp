@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "lifecycle/operation_slot.hpp"
@@ -312,6 +313,15 @@ TEST_F(VmLifecycleTest, AfterARestartVmsWithoutADomainAreHalted) {
     EXPECT_EQ(world.power(halted), "Halted");
     world.ok("VM.start", {rpc::Value{running}, rpc::Value{false}});
     world.ok("VM.resume", {rpc::Value{suspended}, rpc::Value{false}});
+}
+
+TEST_F(VmLifecycleTest, DestroyingASuspendedVmRemovesItsImage) {
+    const std::string vm = vm_in("Suspended");
+    const auto image =
+        world.state_dir / "suspend" / (world.field("VM", vm, "uuid").as<std::string>() + ".img");
+    EXPECT_TRUE(std::filesystem::exists(image));
+    world.ok("VM.destroy", {rpc::Value{vm}});
+    EXPECT_FALSE(std::filesystem::exists(image));
 }
 
 TEST_F(VmLifecycleTest, ReconciliationAdoptsTheDomainOfAKnownVm) {
