@@ -376,3 +376,25 @@ def test_domains_that_outlive_the_daemon_are_found_again(tmp_path, how):
         assert value(proxy.VM.get_power_state(s, paused)) == "Running"
     finally:
         d.stop()
+
+
+def test_a_reader_that_falls_behind_is_told_its_events_were_lost(tmp_path):
+    d = Daemon(tmp_path, extra=["--event-queue", "50"])
+    d.mark()
+    d.start(https=None)
+    try:
+        proxy, s = d.root()
+        value(proxy.event.register(s, ["*"]))
+        token = event_from(proxy, s, ["vm"], "", 0)["token"]
+        vm = value(proxy.VM.create(s, {"name_label": "busy"}))
+        for i in range(60):
+            value(proxy.VM.set_name_label(s, vm, str(i)))
+        assert error(proxy.event.next(s)) == ["EVENTS_LOST"]
+        assert error(proxy.event.next(s))[0] == "SESSION_NOT_REGISTERED"
+        assert error(getattr(proxy.event, "from")(s, ["vm"], token, 0.0)) == ["EVENTS_LOST"]
+        # A fresh token works again.
+        token = event_from(proxy, s, ["vm"], "", 0)["token"]
+        value(proxy.VM.set_name_label(s, vm, "again"))
+        assert [e["operation"] for e in event_from(proxy, s, ["vm"], token, 5.0)["events"]] == ["mod"]
+    finally:
+        d.stop()
