@@ -14,6 +14,9 @@ namespace tern::dom0::diskimage {
 namespace {
 
 constexpr int kMaxBackingDepth = 256;
+// A read merges at most this many host-contiguous clusters into one pread (and holds as many
+// stripe locks meanwhile).
+constexpr std::size_t kMaxCoalescedClusters = 32;
 
 std::uint64_t div_up(std::uint64_t a, std::uint64_t b) {
     return (a + b - 1) / b;
@@ -53,6 +56,7 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::filesystem::path& path,
         throw ImageError(path, "refcount table lies beyond the end of the file");
     }
     std::unique_ptr<Qcow2Image> image(new Qcow2Image(std::move(file), std::move(header), options));
+    image->host_limit_.store(file_size, std::memory_order_relaxed);
     image->load_l1();
     const Qcow2Header& h = image->header_;
     image->refcounts_ =
@@ -181,6 +185,10 @@ std::shared_ptr<L2Table> Qcow2Image::l2_table_for(std::uint64_t guest_cluster, b
     }
     std::uint64_t offset = l1_[index].load(std::memory_order_acquire) & qcow2::kOffsetMask;
     if (offset != 0) {
+        if (offset >= host_limit_.load(std::memory_order_acquire)) {
+            throw ImageError(
+                path(), "L1 entry " + std::to_string(index) + " points beyond the end of the file");
+        }
         return l2_cache_->get(offset);
     }
     if (!create) {
@@ -192,7 +200,7 @@ std::shared_ptr<L2Table> Qcow2Image::l2_table_for(std::uint64_t guest_cluster, b
         return l2_cache_->get(offset);
     }
     // A new L2 table: zeroed and durable (with its refcount) before the L1 entry points to it.
-    offset = refcounts_->allocate(1);
+    offset = allocate_clusters(1);
     const std::vector<std::byte> zeros(cluster_size());
     file_.write_at(offset, zeros);
     file_.sync();
@@ -203,6 +211,16 @@ std::shared_ptr<L2Table> Qcow2Image::l2_table_for(std::uint64_t guest_cluster, b
     file_.write_at(header_.l1_table_offset + index * 8, raw);
     l1_[index].store(entry, std::memory_order_release);
     return table;
+}
+
+std::uint64_t Qcow2Image::allocate_clusters(std::uint64_t count) {
+    const std::uint64_t offset = refcounts_->allocate(count);
+    const std::uint64_t end = offset + count * cluster_size();
+    std::uint64_t limit = host_limit_.load(std::memory_order_relaxed);
+    while (limit < end &&
+           !host_limit_.compare_exchange_weak(limit, end, std::memory_order_release)) {
+    }
+    return offset;
 }
 
 std::uint64_t Qcow2Image::lookup_raw(std::uint64_t guest_cluster) {
@@ -217,6 +235,12 @@ qcow2::L2Entry Qcow2Image::lookup(std::uint64_t guest_cluster) {
         entry.host_offset % cluster_size() != 0) {
         throw ImageError(path(), "L2 entry of guest cluster " + std::to_string(guest_cluster) +
                                      " points to unaligned host offset " +
+                                     std::to_string(entry.host_offset));
+    }
+    if (entry.kind != qcow2::ClusterKind::kUnallocated &&
+        entry.host_offset >= host_limit_.load(std::memory_order_acquire)) {
+        throw ImageError(path(), "L2 entry of guest cluster " + std::to_string(guest_cluster) +
+                                     " points beyond the end of the file, to " +
                                      std::to_string(entry.host_offset));
     }
     return entry;
@@ -276,7 +300,7 @@ void Qcow2Image::read(std::uint64_t offset, std::span<std::byte> out) {
             static_cast<std::size_t>(std::min<std::uint64_t>(out.size() - done, cs - guest % cs));
         if (first.kind == qcow2::ClusterKind::kNormal) {
             std::uint64_t next_cluster = guest_cluster + 1;
-            while (done + length < out.size() && locks.size() < 64 &&
+            while (done + length < out.size() && locks.size() < kMaxCoalescedClusters &&
                    stripe(next_cluster).try_lock_shared()) {
                 std::shared_lock<std::shared_mutex> lock(stripe(next_cluster), std::adopt_lock);
                 const qcow2::L2Entry next = lookup(next_cluster);
@@ -342,7 +366,7 @@ void Qcow2Image::write_in_cluster(std::uint64_t guest_offset, std::span<const st
     }
     std::memcpy(cluster.data() + in_cluster, data.data(), data.size());
     const std::shared_ptr<L2Table> table = l2_table_for(guest_cluster, true);
-    const std::uint64_t host = refcounts_->allocate(1);
+    const std::uint64_t host = allocate_clusters(1);
     file_.write_at(host, cluster);
     table->set(guest_cluster % l2_entries(), qcow2::encode_normal_l2_entry(host));
     release_later(entry);
@@ -474,7 +498,7 @@ void Qcow2Image::resize(std::uint64_t new_size) {
         // A new, larger L1 table, durable before the header switches to it.
         const std::uint64_t clusters = div_up(needed * 8, cs);
         l1_size = clusters * cs / 8;
-        l1_offset = refcounts_->allocate(clusters);
+        l1_offset = allocate_clusters(clusters);
         std::vector<std::byte> raw(clusters * cs);
         for (std::uint32_t i = 0; i < header_.l1_size; ++i) {
             store_be64(raw, std::size_t{i} * 8, l1_[i].load(std::memory_order_relaxed));

@@ -109,6 +109,8 @@ class Qcow2Image final : public DiskImage {
     void load_l1();
     void set_dirty_bit(bool dirty);
 
+    // Allocates clusters and raises host_limit_ past them.
+    [[nodiscard]] std::uint64_t allocate_clusters(std::uint64_t count);
     // The L2 entry of a guest cluster, decoded and validated.
     [[nodiscard]] qcow2::L2Entry lookup(std::uint64_t guest_cluster);
     [[nodiscard]] std::uint64_t lookup_raw(std::uint64_t guest_cluster);
@@ -137,6 +139,9 @@ class Qcow2Image final : public DiskImage {
     std::mutex pending_mutex_;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> pending_frees_;  // offset, clusters
     bool dirty_bit_set_ = false;
+    // No valid table entry points at or past this host offset: the file size at open, raised
+    // by every allocation. Bounds what a corrupt image can make us read or write.
+    std::atomic<std::uint64_t> host_limit_{0};
 
     friend class Qcow2Checker;
 };

@@ -21,7 +21,6 @@ RefcountAllocator::RefcountAllocator(const ImageFile& file, std::uint32_t cluste
                                      std::uint32_t refcount_order, std::uint64_t table_offset,
                                      std::uint32_t table_clusters)
     : file_(file),
-      cluster_bits_(cluster_bits),
       cluster_size_(std::uint64_t{1} << cluster_bits),
       refcount_bits_(1u << refcount_order),
       entries_per_block_((std::uint64_t{1} << cluster_bits) * 8 / (1u << refcount_order)),

@@ -65,7 +65,6 @@ class RefcountAllocator {
 
     std::mutex mutex_;
     const ImageFile& file_;
-    const std::uint32_t cluster_bits_;
     const std::uint64_t cluster_size_;
     const std::uint32_t refcount_bits_;
     const std::uint64_t entries_per_block_;
