@@ -74,11 +74,14 @@ class ApiService final : public rpc::RequestHandler {
     ~ApiService() override {
         housekeeping_.reset();
         backend_.backend->set_listener(nullptr);
+        task_registry_.cancel_all();  // work that can stop does not hold the exit up
         tasks_.join();
         events_.stop();  // parked event calls answer on the workers
         workers_.join();
         store_->set_observer(nullptr);
     }
+
+    void stop_waiting() override { events_.stop(); }
 
     void handle_rpc(std::string body, const rpc::Peer& peer, rpc::RpcCompletion done) override {
         auto parsed = rpc::parse_method_call(body);

@@ -24,6 +24,12 @@ bool TaskRegistry::request_cancel(const std::string& task) {
     return true;
 }
 
+void TaskRegistry::cancel_all() {
+    std::lock_guard lock(mutex_);
+    for (auto& [ref, task] : running_)
+        task->cancel_requested = true;
+}
+
 bool TaskRegistry::running(const std::string& task) const {
     std::lock_guard lock(mutex_);
     return running_.contains(task);

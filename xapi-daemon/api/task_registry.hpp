@@ -24,6 +24,8 @@ class TaskRegistry {
     // Raises the task's cancel flag; false when no work of that task is running.
     bool request_cancel(const std::string& task);
     bool running(const std::string& task) const;
+    // Raises every running task's cancel flag (the daemon is stopping).
+    void cancel_all();
 
   private:
     mutable std::mutex mutex_;

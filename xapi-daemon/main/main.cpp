@@ -146,6 +146,10 @@ int main(int argc, char** argv) {
         if (stdio) {
             server.serve_stdio(dup(STDIN_FILENO), dup(STDOUT_FILENO));
             server.run(1);
+            // The API goes first, while the transport's executors still exist for the
+            // answers it may still give.
+            api->stop_waiting();
+            api.reset();
             return 0;
         }
         if (!https.empty()) {
@@ -167,10 +171,12 @@ int main(int argc, char** argv) {
             int sig = 0;
             sigwait(&stop_signals, &sig);
             std::cerr << "xapid: stopping on signal " << sig << "\n";
+            api->stop_waiting();
             server.stop();
         });
         server.run(io_threads);
         waiter.join();
+        api.reset();
         std::cerr << "xapid: stopped\n";
     } catch (const std::exception& e) {
         std::cerr << "xapid: " << e.what() << "\n";

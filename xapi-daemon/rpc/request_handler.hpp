@@ -34,6 +34,10 @@ class RequestHandler {
     virtual ~RequestHandler() = default;
     // Called once per POSTed request body. `done` must be called exactly once.
     virtual void handle_rpc(std::string body, const Peer& peer, RpcCompletion done) = 0;
+    // Answers at once every call that is waiting for something to happen (event.next,
+    // event.from), and every later one; called before the transports close, so that no answer
+    // is left for a connection that is gone.
+    virtual void stop_waiting() {}
 };
 
 }  // namespace tern::xapi::rpc

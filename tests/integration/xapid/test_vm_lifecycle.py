@@ -398,3 +398,34 @@ def test_a_reader_that_falls_behind_is_told_its_events_were_lost(tmp_path):
         assert [e["operation"] for e in event_from(proxy, s, ["vm"], token, 5.0)["events"]] == ["mod"]
     finally:
         d.stop()
+
+
+def test_the_daemon_stops_cleanly_with_calls_waiting_for_events(tmp_path):
+    d = Daemon(tmp_path)
+    d.mark()
+    d.start(https=None)
+    proxy, s = d.root()
+    value(proxy.event.register(s, ["vm"]))
+    token = event_from(proxy, s, ["vm"], "", 0)["token"]
+    answers = []
+
+    def waiting(call):
+        try:
+            answers.append(call())
+        except Exception as e:  # the connection may close first; either is fine
+            answers.append(e)
+
+    threads = [threading.Thread(target=waiting, args=(lambda: getattr(
+                   unix_proxy(d.socket).event, "from")(s, ["vm"], token, 3600.0),)),
+               threading.Thread(target=waiting, args=(lambda: unix_proxy(d.socket).event.next(s),))]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    assert all(t.is_alive() for t in threads)
+    d.proc.send_signal(signal.SIGTERM)
+    assert d.proc.wait() == 0
+    for t in threads:
+        t.join()
+    assert len(answers) == 2
+    assert "stopped" in d.log.read_text()
+    d.proc = None
