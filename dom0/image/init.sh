@@ -8,6 +8,9 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# From here the console is user space's: kernel messages go to the log only (dmesg), so that
+# they cannot cut into the lines below.
+dmesg -n 1
 echo "tern-dom0: user space reached"
 echo "tern-dom0: hypervisor type $(cat /sys/hypervisor/type 2>/dev/null || echo none)"
 echo "tern-dom0: hypervisor version $(cat /sys/hypervisor/version/major 2>/dev/null).$(cat /sys/hypervisor/version/minor 2>/dev/null)"
