@@ -65,7 +65,8 @@ class DiskImage {
     virtual void discard(std::uint64_t offset, std::uint64_t length) = 0;
     // Makes every completed write durable.
     virtual void flush() = 0;
-    // Grows the virtual size; shrinking is refused.
+    // Grows the virtual size (qcow2 rounds it up to whole 512-byte sectors, as QEMU does);
+    // shrinking is refused.
     virtual void resize(std::uint64_t new_size) = 0;
     // True when the range certainly reads as zeros without reading data (unallocated with no
     // backing data, or a zero cluster); lets convert keep its output sparse cheaply.

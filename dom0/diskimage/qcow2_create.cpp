@@ -69,7 +69,7 @@ void Qcow2Image::create(const std::filesystem::path& path, const Qcow2CreateOpti
     open_options.writable = true;
     open_options.open_backing = false;
     std::unique_ptr<Qcow2Image> created = open(path, open_options);
-    created->resize(options.virtual_size);
+    created->resize(round_virtual_size(options.virtual_size));
 }
 
 }  // namespace tern::dom0::diskimage

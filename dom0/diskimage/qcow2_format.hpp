@@ -7,6 +7,8 @@
 namespace tern::dom0::diskimage::qcow2 {
 
 inline constexpr std::uint32_t kMagic = 0x514649fb;  // "QFI\xfb"
+// Virtual sizes are whole 512-byte sectors (QEMU rounds them so, and reads no partial one).
+inline constexpr std::uint64_t kSectorSize = 512;
 inline constexpr std::uint32_t kMinClusterBits = 9;
 inline constexpr std::uint32_t kMaxClusterBits = 21;
 inline constexpr std::uint32_t kDefaultClusterBits = 16;

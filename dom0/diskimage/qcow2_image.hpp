@@ -45,7 +45,7 @@
 namespace tern::dom0::diskimage {
 
 struct Qcow2CreateOptions {
-    std::uint64_t virtual_size = 0;
+    std::uint64_t virtual_size = 0;  // rounded up to a multiple of 512
     std::uint32_t cluster_size = 64 * 1024;
     std::uint32_t version = 3;
     std::uint32_t refcount_bits = 16;
@@ -88,6 +88,9 @@ class Qcow2Image final : public DiskImage {
     void flush() override;
     void resize(std::uint64_t new_size) override;
     [[nodiscard]] bool known_zero(std::uint64_t offset, std::uint64_t length) override;
+
+    // Virtual sizes are rounded up to whole 512-byte sectors, as QEMU does.
+    [[nodiscard]] static std::uint64_t round_virtual_size(std::uint64_t size);
 
     // Checks refcounts against every reference; repairs what `mode` allows. Needs exclusive
     // use of the image, and a writable one to repair.

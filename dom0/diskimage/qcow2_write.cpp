@@ -167,8 +167,13 @@ void Qcow2Image::apply_pending_frees(std::vector<std::pair<std::uint64_t, std::u
     }
 }
 
-void Qcow2Image::resize(std::uint64_t new_size) {
+std::uint64_t Qcow2Image::round_virtual_size(std::uint64_t size) {
+    return (size + qcow2::kSectorSize - 1) / qcow2::kSectorSize * qcow2::kSectorSize;
+}
+
+void Qcow2Image::resize(std::uint64_t requested_size) {
     require_writable("resize");
+    const std::uint64_t new_size = round_virtual_size(requested_size);
     if (new_size < header_.size) {
         throw ImageError(path(), "shrinking from " + std::to_string(header_.size) + " to " +
                                      std::to_string(new_size) + " bytes is not supported");

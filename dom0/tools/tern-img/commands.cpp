@@ -1,11 +1,10 @@
 // Implements tern-img's command handlers over tern_diskimage.
 #include "commands.hpp"
 
-#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <vector>
 
+#include "diskimage/image_copy.hpp"
 #include "diskimage/image_error.hpp"
 #include "diskimage/image_open.hpp"
 #include "diskimage/qcow2_image.hpp"
@@ -195,35 +194,19 @@ int run_convert(const ConvertArgs& args) {
     destination_options.writable = true;
     const auto destination = di::open_image(args.destination, destination_options, create.format);
 
-    // Copies in chunks, skipping what reads as zeros so that the destination stays sparse.
-    constexpr std::uint64_t kChunk = 1 << 20;
-    std::vector<std::byte> buffer(kChunk);
-    const std::uint64_t size = source->virtual_size();
-    for (std::uint64_t offset = 0; offset < size; offset += kChunk) {
-        const std::uint64_t length = std::min(kChunk, size - offset);
-        if (source->known_zero(offset, length)) {
-            continue;
-        }
-        const std::span<std::byte> chunk = std::span(buffer).first(length);
-        source->read(offset, chunk);
-        if (std::all_of(chunk.begin(), chunk.end(),
-                        [](std::byte b) { return b == std::byte{0}; })) {
-            continue;
-        }
-        destination->write(offset, chunk);
-    }
-    destination->flush();
+    di::copy_contents(*source, *destination);
     return 0;
 }
 
 int run_snapshot(const SnapshotArgs& args) {
-    CreateArgs create;
-    create.format = "qcow2";
-    create.options = args.options;
-    create.backing_file = args.base;
-    create.backing_format = args.base_format;
-    create.file = args.overlay;
-    return run_create(create);
+    di::CreateOptions options;
+    apply_create_options(args.options, options);
+    if (args.base_format) {
+        options.backing_format = di::parse_format(*args.base_format, "-F");
+    }
+    di::create_overlay(args.base, args.overlay, options);
+    std::cout << "Created overlay '" << args.overlay << "' backed by '" << args.base << "'\n";
+    return 0;
 }
 
 int run_resize(const ResizeArgs& args) {

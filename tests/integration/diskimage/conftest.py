@@ -10,16 +10,16 @@ TERN_IMG = os.environ.get("TERN_IMG", "tern-img")
 IMAGE_IO = os.environ.get("IMAGE_IO", "image_io_for_test")
 
 
-def run(*args, check=True):
+def run(*args, check=True, cwd=None):
     """Runs a command; returns the CompletedProcess (text output)."""
-    result = subprocess.run([str(a) for a in args], capture_output=True, text=True)
+    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=cwd)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} exited {result.returncode}:\n{result.stdout}{result.stderr}")
     return result
 
 
-def tern_img(*args, check=True):
-    return run(TERN_IMG, *args, check=check)
+def tern_img(*args, check=True, cwd=None):
+    return run(TERN_IMG, *args, check=check, cwd=cwd)
 
 
 def qemu_img(*args, check=True):

@@ -42,7 +42,7 @@ def test_overlay_records_backing_file_and_format(tmp_path):
     base = tmp_path / "base.qcow2"
     overlay = tmp_path / "overlay.qcow2"
     tern_img("create", base, "100M")
-    tern_img("snapshot", "base.qcow2", overlay)
+    tern_img("snapshot", "base.qcow2", "overlay.qcow2", cwd=tmp_path)
     info = qemu_info(overlay)
     assert info["backing-filename"] == "base.qcow2"
     assert info["backing-filename-format"] == "qcow2"
@@ -99,3 +99,24 @@ def test_errors_name_the_file(tmp_path):
     assert "junk.qcow2" in result.stderr
     missing = tern_img("info", tmp_path / "missing.qcow2", check=False)
     assert missing.returncode == 1 and "missing.qcow2" in missing.stderr
+
+
+def test_snapshot_records_the_base_relative_to_the_overlay(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "snaps").mkdir()
+    tern_img("create", tmp_path / "images" / "base.qcow2", "1M")
+    # Named relative to the working directory, recorded relative to the overlay's folder.
+    tern_img("snapshot", "images/base.qcow2", "snaps/top.qcow2", cwd=tmp_path)
+    info = qemu_info(tmp_path / "snaps" / "top.qcow2")
+    assert info["backing-filename"] == "../images/base.qcow2"
+    assert qemu_check(tmp_path / "snaps" / "top.qcow2")[0] == 0
+
+
+def test_odd_sizes_round_up_to_whole_sectors_as_qemu_does(tmp_path):
+    image = tmp_path / "odd.qcow2"
+    tern_img("create", image, "1000001")
+    assert qemu_info(image)["virtual-size"] == 1000448
+    qemu_io(image, "write -P 9 1000000 448", "read -P 9 1000000 448")
+    tern_img("resize", image, "2000001")
+    assert qemu_info(image)["virtual-size"] == 2000384
+    assert qemu_check(image)[0] == 0

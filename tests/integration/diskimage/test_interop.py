@@ -81,7 +81,7 @@ def test_qemu_reads_our_overlay_of_a_chain(tmp_path):
     with ImageIO(base) as io:
         io.write(0, b"\x01" * MiB)
     overlay = tmp_path / "overlay.qcow2"
-    tern_img("snapshot", "base.qcow2", overlay)
+    tern_img("snapshot", "base.qcow2", "overlay.qcow2", cwd=tmp_path)
     with ImageIO(overlay) as io:
         io.write(MiB // 2 + 3, b"\x02" * 1000)      # copy-on-write of a base cluster
         io.discard(0, 65536)                         # zero cluster over the base
