@@ -6,6 +6,7 @@
 #include "common/event_channel_op.hpp"
 #include "common/event_channels.hpp"
 #include "common/guest_errno.hpp"
+#include "common/log_level.hpp"
 #include "common/page_allocator.hpp"
 #include "common/vcpu_power.hpp"
 #include "public/event_channel.hpp"
@@ -198,7 +199,7 @@ std::uint64_t g_logged[2] = {};  // one bit per hypercall number below 128
 void log_once(std::uint64_t number) {
     if (number < 128 && (g_logged[number / 64] & (1ull << (number % 64))) == 0) {
         g_logged[number / 64] |= 1ull << (number % 64);
-        if (g_console != nullptr) {
+        if (g_console != nullptr && log_enabled(LogLevel::warning)) {
             lib::Out(*g_console) << "(TERN) d0: hypercall " << number
                                  << " not implemented: -ENOSYS\n";
         }

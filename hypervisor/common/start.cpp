@@ -14,6 +14,7 @@
 #include "common/event_channels.hpp"
 #include "common/guest_calls.hpp"
 #include "common/guest_devices.hpp"
+#include "common/log_level.hpp"
 #include "common/page_allocator.hpp"
 #include "common/vcpu_power.hpp"
 #include "common/vgic.hpp"
@@ -471,6 +472,7 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
         arch::system_off();
     }
     const hv::HypervisorOptions opts = hv::parse_command_line(info->command_line);
+    hv::set_log_level(opts.loglvl);
     hv::report(out, info.value(), opts);
     auto pages = hv::make_allocator(out, info.value(), dtb, fdt->total_size());
     if (!pages.ok()) {

@@ -6,6 +6,7 @@
 
 #include "arch/arm64/guest_traps.hpp"
 #include "common/guest_calls.hpp"
+#include "common/log_level.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/exception.hpp"
@@ -111,22 +112,25 @@ bool handle_guest_sync(ExceptionFrame* frame) {
         case 0x24:  // data abort from EL1/EL0 that stage 2 did not map
             if (handle_data_abort(*frame) == TrapResult::handled)
                 return true;
-            lib::Out(*g_console) << "(TERN) d0: data abort at IPA "
-                                 << lib::Hex{fault_ipa(frame->far)} << " (VA "
-                                 << lib::Hex{frame->far} << ") from PC " << lib::Hex{frame->elr}
-                                 << ": external abort injected\n";
+            if (hv::log_enabled(hv::LogLevel::warning))
+                lib::Out(*g_console)
+                    << "(TERN) d0: data abort at IPA " << lib::Hex{fault_ipa(frame->far)} << " (VA "
+                    << lib::Hex{frame->far} << ") from PC " << lib::Hex{frame->elr}
+                    << ": external abort injected\n";
             inject_abort(*frame, false);
             return true;
         case 0x20:  // instruction abort from EL1/EL0
-            lib::Out(*g_console) << "(TERN) d0: instruction abort at " << lib::Hex{frame->far}
-                                 << ": external abort injected\n";
+            if (hv::log_enabled(hv::LogLevel::warning))
+                lib::Out(*g_console) << "(TERN) d0: instruction abort at " << lib::Hex{frame->far}
+                                     << ": external abort injected\n";
             inject_abort(*frame, true);
             return true;
         case 0x18:  // a trapped system register access
             if (handle_sysreg(*frame) == TrapResult::handled)
                 return true;
-            lib::Out(*g_console) << "(TERN) d0: system register access " << lib::Hex{iss} << " at "
-                                 << lib::Hex{frame->elr} << " ignored\n";
+            if (hv::log_enabled(hv::LogLevel::warning))
+                lib::Out(*g_console) << "(TERN) d0: system register access " << lib::Hex{iss}
+                                     << " at " << lib::Hex{frame->elr} << " ignored\n";
             if ((iss & 1u) != 0 && ((iss >> 5) & 0x1f) != 31)
                 frame->x[(iss >> 5) & 0x1f] = 0;  // a read answers 0
             frame->elr += 4;

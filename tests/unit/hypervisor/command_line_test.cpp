@@ -1,5 +1,6 @@
 // Tests of Tern's command line.
 #include "common/command_line.hpp"
+#include "common/log_level.hpp"
 
 #include <gtest/gtest.h>
 
@@ -38,6 +39,27 @@ TEST(CommandLine, Sizes) {
     EXPECT_FALSE(parse_size("99999999999999999999", v));
     EXPECT_FALSE(parse_size("17179869184T", v));
     EXPECT_FALSE(parse_size("", v));
+}
+
+}  // namespace
+}  // namespace tern::hv
+
+namespace tern::hv {
+namespace {
+
+TEST(LogLevel, GuestWarningsPrintFromWarningUpAndNeverAtNone) {
+    set_log_level(LogLevel::warning);
+    EXPECT_TRUE(log_enabled(LogLevel::warning));
+    EXPECT_TRUE(log_enabled(LogLevel::error));
+    EXPECT_FALSE(log_enabled(LogLevel::info));
+    set_log_level(LogLevel::error);
+    EXPECT_FALSE(log_enabled(LogLevel::warning));
+    set_log_level(LogLevel::none);
+    EXPECT_FALSE(log_enabled(LogLevel::error));
+    EXPECT_FALSE(log_enabled(LogLevel::none));
+    set_log_level(LogLevel::all);
+    EXPECT_TRUE(log_enabled(LogLevel::debug));
+    set_log_level(LogLevel::warning);
 }
 
 }  // namespace
