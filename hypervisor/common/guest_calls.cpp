@@ -5,6 +5,7 @@
 #include "common/console.hpp"
 #include "common/event_channel_op.hpp"
 #include "common/event_channels.hpp"
+#include "common/grant_table.hpp"
 #include "common/guest_errno.hpp"
 #include "common/log_level.hpp"
 #include "common/page_allocator.hpp"
@@ -42,10 +43,8 @@ class CallerMemory final : public GuestMemory {
 };
 
 // dom0's shared pages: shared_info and its grant-table frames (v1), made on first use.
-constexpr std::uint32_t kGrantFrames = 1;
-constexpr std::uint32_t kMaxGrantFrames = 64;
 std::uint64_t g_shared_info = 0;
-std::uint64_t g_grant_frames[kGrantFrames] = {};
+GrantTable g_grants(0);
 std::uint64_t g_vcpu_info[8] = {};  // guest-physical address of each vCPU's vcpu_info
 constexpr std::uint32_t kHvmNrParams = 39;
 std::uint64_t g_hvm_params[kHvmNrParams] =
@@ -85,10 +84,11 @@ std::int64_t add_to_physmap(std::uint64_t arg) {
                 g_events->attach_shared_info(reinterpret_cast<pub::shared_info*>(g_shared_info));
         }
         page = g_shared_info;
-    } else if (a.space == pub::kMapspaceGrantTable && a.idx < kGrantFrames) {
-        if (g_grant_frames[a.idx] == 0)
-            g_grant_frames[a.idx] = new_zeroed_page();
-        page = g_grant_frames[a.idx];
+    } else if (a.space == pub::kMapspaceGrantTable) {
+        auto frame = g_grants.frame(static_cast<std::uint32_t>(a.idx), new_zeroed_page);
+        if (!frame.ok())
+            return errno_of(frame.status());
+        page = frame.value();
     } else {
         return kEinval;
     }
@@ -101,39 +101,6 @@ std::int64_t memory_op(std::uint64_t cmd, std::uint64_t arg) {
     if (cmd == pub::kMemoryOpAddToPhysmap)
         return add_to_physmap(arg);
     return kEnosys;
-}
-
-std::int64_t grant_table_op(std::uint64_t cmd, std::uint64_t arg, std::uint64_t count) {
-    if (count != 1)
-        return kEinval;
-    switch (cmd) {
-        case pub::kGnttabOpQuerySize: {
-            pub::gnttab_query_size q{};
-            if (!arch::copy_from_guest(arg, &q, sizeof q))
-                return kEfault;
-            q.nr_frames = kGrantFrames;
-            q.max_nr_frames = kMaxGrantFrames;
-            q.status = 0;
-            return arch::copy_to_guest(arg, &q, sizeof q) ? 0 : kEfault;
-        }
-        case pub::kGnttabOpSetVersion: {
-            pub::gnttab_set_version v{};
-            if (!arch::copy_from_guest(arg, &v, sizeof v))
-                return kEfault;
-            if (v.version != 1)
-                return kEinval;  // Tern speaks grant tables v1
-            return 0;
-        }
-        case pub::kGnttabOpGetVersion: {
-            pub::gnttab_get_version v{};
-            if (!arch::copy_from_guest(arg, &v, sizeof v))
-                return kEfault;
-            v.version = 1;
-            return arch::copy_to_guest(arg, &v, sizeof v) ? 0 : kEfault;
-        }
-        default:
-            return kEnosys;
-    }
 }
 
 // hvm_op get_param/set_param on dom0's own parameters.
@@ -434,9 +401,10 @@ void handle_hypercall(std::uint64_t* x) {
         case pub::kHypercallMemoryOp:
             result = memory_op(x[0], x[1]);
             break;
-        case pub::kHypercallGrantTableOp:
-            result = grant_table_op(x[0], x[1], x[2]);
-            break;
+        case pub::kHypercallGrantTableOp: {
+            CallerMemory memory;
+            result = g_grants.op(memory, x[0], x[1], x[2]);
+        } break;
         case pub::kHypercallVcpuOp:
             result = vcpu_op(x[0], x[1], x[2]);
             break;
