@@ -28,6 +28,9 @@ struct OpenOptions {
     // Bytes of L2 tables the qcow2 cache may hold (rounded to whole tables, at least one per
     // cache shard).
     std::size_t l2_cache_bytes = 4 << 20;
+    // Lock the image against conflicting users (QEMU's scheme, see ImageLock); off is QEMU's
+    // "force share", for inspecting an image in use.
+    bool lock = true;
     // Open the backing chain (off: reads of unallocated clusters see zeros; for tools that only
     // inspect one file).
     bool open_backing = true;

@@ -122,6 +122,61 @@ void ImageFile::truncate(std::uint64_t size) const {
     }
 }
 
+namespace {
+
+// QEMU's permission bits, as byte numbers above the two lock bases.
+constexpr off_t kPermissionBase = 100;
+constexpr off_t kUnsharedBase = 200;
+constexpr off_t kConsistentRead = 0;
+constexpr off_t kWrite = 1;
+constexpr off_t kResize = 3;
+
+}  // namespace
+
+void ImageFile::lock(ImageLock lock) const {
+    if (lock == ImageLock::kNone) {
+        return;
+    }
+    auto held_elsewhere = [&](off_t byte) {
+        struct flock probe {};
+        probe.l_type = F_WRLCK;
+        probe.l_whence = SEEK_SET;
+        probe.l_start = byte;
+        probe.l_len = 1;
+        if (::fcntl(fd_, F_OFD_GETLK, &probe) != 0) {
+            fail("fcntl(F_OFD_GETLK) failed");
+        }
+        return probe.l_type != F_UNLCK;
+    };
+    auto take = [&](off_t byte) {
+        struct flock hold {};
+        hold.l_type = F_RDLCK;
+        hold.l_whence = SEEK_SET;
+        hold.l_start = byte;
+        hold.l_len = 1;
+        if (::fcntl(fd_, F_OFD_SETLK, &hold) != 0) {
+            fail("fcntl(F_OFD_SETLK) failed");
+        }
+    };
+    auto refuse = [&](const char* why) {
+        throw ImageError(path_, std::string("image is locked: ") + why);
+    };
+    if (held_elsewhere(kPermissionBase + kWrite)) {
+        refuse("another process (or open) is writing to it");
+    }
+    if (lock == ImageLock::kWriter) {
+        if (held_elsewhere(kUnsharedBase + kWrite) || held_elsewhere(kPermissionBase + kResize) ||
+            held_elsewhere(kUnsharedBase + kResize)) {
+            refuse("another process (or open) uses it and does not allow writers");
+        }
+        take(kPermissionBase + kWrite);
+        take(kPermissionBase + kResize);
+    }
+    take(kPermissionBase + kConsistentRead);
+    take(kUnsharedBase + kWrite);
+    take(kUnsharedBase + kResize);
+}
+
 std::optional<std::uint64_t> ImageFile::next_data(std::uint64_t offset) const {
     const off_t data = ::lseek(fd_, static_cast<off_t>(offset), SEEK_DATA);
     if (data < 0) {

@@ -13,6 +13,15 @@ namespace tern::dom0::diskimage {
 
 enum class OpenMode { kReadOnly, kReadWrite };
 
+// Who else may use an image while it is open, enforced with open-file-description byte locks
+// in the layout QEMU uses (permission bytes from 100, "not shared" bytes from 200), so that
+// tern_diskimage and qemu-img/qemu-io/qemu-system see each other's use.
+enum class ImageLock {
+    kNone,    // no lock (force share: inspection of an image in use)
+    kReader,  // reads; refuses to open while someone writes, and keeps writers out
+    kWriter,  // reads and writes; refuses to open while anyone else reads or writes
+};
+
 class ImageFile {
   public:
     // Opens an existing file.
@@ -39,6 +48,9 @@ class ImageFile {
     // Deallocates a range, which then reads as zero (FALLOC_FL_PUNCH_HOLE); falls back to
     // writing zeros where the filesystem cannot punch holes.
     void punch_hole(std::uint64_t offset, std::uint64_t length) const;
+
+    // Takes the lock, or throws ImageError saying who holds a conflicting one.
+    void lock(ImageLock lock) const;
 
     // The first offset at or after `offset` that holds data (SEEK_DATA), or nothing when only a
     // hole follows.

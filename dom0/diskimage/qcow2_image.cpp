@@ -30,6 +30,9 @@ std::unique_ptr<Qcow2Image> Qcow2Image::open(const std::filesystem::path& path,
             path, "backing chain deeper than " + std::to_string(kMaxBackingDepth) + " (a loop?)");
     }
     ImageFile file(path, options.writable ? OpenMode::kReadWrite : OpenMode::kReadOnly);
+    file.lock(!options.lock      ? ImageLock::kNone
+              : options.writable ? ImageLock::kWriter
+                                 : ImageLock::kReader);
     std::vector<std::byte> first(32);
     file.read_at(0, first);
     std::vector<std::byte> cluster(Qcow2Header::bytes_to_read(first, path));

@@ -17,8 +17,11 @@ void RawImage::create(const std::filesystem::path& path, std::uint64_t virtual_s
 
 std::unique_ptr<RawImage> RawImage::open(const std::filesystem::path& path,
                                          const OpenOptions& options) {
-    return std::make_unique<RawImage>(
-        ImageFile(path, options.writable ? OpenMode::kReadWrite : OpenMode::kReadOnly));
+    ImageFile file(path, options.writable ? OpenMode::kReadWrite : OpenMode::kReadOnly);
+    file.lock(!options.lock      ? ImageLock::kNone
+              : options.writable ? ImageLock::kWriter
+                                 : ImageLock::kReader);
+    return std::make_unique<RawImage>(std::move(file));
 }
 
 ImageInfo RawImage::info() const {

@@ -49,6 +49,7 @@ int run_create(const CreateArgs& args) {
 int run_info(const InfoArgs& args) {
     di::OpenOptions options;
     options.open_backing = false;
+    options.lock = false;  // only the header is read: works on images in use
     const auto image = di::open_image(args.file, options, optional_format(args.format, "-f"));
     const di::ImageInfo info = image->info();
     if (args.json) {

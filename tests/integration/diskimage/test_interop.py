@@ -1,5 +1,7 @@
 """Data written by one side (tern_diskimage or QEMU) is read back identically by the other."""
 import random
+import subprocess
+import time
 
 import pytest
 
@@ -195,3 +197,30 @@ def test_version2_images_we_write_are_read_by_qemu(tmp_path):
     qemu_io(image, "read -P 7 0 4096", "read -P 0 4096 8192", "read -P 7 12288 7712")
     assert qemu_check(image)[0] == 0
     assert qemu_info(image)["format-specific"]["data"]["compat"] == "0.10"
+
+
+def test_locks_keep_qemu_and_us_from_writing_at_once(tmp_path):
+    image = tmp_path / "locked.qcow2"
+    tern_img("create", image, str(MiB))
+    with ImageIO(image) as io:
+        io.write(0, b"\x01" * 512)
+        refused = run("qemu-io", "-f", "qcow2", "-c", "read 0 512", image, check=False)
+        assert "lock" in (refused.stdout + refused.stderr).lower(), refused
+        # Force share (-U) still inspects it, and so does tern-img info.
+        run("qemu-img", "info", "-U", image)
+        assert "file format: qcow2" in tern_img("info", image).stdout
+        second = run(IMAGE_IO, image, check=False)
+        assert second.returncode == 1 and "image is locked" in second.stderr
+    # The reverse: qemu-io holds the image open (writable) while we try.
+    holder = subprocess.Popen(["qemu-io", "-f", "qcow2", "-c", "sleep 3000", str(image)])
+    try:
+        for _ in range(100):
+            attempt = tern_img("check", image, check=False)
+            if "image is locked" in attempt.stderr:
+                break
+            time.sleep(0.05)
+        assert "image is locked" in attempt.stderr, attempt
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "No errors" in tern_img("check", image).stdout

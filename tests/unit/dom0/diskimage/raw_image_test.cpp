@@ -47,3 +47,29 @@ TEST(RawImage, WritesReadsDiscardsAndGrows) {
 
 }  // namespace
 }  // namespace tern::dom0::diskimage
+
+namespace tern::dom0::diskimage {
+namespace {
+
+TEST(ImageLocking, OneWriterOrManyReaders) {
+    TempDirForTest dir;
+    const auto path = dir.file("l.raw");
+    RawImage::create(path, 1 << 20);
+    OpenOptions reader;
+    OpenOptions writer;
+    writer.writable = true;
+    {
+        auto first = open_image(path, reader);
+        auto second = open_image(path, reader);
+        EXPECT_THROW(open_image(path, writer), ImageError);
+    }
+    auto only = open_image(path, writer);
+    EXPECT_THROW(open_image(path, reader), ImageError);
+    EXPECT_THROW(open_image(path, writer), ImageError);
+    OpenOptions force_share;
+    force_share.lock = false;
+    EXPECT_NO_THROW(open_image(path, force_share));
+}
+
+}  // namespace
+}  // namespace tern::dom0::diskimage

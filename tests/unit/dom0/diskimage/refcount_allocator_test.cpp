@@ -102,6 +102,7 @@ TEST(RefcountAllocator, GrowsTheRefcountTableAndStaysConsistent) {
     const CheckResult result = fx.image->check(RepairMode::kNone);
     EXPECT_EQ(result.corruptions, 0u) << (result.messages.empty() ? "" : result.messages[0]);
     EXPECT_EQ(result.leaks, 0u);
+    fx.image.reset();
     OpenOptions open;
     const auto reopened = Qcow2Image::open(fx.path, open);
     EXPECT_GT(reopened->header().refcount_table_offset, 512u);  // moved from cluster 1
