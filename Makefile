@@ -56,9 +56,11 @@ bench: deps build
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	cmake -S . -B $(BUILD)/fuzz $(CMAKE_FLAGS) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTERN_FUZZ=ON
-	cmake --build $(BUILD)/fuzz -j $(JOBS) --target xmlrpc_codec_fuzz
+	cmake --build $(BUILD)/fuzz -j $(JOBS) --target xmlrpc_codec_fuzz qcow2_image_fuzz
 	mkdir -p $(BUILD)/fuzz/corpus/xmlrpc && cp tests/fuzz/corpus/xmlrpc/* $(BUILD)/fuzz/corpus/xmlrpc/
 	$(BUILD)/fuzz/bin/xmlrpc_codec_fuzz -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus/xmlrpc
+	mkdir -p $(BUILD)/fuzz/corpus/qcow2 && cp tests/fuzz/corpus/qcow2/* $(BUILD)/fuzz/corpus/qcow2/
+	$(BUILD)/fuzz/bin/qcow2_image_fuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 $(BUILD)/fuzz/corpus/qcow2
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.h' '*.c' ':!tests/golden' | xargs clang-format -i
