@@ -72,6 +72,10 @@ std::optional<std::vector<Event>> EventHub::since(std::int64_t after, const Subs
                                                   std::int64_t& last) const {
     std::lock_guard lock(mutex_);
     last = next_id_ - 1;
+    // A position beyond the newest event comes from before a restart (ids start again at 1):
+    // what happened since is unknown, as when events are lost.
+    if (after > last)
+        return std::nullopt;
     if (!ring_.empty() && ring_.front().id > after + 1)
         return std::nullopt;
     if (ring_.empty() && after < next_id_ - 1)

@@ -58,7 +58,8 @@ class EventHub {
     // The id of the newest event (0 before the first).
     std::int64_t last_id() const;
     // The events after `after` that match, and in `last` the newest id looked at; nullopt when
-    // events after `after` have dropped out of the ring.
+    // events after `after` have dropped out of the ring, or `after` is newer than every event
+    // (a position from before a restart).
     std::optional<std::vector<Event>> since(std::int64_t after, const Subscription& sub,
                                             std::int64_t& last) const;
 

@@ -50,6 +50,13 @@ def vm_from_template(proxy, s, name="guest"):
     return vm
 
 
+def wait_vm(proxy, s, vm, predicate):
+    """Waits, with event.from on the VM, until its record satisfies `predicate`."""
+    token = event_from(proxy, s, [f"VM/{vm}"], "", 0)["token"]
+    while not predicate(value(proxy.VM.get_record(s, vm))):
+        token = event_from(proxy, s, [f"VM/{vm}"], token, 30.0)["token"]
+
+
 def wait_task(proxy, s, task):
     """Waits for the task with event.from on task/<ref>, as xapi's clients do."""
     token = event_from(proxy, s, [f"task/{task}"], "", 0)["token"]
@@ -118,9 +125,7 @@ def test_a_vm_from_a_template_walks_through_every_transition(sim):
     # The guest reboots itself: actions_after_reboot=restart gives it a new domain.
     before = int(value(proxy.VM.get_domid(s, vm)))
     value(proxy.debug.sim_guest_exit(s, vm, "reboot"))
-    deadline = time.time() + 30
-    while int(value(proxy.VM.get_domid(s, vm))) == before and time.time() < deadline:
-        time.sleep(0.05)
+    wait_vm(proxy, s, vm, lambda r: int(r["domid"]) not in (before, -1))
     assert int(value(proxy.VM.get_domid(s, vm))) > before
     assert value(proxy.VM.get_power_state(s, vm)) == "Running"
 
@@ -325,9 +330,7 @@ def test_xenapi_py_user_walks_a_vm_through_its_life_over_https(tmp_path, local_a
 
             before = int(x.VM.get_domid(vm))
             value(root.debug.sim_guest_exit(rs, vm, "reboot"))
-            deadline = time.time() + 30
-            while int(x.VM.get_domid(vm)) == before and time.time() < deadline:
-                time.sleep(0.05)
+            wait_vm(root, rs, vm, lambda r: int(r["domid"]) not in (before, -1))
             assert int(x.VM.get_domid(vm)) > before
             assert x.VM.get_power_state(vm) == "Running"
 

@@ -139,6 +139,13 @@ TEST_F(EventTest, RegisterAndNext) {
     EXPECT_EQ(world.fails("event.next", {})[0], "SESSION_NOT_REGISTERED");
 }
 
+TEST_F(EventTest, ATokenFromBeforeARestartMeansLostEvents) {
+    const std::string future = "00000000000099999999";
+    EXPECT_EQ(world.fails("event.from", {rpc::Value{rpc::Array{rpc::Value{"vm"}}},
+                                         rpc::Value{future}, rpc::Value{0.0}}),
+              (Strings{"EVENTS_LOST"}));
+}
+
 TEST_F(EventTest, LoggingOutDropsTheRegistration) {
     world.ok("event.register", {rpc::Value{rpc::Array{rpc::Value{"*"}}}});
     ASSERT_TRUE(world.events.registration(world.s));

@@ -77,22 +77,23 @@ TEST_F(TaskTest, CancelStopsAStartAndLeavesTheVmHalted) {
 TEST_F(TaskTest, ProgressIsReportedWhileTheWorkRuns) {
     const std::string vm = world.make_vm("slow");
     world.sim.set_latency(SimOp::build, std::chrono::milliseconds(300));
+    const std::int64_t before = world.events.last_id();
+    const std::string task =
+        world.ok("Async.VM.start", {rpc::Value{vm}, rpc::Value{false}}).as<std::string>();
+    // Every change of the task is an event with its snapshot: read the progress it went
+    // through.
+    std::int64_t last = 0;
+    auto events =
+        world.events.since(before, Subscription::parse({rpc::Value{"task/" + task}}), last);
+    ASSERT_TRUE(events);
     std::vector<double> seen;
-    std::atomic<bool> done{false};
-    std::thread caller([&] {
-        world.ok("Async.VM.start", {rpc::Value{vm}, rpc::Value{false}});
-        done = true;
-    });
-    while (!done) {
-        for (const auto& [ref, record] : world.store.records(world.store.class_index("task"))) {
-            const double p = record.at("progress").as<double>();
-            if (seen.empty() || seen.back() != p)
-                seen.push_back(p);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (const Event& e : *events) {
+        if (e.snapshot)
+            seen.push_back(e.snapshot->at("progress").as<double>());
     }
-    caller.join();
     ASSERT_GE(seen.size(), 3u) << "0, something between, 1";
+    EXPECT_EQ(seen.front(), 0.0);
+    EXPECT_EQ(seen.back(), 1.0);
     EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
     EXPECT_GT(seen[seen.size() - 2], 0.0);
     EXPECT_LT(seen[seen.size() - 2], 1.0);
