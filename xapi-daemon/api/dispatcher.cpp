@@ -348,23 +348,30 @@ std::string Dispatcher::start_task(CallContext& ctx, const Target& target, rpc::
     const int task_cls = store.class_index("task");
     const std::string task = make_ref();
     const auto now = format_datetime(state_.clock());
-    store.transact([&](Transaction& txn) {
-        rpc::Struct fields;
-        for (const FieldDesc& f : store.class_desc(task_cls).fields)
-            fields.emplace(f.name, default_value(f));
-        fields["uuid"] = make_uuid();
-        fields["name_label"] = method;
-        fields["status"] = std::string("pending");
-        fields["created"] = now;
-        fields["resident_on"] = state_.host_ref;
-        fields["progress"] = 0.0;
-        // Every pending task may be asked to stop; work that cannot stop finishes anyway.
-        fields["allowed_operations"] = rpc::Array{rpc::Value{"cancel"}};
-        txn.create(task_cls, task, std::move(fields));
-    });
+    // Running before anyone can see the task, so that a task.cancel always finds its work.
     std::shared_ptr<RunningTask> running;
     if (state_.tasks != nullptr)
         running = state_.tasks->begin(task);
+    try {
+        store.transact([&](Transaction& txn) {
+            rpc::Struct fields;
+            for (const FieldDesc& f : store.class_desc(task_cls).fields)
+                fields.emplace(f.name, default_value(f));
+            fields["uuid"] = make_uuid();
+            fields["name_label"] = method;
+            fields["status"] = std::string("pending");
+            fields["created"] = now;
+            fields["resident_on"] = state_.host_ref;
+            fields["progress"] = 0.0;
+            // Every pending task may be asked to stop; work that cannot stop finishes anyway.
+            fields["allowed_operations"] = rpc::Array{rpc::Value{"cancel"}};
+            txn.create(task_cls, task, std::move(fields));
+        });
+    } catch (...) {
+        if (state_.tasks != nullptr)
+            state_.tasks->end(task);
+        throw;
+    }
     const std::string session = ctx.session();
     const std::string name = ctx.method();
     spawn_([this, target, args = std::move(args), task, session, name, peer, running]() {

@@ -62,6 +62,11 @@ TEST_F(TaskTest, CancelStopsAStartAndLeavesTheVmHalted) {
     }
     EXPECT_EQ(task_field(task, "allowed_operations"),
               (rpc::Value{rpc::Array{rpc::Value{"cancel"}}}));
+    // The work holds the VM once it has begun.
+    while (world.field("VM", vm, "current_operations").as<rpc::Struct>().empty())
+        std::this_thread::yield();
+    EXPECT_EQ(world.field("VM", vm, "current_operations"),
+              (rpc::Value{rpc::Struct{{task, rpc::Value{"start"}}}}));
     EXPECT_EQ(world.allowed(vm), Strings{});
     world.ok("task.cancel", {rpc::Value{task}});
     caller.join();
