@@ -44,6 +44,17 @@ tern_entry:
 3:  wfe
     b       3b
 
+/* sp = the top of the stack of the CPU whose index is in \index (x1-x3 are clobbered):
+ * tern_cpu_stacks + (index + 1) * TERN_CPU_STACK_SIZE. */
+    .macro cpu_stack index
+    adrp    x1, tern_cpu_stacks
+    add     x1, x1, :lo12:tern_cpu_stacks
+    add     x2, \index, #1
+    mov     x3, #TERN_CPU_STACK_SIZE
+    madd    x1, x2, x3, x1
+    mov     sp, x1
+    .endm
+
 /* Secondary CPUs, started with PSCI CPU_ON: x0 = the CPU's index (the context id). Each has
  * its own stack in tern_cpu_stacks. */
     .global tern_secondary_entry
@@ -54,12 +65,7 @@ tern_secondary_entry:
     mrs     x1, CurrentEL
     lsr     x1, x1, #2
     and     x20, x1, #3
-    adrp    x1, tern_cpu_stacks
-    add     x1, x1, :lo12:tern_cpu_stacks
-    add     x2, x19, #1
-    mov     x3, #TERN_CPU_STACK_SIZE
-    madd    x1, x2, x3, x1
-    mov     sp, x1
+    cpu_stack x19
     mov     x0, x19
     mov     x1, x20
     bl      tern_secondary_start
@@ -72,12 +78,7 @@ tern_secondary_entry:
 tern_park_cpu:
     msr     daifset, #0xf
     mrs     x0, tpidr_el2
-    adrp    x1, tern_cpu_stacks
-    add     x1, x1, :lo12:tern_cpu_stacks
-    add     x2, x0, #1
-    mov     x3, #TERN_CPU_STACK_SIZE
-    madd    x1, x2, x3, x1
-    mov     sp, x1
+    cpu_stack x0
     mov     x29, xzr
     bl      tern_cpu_idle
 5:  wfe

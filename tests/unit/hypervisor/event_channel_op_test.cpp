@@ -4,35 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <memory>
 #include <vector>
 
+#include "buffer_guest_memory.hpp"
 #include "common/guest_errno.hpp"
 
 namespace tern::hv {
 namespace {
-
-// Guest memory: one buffer at guest virtual address kBase; anything else faults.
-class BufferMemory final : public GuestMemory {
-  public:
-    static constexpr std::uint64_t kBase = 0xffff000000001000;
-    bool read(std::uint64_t va, void* out, std::size_t size) override {
-        if (va < kBase || va + size > kBase + bytes.size())
-            return false;
-        std::memcpy(out, bytes.data() + (va - kBase), size);
-        return true;
-    }
-    bool write(std::uint64_t va, const void* in, std::size_t size) override {
-        if (va < kBase || va + size > kBase + bytes.size())
-            return false;
-        std::memcpy(bytes.data() + (va - kBase), in, size);
-        return true;
-    }
-    using GuestMemory::read;
-    using GuestMemory::write;
-    std::vector<std::uint8_t> bytes = std::vector<std::uint8_t>(4096);
-};
 
 struct NoUpcalls final : UpcallSink {
     void raise_upcall(std::uint32_t) override {}
@@ -42,15 +21,15 @@ struct World {
     World() : events(0, 2, upcalls) { events.attach_shared_info(shared.get()); }
     template <class T>
     std::int64_t call(unsigned cmd, T& arg) {
-        memory.write(BufferMemory::kBase, arg);
-        const std::int64_t r = event_channel_op(events, memory, cmd, BufferMemory::kBase);
-        memory.read(BufferMemory::kBase, arg);
+        memory.write(BufferGuestMemory::kBase, arg);
+        const std::int64_t r = event_channel_op(events, memory, cmd, BufferGuestMemory::kBase);
+        memory.read(BufferGuestMemory::kBase, arg);
         return r;
     }
     NoUpcalls upcalls;
     std::unique_ptr<pub::shared_info> shared = std::make_unique<pub::shared_info>();
     EventChannels events;
-    BufferMemory memory;
+    BufferGuestMemory memory;
 };
 
 TEST(EventChannelOp, AllocUnboundAnswersThePortInTheCallersStruct) {
@@ -82,9 +61,9 @@ TEST(EventChannelOp, XenstoredStyleSelfBindThenSend) {
 TEST(EventChannelOp, BadPointersOtherDomainsAndFifoAreRefused) {
     World w;
     EXPECT_EQ(event_channel_op(w.events, w.memory, pub::kEvtchnOpAllocUnbound, 0x1234), kEfault);
-    EXPECT_EQ(
-        event_channel_op(w.events, w.memory, pub::kEvtchnOpSend, BufferMemory::kBase + 4096 - 2),
-        kEfault);
+    EXPECT_EQ(event_channel_op(w.events, w.memory, pub::kEvtchnOpSend,
+                               BufferGuestMemory::kBase + 4096 - 2),
+              kEfault);
     pub::evtchn_alloc_unbound other{5, 0, 0};
     EXPECT_EQ(w.call(pub::kEvtchnOpAllocUnbound, other), kEsrch);
     pub::evtchn_bind_interdomain b{7, 1, 0};

@@ -4,33 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <vector>
 
+#include "buffer_guest_memory.hpp"
 #include "common/guest_errno.hpp"
 
 namespace tern::hv {
 namespace {
-
-class BufferMemory final : public GuestMemory {
-  public:
-    static constexpr std::uint64_t kBase = 0xffff000000002000;
-    bool read(std::uint64_t va, void* out, std::size_t size) override {
-        if (va < kBase || va + size > kBase + bytes.size())
-            return false;
-        std::memcpy(out, bytes.data() + (va - kBase), size);
-        return true;
-    }
-    bool write(std::uint64_t va, const void* in, std::size_t size) override {
-        if (va < kBase || va + size > kBase + bytes.size())
-            return false;
-        std::memcpy(bytes.data() + (va - kBase), in, size);
-        return true;
-    }
-    using GuestMemory::read;
-    using GuestMemory::write;
-    std::vector<std::uint8_t> bytes = std::vector<std::uint8_t>(256);
-};
 
 std::uint64_t g_next_page = 0x80000000;
 std::uint64_t fake_page() {
@@ -59,41 +39,41 @@ TEST(GrantTable, FramesAreMadeOnceAndGrowTheTable) {
 TEST(GrantTable, QuerySizeReportsFramesAndTheLimit) {
     GrantTable table(0);
     ASSERT_TRUE(table.frame(1, fake_page).ok());
-    BufferMemory memory;
+    BufferGuestMemory memory{256};
     pub::gnttab_query_size q{pub::kDomidSelf, 0, 0, 99};
-    memory.write(BufferMemory::kBase, q);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferMemory::kBase, 1), 0);
-    memory.read(BufferMemory::kBase, q);
+    memory.write(BufferGuestMemory::kBase, q);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferGuestMemory::kBase, 1), 0);
+    memory.read(BufferGuestMemory::kBase, q);
     EXPECT_EQ(q.nr_frames, 2u);
     EXPECT_EQ(q.max_nr_frames, GrantTable::kMaxFrames);
     EXPECT_EQ(q.status, 0);
     // Another domain's table: a status, not a hypercall failure.
     pub::gnttab_query_size other{9, 0, 0, 0};
-    memory.write(BufferMemory::kBase, other);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferMemory::kBase, 1), 0);
-    memory.read(BufferMemory::kBase, other);
+    memory.write(BufferGuestMemory::kBase, other);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferGuestMemory::kBase, 1), 0);
+    memory.read(BufferGuestMemory::kBase, other);
     EXPECT_EQ(other.status, -2);  // GNTST_bad_domain
 }
 
 TEST(GrantTable, VersionOneOnlyAndBadArgumentsAreRefused) {
     GrantTable table(0);
-    BufferMemory memory;
+    BufferGuestMemory memory{256};
     pub::gnttab_set_version v2{2};
-    memory.write(BufferMemory::kBase, v2);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpSetVersion, BufferMemory::kBase, 1), kEinval);
+    memory.write(BufferGuestMemory::kBase, v2);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpSetVersion, BufferGuestMemory::kBase, 1), kEinval);
     pub::gnttab_set_version v1{1};
-    memory.write(BufferMemory::kBase, v1);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpSetVersion, BufferMemory::kBase, 1), 0);
+    memory.write(BufferGuestMemory::kBase, v1);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpSetVersion, BufferGuestMemory::kBase, 1), 0);
     pub::gnttab_get_version g{pub::kDomidSelf, 0, 0};
-    memory.write(BufferMemory::kBase, g);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpGetVersion, BufferMemory::kBase, 1), 0);
-    memory.read(BufferMemory::kBase, g);
+    memory.write(BufferGuestMemory::kBase, g);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpGetVersion, BufferGuestMemory::kBase, 1), 0);
+    memory.read(BufferGuestMemory::kBase, g);
     EXPECT_EQ(g.version, 1u);
     EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, 0x10, 1), kEfault);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferMemory::kBase, 100), kEfault);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferMemory::kBase, 100000), kEinval);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferMemory::kBase, 0), 0);
-    EXPECT_EQ(table.op(memory, pub::kGnttabOpMapGrantRef, BufferMemory::kBase, 1), kEnosys);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferGuestMemory::kBase, 100), kEfault);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferGuestMemory::kBase, 100000), kEinval);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpQuerySize, BufferGuestMemory::kBase, 0), 0);
+    EXPECT_EQ(table.op(memory, pub::kGnttabOpMapGrantRef, BufferGuestMemory::kBase, 1), kEnosys);
 }
 
 }  // namespace
