@@ -103,6 +103,10 @@ void RefcountAllocator::set_locked(std::uint64_t cluster_index, std::uint64_t va
     const std::uint64_t ti = cluster_index / entries_per_block_;
     ensure_block(ti);
     Block* b = block(ti);
+    if (b == nullptr) {
+        throw ImageError(file_.path(),
+                         "refcount block " + std::to_string(ti) + " could not be created");
+    }
     put_entry(*b, cluster_index % entries_per_block_, value);
     write_entry(ti, *b, cluster_index % entries_per_block_);
 }
@@ -115,6 +119,13 @@ bool RefcountAllocator::ensure_block(std::uint64_t ti) {
         }
     } else if (block(ti) != nullptr) {
         return false;
+    }
+    // The header lives in the range of block 0: without that block the image is corrupt, and
+    // the rule below would put a block over the header.
+    if (ti == 0) {
+        throw ImageError(file_.path(),
+                         "refcount table entry 0 is empty although the header is "
+                         "in use: the image is corrupt");
     }
     // No block yet, so every cluster of its range is free: the block describes itself from the
     // first cluster of its range. It is made durable before the table points to it.
@@ -220,6 +231,11 @@ std::uint64_t RefcountAllocator::allocate(std::uint64_t count) {
         throw ImageError(file_.path(), "allocation of zero clusters");
     }
     std::lock_guard lock(mutex_);
+    if (block(0) == nullptr) {
+        throw ImageError(file_.path(),
+                         "refcount table entry 0 is empty although the header is "
+                         "in use: the image is corrupt");
+    }
     for (;;) {
         std::uint64_t first = free_hint_;
         while (get_locked(first) != 0) {

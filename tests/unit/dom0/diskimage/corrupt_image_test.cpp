@@ -63,3 +63,28 @@ TEST(CorruptImage, RandomMetadataDamageIsAnErrorOrHarmless) {
 
 }  // namespace
 }  // namespace tern::dom0::diskimage
+
+namespace tern::dom0::diskimage {
+namespace {
+
+// Found by the fuzz target: with refcount table entry 0 empty, allocating must not put a new
+// refcount block over the header (and must not dereference the missing block).
+TEST(CorruptImage, EmptyFirstRefcountTableEntryRefusesAllocation) {
+    TempDirForTest dir;
+    const auto path = dir.file("r.qcow2");
+    Qcow2CreateOptions options;
+    options.virtual_size = 1 << 20;
+    Qcow2Image::create(path, options);
+    const std::vector<std::byte> zeros(8);
+    ImageFile(path, OpenMode::kReadWrite).write_at(65536, zeros);
+    OpenOptions open;
+    open.writable = true;
+    auto image = Qcow2Image::open(path, open);
+    std::vector<std::byte> data(100, std::byte{1});
+    EXPECT_THROW(image->write(0, data), ImageError);
+    image.reset();
+    EXPECT_EQ(probe_format(path), ImageFormat::kQcow2);  // the header is still there
+}
+
+}  // namespace
+}  // namespace tern::dom0::diskimage
