@@ -1,4 +1,5 @@
 """Data written by one side (tern_diskimage or QEMU) is read back identically by the other."""
+import os
 import random
 import subprocess
 import time
@@ -212,13 +213,25 @@ def test_locks_keep_qemu_and_us_from_writing_at_once(tmp_path):
         second = run(IMAGE_IO, image, check=False)
         assert second.returncode == 1 and "image is locked" in second.stderr
     # The reverse: qemu-io holds the image open (writable) while we try.
-    holder = subprocess.Popen(["qemu-io", "-f", "qcow2", "-c", "sleep 3000", str(image)])
+    holder = subprocess.Popen(["qemu-io", "-f", "qcow2", "-c", "sleep 600000", str(image)])
     try:
-        for _ in range(100):
-            attempt = tern_img("check", image, check=False)
-            if "image is locked" in attempt.stderr:
-                break
+        # Wait, without taking a lock of our own, until /proc/locks shows qemu-io's lock on
+        # byte 101 (the "write" permission byte) of the image.
+        inode = os.stat(image).st_ino
+
+        def write_byte_locked():
+            for line in open("/proc/locks"):
+                fields = line.split()
+                if fields[-3].endswith(f":{inode}") and int(fields[-2]) <= 101 and (
+                        fields[-1] == "EOF" or int(fields[-1]) >= 101):
+                    return True
+            return False
+
+        while not write_byte_locked():
+            assert holder.poll() is None, "qemu-io exited early"
             time.sleep(0.05)
+        attempt = tern_img("check", image, check=False)
+        assert attempt.returncode == 1, attempt
         assert "image is locked" in attempt.stderr, attempt
     finally:
         holder.kill()
