@@ -177,9 +177,14 @@ def test_create_checks_the_memory_order_and_vcpus(sim):
 def test_async_tasks_report_progress_results_and_conflicts(sim):
     proxy, s = sim.root()
     vm = vm_from_template(proxy, s)
+    value(proxy.debug.sim_set_latency(s, "build", "2000"))
     task = value(proxy.Async.VM.start(s, vm, False))
     assert task.startswith("OpaqueRef:")
-    # The start holds the VM: a second operation meanwhile is refused.
+    # The task's worker claims the VM when it picks the task up (the build then takes 2 s):
+    # wait for that, then a second operation meanwhile is refused.
+    while value(proxy.VM.get_current_operations(s, vm)) != {task: "start"}:
+        assert value(proxy.task.get_status(s, task)) == "pending"
+        time.sleep(0.01)
     assert error(proxy.VM.hard_shutdown(s, vm)) == [
         "OTHER_OPERATION_IN_PROGRESS", "VM", vm, "start", task]
     assert value(proxy.VM.get_current_operations(s, vm)) == {task: "start"}
