@@ -226,6 +226,18 @@ def kill_and_check_rounds(d, tmp_path):
     assert len(acknowledged) > 8
 
 
+
+def wait_until_listening(path, attempts=400):
+    """Until the daemon accepts on its Unix socket: the file appears at bind(), a moment
+    before listen(), so its existence is not enough."""
+    for _ in range(attempts):
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                probe.connect(str(path))
+                return
+        except OSError:
+            time.sleep(0.05)
+
 def test_a_config_file_sets_options_and_flags_override_it(tmp_path):
     sock_from_file = tmp_path / "from-file.sock"
     sock_from_flag = tmp_path / "from-flag.sock"
@@ -234,10 +246,7 @@ def test_a_config_file_sets_options_and_flags_override_it(tmp_path):
     proc = subprocess.Popen([XAPID, "--config", str(config)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
-        for _ in range(400):
-            if sock_from_file.exists():
-                break
-            time.sleep(0.05)
+        wait_until_listening(sock_from_file)
         assert value(unix_proxy(str(sock_from_file)).session.login_with_password("root", ""))
         assert (tmp_path / "state" / "xapi.db").exists()
     finally:
@@ -246,10 +255,7 @@ def test_a_config_file_sets_options_and_flags_override_it(tmp_path):
     proc = subprocess.Popen([XAPID, "--config", str(config), "--unix", str(sock_from_flag)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        for _ in range(400):
-            if sock_from_flag.exists():
-                break
-            time.sleep(0.05)
+        wait_until_listening(sock_from_flag)
         assert value(unix_proxy(str(sock_from_flag)).session.login_with_password("root", ""))
         assert not sock_from_file.exists()
     finally:
