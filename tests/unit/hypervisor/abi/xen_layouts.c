@@ -68,7 +68,8 @@ void xen_layouts(void) {
     OFFSET(evtchn_status, status);
     OFFSET(evtchn_status, vcpu);
     OFFSET(evtchn_status, u);
-    LAYOUT(offset_evtchn_status_u_interdomain_port, offsetof(struct evtchn_status, u.interdomain.port));
+    LAYOUT(offset_evtchn_status_u_interdomain_port,
+           offsetof(struct evtchn_status, u.interdomain.port));
     LAYOUT(value_EVTCHNSTAT_virq, EVTCHNSTAT_virq);
     LAYOUT(value_VIRQ_CONSOLE, VIRQ_CONSOLE);
     SIZE(grant_entry_v1);
