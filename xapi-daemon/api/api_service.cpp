@@ -20,6 +20,7 @@
 #include "events/event_messages.hpp"
 #include "lifecycle/device_messages.hpp"
 #include "lifecycle/guest_watcher.hpp"
+#include "lifecycle/operation_slot.hpp"
 #include "lifecycle/reconcile.hpp"
 #include "lifecycle/vm_lifecycle.hpp"
 #include "rpc/xmlrpc_codec.hpp"
@@ -64,6 +65,7 @@ class ApiService final : public rpc::RequestHandler {
         store_->set_observer(
             [this](std::vector<StoreChange>&& changes) { events_.publish(std::move(changes)); });
         install_object_rules(dispatcher_);
+        install_async_claims(dispatcher_);
         state_.host_ref = ensure_inventory(state_, read_machine_info());
         reconcile_with_backend(state_);
         backend_.backend->set_listener(&watcher_);

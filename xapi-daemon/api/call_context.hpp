@@ -17,6 +17,7 @@ namespace tern::xapi {
 class Backend;
 class EventHub;
 class ObjectStore;
+class OperationClaim;
 class SessionRegistry;
 class SimBackend;
 class TaskRegistry;
@@ -56,6 +57,12 @@ class CallContext {
     const std::shared_ptr<RunningTask>& task() const { return task_; }
     void set_task(std::shared_ptr<RunningTask> task) { task_ = std::move(task); }
 
+    // The VM operation an Async call claimed before it answered (dispatcher.hpp), for the
+    // call's work to adopt; null when nothing was claimed or the work has adopted it.
+    const std::shared_ptr<OperationClaim>& claim() const { return claim_; }
+    void set_claim(std::shared_ptr<OperationClaim> claim) { claim_ = std::move(claim); }
+    std::shared_ptr<OperationClaim> take_claim() { return std::move(claim_); }
+
     // A handler that answers with a value already in its wire form (event.from's struct)
     // says so; the dispatcher then sends it as it is.
     bool result_is_encoded() const { return result_is_encoded_; }
@@ -79,6 +86,7 @@ class CallContext {
     std::string session_;
     std::string method_;
     std::shared_ptr<RunningTask> task_;
+    std::shared_ptr<OperationClaim> claim_;
     bool result_is_encoded_ = false;
     Completion completion_;
     bool deferred_ = false;

@@ -374,20 +374,44 @@ std::string Dispatcher::start_task(CallContext& ctx, const Target& target, rpc::
     }
     const std::string session = ctx.session();
     const std::string name = ctx.method();
-    spawn_([this, target, args = std::move(args), task, session, name, peer, running]() {
-        CallContext inner(state_, peer);
-        inner.set_session(session);
-        inner.set_method(name);
-        inner.set_task(running);
-        rpc::Value result;
+    // The work's claim is taken now, before the call answers; a call refused fails its task.
+    std::shared_ptr<OperationClaim> claim;
+    if (auto found = async_claims_.find(name); found != async_claims_.end()) {
         std::vector<std::string> error;
         try {
-            result = run(inner, target, args);
+            claim = found->second(ctx, task, args);
         } catch (const ApiError& e) {
             error.push_back(e.code());
             error.insert(error.end(), e.params().begin(), e.params().end());
         } catch (const std::exception& e) {
             error = {"INTERNAL_ERROR", e.what()};
+        }
+        if (!error.empty()) {
+            if (state_.tasks != nullptr)
+                state_.tasks->end(task);
+            finish_task(task, target, {}, std::move(error));
+            return task;
+        }
+    }
+    spawn_([this, target, args = std::move(args), task, session, name, peer, running,
+            claim]() mutable {
+        rpc::Value result;
+        std::vector<std::string> error;
+        {
+            CallContext inner(state_, peer);
+            inner.set_session(session);
+            inner.set_method(name);
+            inner.set_task(running);
+            // The work adopts the claim; one it did not adopt is freed before the task ends.
+            inner.set_claim(std::move(claim));
+            try {
+                result = run(inner, target, args);
+            } catch (const ApiError& e) {
+                error.push_back(e.code());
+                error.insert(error.end(), e.params().begin(), e.params().end());
+            } catch (const std::exception& e) {
+                error = {"INTERNAL_ERROR", e.what()};
+            }
         }
         if (state_.tasks != nullptr)
             state_.tasks->end(task);

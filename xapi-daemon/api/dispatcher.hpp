@@ -2,10 +2,12 @@
 // the parameters, check the session and the role, decode and check each argument, run the
 // generated implementation of an implicit message or the hand-written handler of an explicit
 // one, and wrap the outcome in the Status/Value/ErrorDescription struct. `Async.` calls get a
-// task at once and run on the worker pool.
+// task at once and run on the worker pool; what their work will hold (a VM's operation slot)
+// is claimed before the call answers, so that the next call sees it.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -31,6 +33,10 @@ struct ClassHooks {
 class Dispatcher {
   public:
     using Spawn = std::function<void(std::function<void()>)>;
+    // Claims, for the task `task`, what the work of an Async call will hold; throws the error
+    // the call's work would fail with (the task then fails with it and no work is queued).
+    using AsyncClaim = std::function<std::shared_ptr<OperationClaim>(
+        CallContext& ctx, const std::string& task, const rpc::Array& args)>;
 
     Dispatcher(ApiState& state, Spawn spawn);
 
@@ -43,6 +49,10 @@ class Dispatcher {
                                    const rpc::Peer& peer, std::function<void(rpc::Value)> later);
 
     void set_hooks(const std::string& cls, ClassHooks hooks) { hooks_[cls] = std::move(hooks); }
+    // `method` is "Class.message"; its Async form claims with `claim` before answering.
+    void set_async_claim(const std::string& method, AsyncClaim claim) {
+        async_claims_[method] = std::move(claim);
+    }
     // True for calls that only read memory and may run on the caller's thread (an I/O
     // thread); everything else goes to the worker pool.
     bool is_quick(const std::string& method) const;
@@ -66,6 +76,7 @@ class Dispatcher {
     Spawn spawn_;
     std::unordered_map<std::string, Target> methods_;
     std::unordered_map<std::string, ClassHooks> hooks_;
+    std::unordered_map<std::string, AsyncClaim> async_claims_;
 };
 
 // The result structs of the wire protocol.

@@ -19,6 +19,7 @@
 #include "events/event_messages.hpp"
 #include "lifecycle/device_messages.hpp"
 #include "lifecycle/guest_watcher.hpp"
+#include "lifecycle/operation_slot.hpp"
 #include "lifecycle/reconcile.hpp"
 #include "lifecycle/vm_lifecycle.hpp"
 #include "store/object_store.hpp"
@@ -62,6 +63,7 @@ struct ApiWorldForTest {
         store.set_observer([this](std::vector<StoreChange>&& c) { events.publish(std::move(c)); });
         sim.set_listener(&watcher);
         install_object_rules(dispatcher);
+        install_async_claims(dispatcher);
         MachineInfo machine;
         machine.hostname = "testhost";
         machine.memory_total = 8LL << 30;
