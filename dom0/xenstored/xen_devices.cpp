@@ -1,0 +1,167 @@
+// Linux's Xen devices. The ioctl numbers and argument layouts are those of Linux's
+// include/uapi/xen/evtchn.h, xenbus_dev.h and gntdev.h.
+#include "xenstored/xen_devices.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tern::dom0::xenstored {
+namespace {
+
+struct EvtchnBindInterdomain {
+    std::uint32_t remote_domain;
+    std::uint32_t remote_port;
+};
+struct EvtchnNotify {
+    std::uint32_t port;
+};
+struct GntdevGrantRef {
+    std::uint32_t domid;
+    std::uint32_t ref;
+};
+struct GntdevMapGrantRef {
+    std::uint32_t count;
+    std::uint32_t pad;
+    std::uint64_t index;
+    GntdevGrantRef refs[1];
+};
+struct GntdevUnmapGrantRef {
+    std::uint64_t index;
+    std::uint32_t count;
+    std::uint32_t pad;
+};
+
+constexpr unsigned long kIoctlEvtchnBindInterdomain =
+    _IOC(_IOC_NONE, 'E', 1, sizeof(EvtchnBindInterdomain));
+constexpr unsigned long kIoctlEvtchnNotify = _IOC(_IOC_NONE, 'E', 4, sizeof(EvtchnNotify));
+constexpr unsigned long kIoctlXenbusBackendEvtchn = _IOC(_IOC_NONE, 'B', 0, 0);
+constexpr unsigned long kIoctlGntdevMapGrantRef =
+    _IOC(_IOC_NONE, 'G', 0, sizeof(GntdevMapGrantRef));
+constexpr unsigned long kIoctlGntdevUnmapGrantRef =
+    _IOC(_IOC_NONE, 'G', 1, sizeof(GntdevUnmapGrantRef));
+
+std::string system_error(const std::string& what) {
+    return what + ": " + std::strerror(errno);
+}
+
+// A page mapped from a device; unmapped (and, for gntdev, its grant released) on destruction.
+class DevicePage : public SharedPage {
+  public:
+    DevicePage(UniqueFd fd, void* address, std::optional<std::uint64_t> grant_index)
+        : fd_(std::move(fd)), address_(address), grant_index_(grant_index) {}
+    ~DevicePage() override {
+        ::munmap(address_, static_cast<std::size_t>(::getpagesize()));
+        if (grant_index_) {
+            GntdevUnmapGrantRef unmap{*grant_index_, 1, 0};
+            ::ioctl(fd_.get(), kIoctlGntdevUnmapGrantRef, &unmap);
+        }
+    }
+    XenstoreDomainInterface& interface() override {
+        return *static_cast<XenstoreDomainInterface*>(address_);
+    }
+
+  private:
+    UniqueFd fd_;
+    void* address_;
+    std::optional<std::uint64_t> grant_index_;
+};
+
+}  // namespace
+
+std::unique_ptr<EvtchnDeviceChannel> EvtchnDeviceChannel::bind(DomainId remote,
+                                                               std::uint32_t remote_port,
+                                                               std::string& error) {
+    UniqueFd fd(::open(kEvtchnDevice, O_RDWR | O_CLOEXEC | O_NONBLOCK));
+    if (!fd.valid()) {
+        error = system_error(kEvtchnDevice);
+        return nullptr;
+    }
+    EvtchnBindInterdomain bind{remote.value, remote_port};
+    const int port = ::ioctl(fd.get(), kIoctlEvtchnBindInterdomain, &bind);
+    if (port < 0) {
+        error = system_error("bind event channel " + std::to_string(remote_port));
+        return nullptr;
+    }
+    return std::unique_ptr<EvtchnDeviceChannel>(
+        new EvtchnDeviceChannel(std::move(fd), static_cast<std::uint32_t>(port)));
+}
+
+void EvtchnDeviceChannel::notify() {
+    EvtchnNotify notify{local_port_};
+    ::ioctl(fd_.get(), kIoctlEvtchnNotify, &notify);
+}
+
+void EvtchnDeviceChannel::acknowledge() {
+    // Reading returns the pending ports; writing a port back unmasks it.
+    std::uint32_t ports[16];
+    const ssize_t n = ::read(fd_.get(), ports, sizeof(ports));
+    if (n > 0) {
+        [[maybe_unused]] const ssize_t written =
+            ::write(fd_.get(), ports, static_cast<std::size_t>(n));
+    }
+}
+
+std::unique_ptr<Transport> open_xenbus_backend(const std::string& device, std::string& error) {
+    UniqueFd fd(::open(device.c_str(), O_RDWR | O_CLOEXEC));
+    if (!fd.valid()) {
+        if (errno != ENOENT) {
+            error = system_error(device);
+        }
+        return nullptr;
+    }
+    const int port = ::ioctl(fd.get(), kIoctlXenbusBackendEvtchn);
+    if (port < 0) {
+        error = system_error(device + ": event channel");
+        return nullptr;
+    }
+    void* address = ::mmap(nullptr, static_cast<std::size_t>(::getpagesize()),
+                           PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+    if (address == MAP_FAILED) {
+        error = system_error(device + ": mmap");
+        return nullptr;
+    }
+    auto page = std::make_unique<DevicePage>(std::move(fd), address, std::nullopt);
+    auto channel = EvtchnDeviceChannel::bind(kDom0, static_cast<std::uint32_t>(port), error);
+    if (!channel) {
+        return nullptr;
+    }
+    return std::make_unique<RingTransport>(std::move(page), std::move(channel),
+                                           "dom0 xenbus backend ring");
+}
+
+std::unique_ptr<Transport> connect_guest_ring(DomainId domid, std::uint32_t event_channel,
+                                              std::string& error) {
+    UniqueFd fd(::open(kGntdevDevice, O_RDWR | O_CLOEXEC));
+    if (!fd.valid()) {
+        error = system_error(kGntdevDevice);
+        return nullptr;
+    }
+    GntdevMapGrantRef map{1, 0, 0, {{domid.value, kXenstoreGrantRef}}};
+    if (::ioctl(fd.get(), kIoctlGntdevMapGrantRef, &map) != 0) {
+        error = system_error("map xenstore grant of domain " + std::to_string(domid.value));
+        return nullptr;
+    }
+    void* address =
+        ::mmap(nullptr, static_cast<std::size_t>(::getpagesize()), PROT_READ | PROT_WRITE,
+               MAP_SHARED, fd.get(), static_cast<off_t>(map.index));
+    if (address == MAP_FAILED) {
+        error = system_error("mmap xenstore page of domain " + std::to_string(domid.value));
+        GntdevUnmapGrantRef unmap{map.index, 1, 0};
+        ::ioctl(fd.get(), kIoctlGntdevUnmapGrantRef, &unmap);
+        return nullptr;
+    }
+    auto page = std::make_unique<DevicePage>(std::move(fd), address, map.index);
+    auto channel = EvtchnDeviceChannel::bind(domid, event_channel, error);
+    if (!channel) {
+        return nullptr;
+    }
+    return std::make_unique<RingTransport>(std::move(page), std::move(channel),
+                                           "domain " + std::to_string(domid.value) + " ring");
+}
+
+}  // namespace tern::dom0::xenstored
