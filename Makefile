@@ -7,7 +7,7 @@ HV_BUILD    ?= $(BUILD)/hypervisor
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps build host hypervisor asan dom0-kernel dom0-initramfs test run bench fuzz format clean
+.PHONY: all deps build host hypervisor asan dom0-kernel dom0-tools dom0-initramfs test run bench fuzz format clean
 
 all: build
 
@@ -38,8 +38,16 @@ asan:
 dom0-kernel:
 	@scripts/fetch-debian-arm64.sh
 
-# dom0's ramdisk: busybox, the virtio modules and dom0/image/init.sh (build/dom0/initrd.cpio.gz).
-dom0-initramfs: dom0-kernel
+# dom0's own tools for arm64 (tern-ctl, ...), static binaries in build/dom0-tools/bin.
+DOM0_TOOLS_BUILD ?= $(BUILD)/dom0-tools
+dom0-tools:
+	cmake -S dom0/cross -B $(DOM0_TOOLS_BUILD) $(CMAKE_FLAGS) \
+	    -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-linux-gnu.cmake
+	cmake --build $(DOM0_TOOLS_BUILD) -j $(JOBS)
+
+# dom0's ramdisk: busybox, the virtio and Xen modules, dom0's tools and dom0/image/init.sh
+# (build/dom0/initrd.cpio.gz).
+dom0-initramfs: dom0-kernel dom0-tools
 	@scripts/build-dom0-initramfs.sh
 
 test: deps build asan dom0-initramfs

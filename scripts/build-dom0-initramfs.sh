@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles dom0's ramdisk (a gzip'd newc cpio) from what scripts/fetch-debian-arm64.sh
-# fetched: busybox-static as the whole user space, the virtio modules, and dom0/image/init.sh
-# as /init. Output: build/dom0/initrd.cpio.gz. Reproducible: fixed timestamps and owners,
+# fetched: busybox-static as the user space, the virtio and Xen modules, dom0's own tools
+# (`make dom0-tools`: build/dom0-tools/bin, stripped) and dom0/image/init.sh as /init. Output: build/dom0/initrd.cpio.gz. Reproducible: fixed timestamps and owners,
 # entries in sorted order.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,6 +16,12 @@ install -m 755 "$downloads/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 644 "$downloads"/modules/*.ko "$root/lib/modules/"
 install -m 755 "$top/dom0/image/init.sh" "$root/init"
+tools="${DOM0_TOOLS:-$top/build/dom0-tools/bin}"
+for t in "$tools"/*; do
+    [ -f "$t" ] || continue
+    install -m 755 "$t" "$root/bin/$(basename "$t")"
+    aarch64-linux-gnu-strip "$root/bin/$(basename "$t")"
+done
 find "$root" -exec touch -h -d @0 {} +
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
     cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n > "$out.tmp"

@@ -3,12 +3,13 @@
 #include "common/guest_calls.hpp"
 
 #include "common/console.hpp"
+#include "common/control_plane.hpp"
 #include "common/event_channel_op.hpp"
 #include "common/event_channels.hpp"
 #include "common/grant_table.hpp"
 #include "common/guest_errno.hpp"
 #include "common/log_level.hpp"
-#include "common/page_allocator.hpp"
+#include "common/machine_memory.hpp"
 #include "common/vcpu_power.hpp"
 #include "public/event_channel.hpp"
 #include "public/grant_table.hpp"
@@ -25,7 +26,8 @@ namespace tern::hv {
 namespace {
 
 Console* g_console = nullptr;
-PageAllocator* g_pages = nullptr;
+MachineMemory* g_pages = nullptr;
+ControlPlane* g_control = nullptr;
 VcpuPower* g_vcpus = nullptr;
 EventChannels* g_events = nullptr;
 
@@ -53,13 +55,8 @@ std::uint64_t g_hvm_params[kHvmNrParams] =
 std::uint64_t new_zeroed_page() {
     if (g_pages == nullptr)
         return 0;
-    auto page = g_pages->allocate(1);
-    if (!page.ok())
-        return 0;
-    auto* bytes = reinterpret_cast<std::uint8_t*>(page->value);
-    for (std::size_t i = 0; i < kPageSize; ++i)
-        bytes[i] = 0;
-    return page->value;
+    auto page = g_pages->allocate_zeroed(1, 1);
+    return page.ok() ? page->value : 0;
 }
 
 // The vCPU running on this CPU (dom0's vCPUs are pinned).
@@ -362,8 +359,11 @@ std::int64_t multicall(std::uint64_t list, std::uint64_t count) {
 void set_guest_console(Console* console) {
     g_console = console;
 }
-void set_guest_pages(PageAllocator* pages) {
+void set_guest_pages(MachineMemory* pages) {
     g_pages = pages;
+}
+void set_guest_control(ControlPlane* control) {
+    g_control = control;
 }
 void console_input_interrupt() {
     if (g_console != nullptr)
@@ -427,6 +427,13 @@ void handle_hypercall(std::uint64_t* x) {
         case pub::kHypercallMulticall:
             result = multicall(x[0], x[1]);
             break;
+        case TERN_CONTROL_HYPERCALL: {
+            // dom0 is the only domain that runs, so the caller is the control domain.
+            CallerMemory memory;
+            result = g_control != nullptr
+                         ? g_control->op(ControlPlane::kControlDomain, memory, x[0])
+                         : kEnosys;
+        } break;
         case pub::kHypercallPhysdevOp:
             // PCI device notifications from dom0: nothing to do with them (no IOMMU); -ENOSYS
             // is what Xen 4.17 on Arm answers, and Linux takes it as "no passthrough help".

@@ -11,13 +11,16 @@
 namespace tern::hv {
 
 class Console;
-class PageAllocator;
+class MachineMemory;
+class ControlPlane;
 class VcpuPower;
 class EventChannels;
 
 void set_guest_console(Console* console);
 // Where the pages the hypervisor shares with dom0 (shared_info, grant frames) come from.
-void set_guest_pages(PageAllocator* pages);
+void set_guest_pages(MachineMemory* pages);
+// Tern's control ABI (hypercall 36), for dom0.
+void set_guest_control(ControlPlane* control);
 // dom0's vCPUs, for PSCI CPU_ON, CPU_OFF and AFFINITY_INFO.
 void set_guest_vcpus(VcpuPower* vcpus);
 // dom0's event channels.

@@ -14,10 +14,12 @@ inline constexpr std::int64_t kEsrch = -3;
 inline constexpr std::int64_t kEnomem = -12;
 inline constexpr std::int64_t kEacces = -13;
 inline constexpr std::int64_t kEfault = -14;
+inline constexpr std::int64_t kEbusy = -16;
 inline constexpr std::int64_t kEexist = -17;
 inline constexpr std::int64_t kEinval = -22;
 inline constexpr std::int64_t kEnospc = -28;
 inline constexpr std::int64_t kEnosys = -38;
+inline constexpr std::int64_t kEopnotsupp = -95;
 
 constexpr std::int64_t errno_of(Status status) {
     switch (status) {
@@ -37,6 +39,10 @@ constexpr std::int64_t errno_of(Status status) {
             return kEperm;
         case Status::no_such_domain:
             return kEsrch;
+        case Status::busy:
+            return kEbusy;
+        case Status::version_mismatch:
+            return kEacces;
         case Status::invalid_argument:
         case Status::bad_format:
             return kEinval;

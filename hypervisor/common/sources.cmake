@@ -5,6 +5,7 @@ set(TERN_HV_COMMON_SOURCES common/boot_info.cpp common/command_line.cpp common/d
                            common/page_allocator.cpp common/vcpu_power.cpp
                            common/event_channels.cpp common/event_channel_op.cpp
                            common/vgic.cpp common/guest_devices.cpp common/log_level.cpp
-                           common/grant_table.cpp)
+                           common/grant_table.cpp common/domain_memory.cpp common/domain.cpp
+                           common/control_plane.cpp)
 set(TERN_HV_COMMON_IMAGE_ONLY_SOURCES common/guest_calls.cpp common/firmware_calls.cpp
-                                      common/start.cpp)
+                                      common/start.cpp common/page_allocator_memory.cpp)

@@ -10,12 +10,15 @@
 #include "common/boot_info.hpp"
 #include "common/command_line.hpp"
 #include "common/console.hpp"
+#include "common/control_plane.hpp"
 #include "common/dom0_device_tree.hpp"
+#include "common/domain.hpp"
 #include "common/event_channels.hpp"
 #include "common/guest_calls.hpp"
 #include "common/guest_devices.hpp"
 #include "common/log_level.hpp"
 #include "common/page_allocator.hpp"
+#include "common/page_allocator_memory.hpp"
 #include "common/vcpu_power.hpp"
 #include "common/vgic.hpp"
 #include "drivers/pl011.hpp"
@@ -85,6 +88,11 @@ class Dom0VgicHost final : public VgicHost {
 Dom0VgicHost g_vgic_host;
 
 alignas(EventChannels) std::uint8_t g_events_storage[sizeof(EventChannels)];
+
+// The other domains and the control ABI dom0 manages them with.
+alignas(PageAllocatorMemory) std::uint8_t g_machine_storage[sizeof(PageAllocatorMemory)];
+alignas(DomainTable) std::uint8_t g_domains_storage[sizeof(DomainTable)];
+alignas(ControlPlane) std::uint8_t g_control_storage[sizeof(ControlPlane)];
 
 constexpr std::size_t kMaxDeviceTreeSize = 2u << 20;  // what Linux and Xen accept too
 
@@ -314,7 +322,11 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
         return true;
     });
     set_guest_console(g_console);
-    set_guest_pages(&pages);
+    auto* machine = new (g_machine_storage) PageAllocatorMemory(pages);
+    set_guest_pages(machine);
+    auto* domains = new (g_domains_storage) DomainTable(*machine);
+    auto* control = new (g_control_storage)
+        ControlPlane(*domains, *machine, static_cast<std::uint32_t>(info.cpu_count));
     // dom0's vCPUs: the boot CPU's first, then every other CPU its device tree keeps.
     std::uint64_t mpidrs[VcpuPower::kMaxVcpus];
     std::size_t vcpu_count = 0;
@@ -360,6 +372,8 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     auto* events = new (g_events_storage)
         EventChannels(0, static_cast<std::uint32_t>(g_vcpus.count()), g_upcalls);
     set_guest_events(events);
+    control->set_control_events(events);
+    set_guest_control(control);
     g_vcpus_ready.store(true, std::memory_order_release);
     arch::wake_cpus();
     out << "(TERN) dom0: entering its kernel at " << lib::Hex{entry} << " (EL1), device tree at "

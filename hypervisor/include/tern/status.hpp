@@ -10,6 +10,7 @@ namespace tern {
 enum class [[nodiscard]] Status{
     ok,         invalid_argument, not_found,      out_of_memory,     out_of_range,
     bad_format, not_supported,    already_exists, permission_denied, no_such_domain,
+    busy,       version_mismatch,
 };
 
 // A value or the Status that explains why there is none.

@@ -37,6 +37,21 @@ class QemuConsole:
                 lambda: needle in self._output or self.proc.poll() is not None, timeout)
             return ok and needle in self._output
 
+    def wait_for_pattern(self, pattern, timeout, start=0):
+        """Waits until the compiled regular expression `pattern` matches the output from
+        character `start` on; the match, or None if QEMU ended or the timeout passed."""
+        found = []
+
+        def matched():
+            m = pattern.search(self._output.decode(errors="replace")[start:])
+            if m:
+                found.append(m)
+            return m is not None or self.proc.poll() is not None
+
+        with self._changed:
+            self._changed.wait_for(matched, timeout)
+        return found[0] if found else None
+
     def type(self, text):
         self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()

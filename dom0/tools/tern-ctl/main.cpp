@@ -1,0 +1,169 @@
+// tern-ctl: dom0's command for managing domains through Tern's control ABI.
+//   tern-ctl [--interface-version V] [--privcmd PATH] COMMAND ARGS
+// Commands: physinfo; list; create --memory MiB [--vcpus N] [--no-populate];
+// info ID; pause ID; unpause ID; shutdown ID [poweroff|reboot|crash|...]; destroy ID.
+// Exit status: 0 done, 1 the hypervisor refused (the reason is printed), 2 bad usage.
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "dom0/control/control_client.hpp"
+#include "dom0/control/control_error.hpp"
+#include "dom0/control/privcmd.hpp"
+
+namespace {
+
+using tern::dom0::ControlClient;
+using tern::dom0::ControlError;
+
+constexpr const char* kUsage =
+    "usage: tern-ctl [--interface-version V] [--privcmd PATH] COMMAND [ARGS]\n"
+    "commands:\n"
+    "  physinfo                         CPUs and free memory of the host\n"
+    "  list                             every domain but dom0\n"
+    "  create --memory MiB [--vcpus N] [--no-populate]\n"
+    "                                   a paused domain with that much RAM; prints its id\n"
+    "  info ID                          one domain's state\n"
+    "  pause ID | unpause ID | destroy ID\n"
+    "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n";
+
+struct UsageError {
+    std::string what;
+};
+
+std::uint64_t number(const std::string& text, const char* what) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+    if (text.empty() || *end != '\0' || errno != 0 || text[0] == '-')
+        throw UsageError{std::string("bad ") + what + ": '" + text + "'"};
+    return v;
+}
+
+std::uint32_t domain_id(const std::vector<std::string>& args, std::size_t at) {
+    if (at >= args.size())
+        throw UsageError{"missing domain id"};
+    const std::uint64_t id = number(args[at], "domain id");
+    if (id == 0 || id > 0x7fef)
+        throw UsageError{"domain id out of range: " + args[at]};
+    return static_cast<std::uint32_t>(id);
+}
+
+std::uint32_t reason_of(const std::string& name) {
+    static const char* const kNames[] = {"poweroff", "reboot", "suspend", "crash", "watchdog"};
+    for (std::uint32_t i = 0; i < 5; ++i) {
+        if (name == kNames[i])
+            return i;
+    }
+    throw UsageError{"unknown shutdown reason '" + name + "'"};
+}
+
+void print_info(const tern_domain_info& d) {
+    std::printf("%5u %-9s %8llu %5u %10.1f", d.domain, tern::dom0::state_name(d.state).c_str(),
+                static_cast<unsigned long long>(d.pages * 4096 >> 20), d.vcpus,
+                static_cast<double>(d.cpu_time_ns) / 1e9);
+    if (d.state == TERN_DOMAIN_SHUTDOWN)
+        std::printf(" (%s)", tern::dom0::shutdown_reason_name(d.shutdown_reason).c_str());
+    std::printf("\n");
+}
+
+int run(ControlClient& control, const std::vector<std::string>& args) {
+    const std::string& cmd = args[0];
+    if (cmd == "physinfo") {
+        const auto p = control.physinfo();
+        std::printf("cpus %u\nmax_domains %u\ntotal_pages %llu\nfree_pages %llu\nfree_mib %llu\n",
+                    p.nr_cpus, p.max_domains, static_cast<unsigned long long>(p.total_pages),
+                    static_cast<unsigned long long>(p.free_pages),
+                    static_cast<unsigned long long>(p.free_pages * 4096 >> 20));
+    } else if (cmd == "list") {
+        std::printf("%5s %-9s %8s %5s %10s\n", "ID", "State", "Mem(MiB)", "VCPUs", "Time(s)");
+        for (const auto& d : control.list())
+            print_info(d);
+    } else if (cmd == "create") {
+        std::uint64_t mib = 0;
+        std::uint32_t vcpus = 1;
+        bool populate = true;
+        for (std::size_t i = 1; i < args.size(); ++i) {
+            if (args[i] == "--memory" && i + 1 < args.size()) {
+                mib = number(args[++i], "memory");
+            } else if (args[i] == "--vcpus" && i + 1 < args.size()) {
+                vcpus = static_cast<std::uint32_t>(number(args[++i], "vcpus"));
+            } else if (args[i] == "--no-populate") {
+                populate = false;
+            } else {
+                throw UsageError{"create: unexpected '" + args[i] + "'"};
+            }
+        }
+        if (mib == 0 || mib > TERN_GUEST_RAM0_SIZE >> 20)
+            throw UsageError{"create: --memory MiB (1 to 3072) is required"};
+        tern::dom0::DomainLimits limits;
+        limits.max_vcpus = vcpus;
+        limits.max_memory_kib = mib * 1024;
+        const std::uint32_t id = control.create(limits);
+        if (populate) {
+            try {
+                control.populate(id, TERN_GUEST_RAM0_BASE >> 12, mib << 8);
+            } catch (const ControlError&) {
+                control.destroy(id);  // leave nothing half-made behind
+                throw;
+            }
+        }
+        std::printf("%u\n", id);
+    } else if (cmd == "info") {
+        print_info(control.info(domain_id(args, 1)));
+    } else if (cmd == "pause") {
+        control.pause(domain_id(args, 1));
+    } else if (cmd == "unpause") {
+        control.unpause(domain_id(args, 1));
+    } else if (cmd == "destroy") {
+        control.destroy(domain_id(args, 1));
+    } else if (cmd == "shutdown") {
+        const std::uint32_t id = domain_id(args, 1);
+        control.shutdown(
+            id, args.size() > 2 ? reason_of(args[2]) : std::uint32_t{TERN_SHUTDOWN_POWEROFF});
+    } else {
+        throw UsageError{"unknown command '" + cmd + "'"};
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    std::uint32_t version = TERN_CONTROL_INTERFACE_VERSION;
+    std::string path = tern::dom0::Privcmd::kDefaultPath;
+    try {
+        while (!args.empty() && args[0].rfind("--", 0) == 0) {
+            if (args[0] == "--help") {
+                std::cout << kUsage;
+                return 0;
+            }
+            if (args.size() < 2)
+                throw UsageError{args[0] + " needs a value"};
+            if (args[0] == "--interface-version")
+                version = static_cast<std::uint32_t>(number(args[1], "interface version"));
+            else if (args[0] == "--privcmd")
+                path = args[1];
+            else
+                throw UsageError{"unknown option " + args[0]};
+            args.erase(args.begin(), args.begin() + 2);
+        }
+        if (args.empty())
+            throw UsageError{"no command"};
+        tern::dom0::Privcmd privcmd(path);
+        ControlClient control(privcmd, version);
+        return run(control, args);
+    } catch (const UsageError& e) {
+        std::cerr << "tern-ctl: " << e.what << "\n" << kUsage;
+        return 2;
+    } catch (const ControlError& e) {
+        std::cerr << "tern-ctl: " << e.what() << "\n";
+        return 1;
+    }
+}

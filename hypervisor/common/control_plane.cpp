@@ -1,0 +1,177 @@
+#include "common/control_plane.hpp"
+
+#include "common/guest_errno.hpp"
+
+namespace tern::hv {
+
+namespace {
+
+constexpr std::uint32_t kDefaultGrantFrames = 32;
+
+}  // namespace
+
+std::int64_t ControlPlane::op(pub::domid_t caller, GuestMemory& memory, std::uint64_t arg) {
+    if (caller != kControlDomain)
+        return kEperm;
+    tern_control c{};
+    if (!memory.read(arg, c))
+        return kEfault;
+    if (c.interface_version != TERN_CONTROL_INTERFACE_VERSION) {
+        c.interface_version = TERN_CONTROL_INTERFACE_VERSION;
+        return memory.write(arg, c) ? errno_of(Status::version_mismatch) : kEfault;
+    }
+    Status status = Status::ok;
+    {
+        lib::LockGuard guard(lock_);
+        status = dispatch(c, memory);
+    }
+    if (status == Status::not_supported)
+        return kEopnotsupp;
+    if (status != Status::ok)
+        return errno_of(status);
+    return memory.write(arg, c) ? 0 : kEfault;
+}
+
+Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
+    if (c.cmd < TERN_CONTROL_CREATE || c.cmd > TERN_CONTROL_PHYSINFO)
+        return Status::not_supported;
+    if (c.cmd == TERN_CONTROL_CREATE)
+        return create(c);
+    if (c.cmd == TERN_CONTROL_LIST)
+        return list(c, memory);
+    if (c.cmd == TERN_CONTROL_PHYSINFO) {
+        c.u.physinfo = {nr_cpus_, DomainTable::kMaxDomains, machine_.total_pages(),
+                        machine_.free_pages()};
+        return Status::ok;
+    }
+    if (c.domain > 0xffff)
+        return Status::no_such_domain;
+    Domain* d = domains_.find(static_cast<pub::domid_t>(c.domain));
+    if (d == nullptr)
+        return Status::no_such_domain;
+    switch (c.cmd) {
+        case TERN_CONTROL_DESTROY: {
+            const Status s = domains_.destroy(d->id());
+            if (s == Status::ok)
+                notify_domain_exception();
+            return s;
+        }
+        case TERN_CONTROL_PAUSE:
+            return d->pause();
+        case TERN_CONTROL_UNPAUSE:
+            // Running a domain's vCPUs needs the scheduler, which is not there yet: say so
+            // rather than pretend the domain runs.
+            return Status::not_supported;
+        case TERN_CONTROL_SHUTDOWN: {
+            const bool was_down = d->state() == DomainState::shutdown;
+            const Status s = d->shutdown(c.u.shutdown.reason);
+            if (s == Status::ok && !was_down)
+                notify_domain_exception();
+            return s;
+        }
+        case TERN_CONTROL_GET_INFO:
+            fill_info(*d, c.u.info);
+            return Status::ok;
+        case TERN_CONTROL_POPULATE_MEMORY: {
+            const GfnRange range{c.u.memory.first_gfn, c.u.memory.nr_pages};
+            const Status s = d->memory().populate(range, machine_);
+            c.u.memory.done = s == Status::ok ? range.count : 0;
+            return s;
+        }
+        case TERN_CONTROL_RELEASE_MEMORY: {
+            auto released =
+                d->memory().release({c.u.memory.first_gfn, c.u.memory.nr_pages}, machine_);
+            if (!released.ok())
+                return released.status();
+            c.u.memory.done = released.value();
+            return Status::ok;
+        }
+        case TERN_CONTROL_SET_VCPU_CONTEXT:
+            if (c.u.vcpu_context.flags != 0)
+                return Status::invalid_argument;
+            return d->set_vcpu_start(c.u.vcpu_context.vcpu,
+                                     {c.u.vcpu_context.pc, c.u.vcpu_context.x0});
+        case TERN_CONTROL_SET_HVM_PARAM:
+            return d->set_hvm_param(c.u.hvm_param.index, c.u.hvm_param.value);
+        case TERN_CONTROL_GET_HVM_PARAM: {
+            auto value = d->hvm_param(c.u.hvm_param.index);
+            if (!value.ok())
+                return value.status();
+            c.u.hvm_param.value = value.value();
+            return Status::ok;
+        }
+        case TERN_CONTROL_ALLOC_UNBOUND:
+            return alloc_unbound(*d, c);
+        default:
+            return Status::not_supported;
+    }
+}
+
+Status ControlPlane::create(tern_control& c) {
+    const tern_control_create& in = c.u.create;
+    if (in.flags != 0 || in.max_memory_kib == 0 || in.max_memory_kib > (1ull << 40))
+        return Status::invalid_argument;
+    DomainConfig config;
+    config.max_vcpus = in.max_vcpus;
+    config.max_pages = (in.max_memory_kib + 3) / 4;
+    config.max_grant_frames = in.max_grant_frames != 0 ? in.max_grant_frames : kDefaultGrantFrames;
+    config.max_event_channels =
+        in.max_event_channels != 0 ? in.max_event_channels : EventChannels::kMaxPorts - 1;
+    for (std::size_t i = 0; i < config.handle.size(); ++i)
+        config.handle[i] = in.handle[i];
+    auto d = domains_.create(config);
+    if (!d.ok())
+        return d.status();
+    c.domain = d.value()->id();
+    return Status::ok;
+}
+
+Status ControlPlane::list(tern_control& c, GuestMemory& memory) {
+    tern_control_list& l = c.u.list;
+    l.returned = 0;
+    std::uint32_t next = l.first_domain;
+    while (l.returned < l.max_entries) {
+        const Domain* d = domains_.next_from(next);
+        if (d == nullptr)
+            break;
+        tern_domain_info info{};
+        fill_info(*d, info);
+        if (!memory.write(l.entries + std::uint64_t{l.returned} * sizeof info, info))
+            return Status::invalid_argument;
+        ++l.returned;
+        next = d->id() + 1u;
+    }
+    return Status::ok;
+}
+
+Status ControlPlane::alloc_unbound(Domain& d, tern_control& c) {
+    const std::uint32_t remote = c.u.evtchn.remote_domain;
+    if (remote > 0xffff ||
+        (remote != kControlDomain && domains_.find(static_cast<pub::domid_t>(remote)) == nullptr))
+        return Status::no_such_domain;
+    auto port = d.events().alloc_unbound(static_cast<pub::domid_t>(remote));
+    if (!port.ok())
+        return port.status();
+    c.u.evtchn.port = port.value();
+    return Status::ok;
+}
+
+void ControlPlane::fill_info(const Domain& d, tern_domain_info& info) const {
+    info = {};
+    info.domain = d.id();
+    info.state = static_cast<std::uint32_t>(d.state());
+    info.shutdown_reason = d.shutdown_reason();
+    info.vcpus = d.config().max_vcpus;
+    info.pages = d.memory().pages();
+    info.max_pages = d.memory().max_pages();
+    info.cpu_time_ns = d.cpu_time_ns();
+    for (std::size_t i = 0; i < sizeof info.handle; ++i)
+        info.handle[i] = d.config().handle[i];
+}
+
+void ControlPlane::notify_domain_exception() {
+    if (control_events_ != nullptr)
+        (void)control_events_->send_virq(pub::kVirqDomExc, 0);
+}
+
+}  // namespace tern::hv

@@ -1,0 +1,50 @@
+// Defines ControlPlane: Tern's control ABI (public/tern_control.h), the hypercall through
+// which the control domain creates, inspects and destroys other domains. It decodes one
+// struct tern_control from the caller's memory, checks the interface version and that the
+// caller is the control domain, acts on the DomainTable and writes the answer back. One
+// control operation runs at a time.
+#pragma once
+
+#include <cstdint>
+
+#include "common/domain.hpp"
+#include "common/event_channels.hpp"
+#include "common/guest_memory.hpp"
+#include "common/machine_memory.hpp"
+#include "lib/spinlock.hpp"
+#include "public/tern_control.h"
+#include "public/xen.hpp"
+
+namespace tern::hv {
+
+class ControlPlane {
+  public:
+    static constexpr pub::domid_t kControlDomain = 0;
+
+    ControlPlane(DomainTable& domains, MachineMemory& machine, std::uint32_t nr_cpus)
+        : domains_(domains), machine_(machine), nr_cpus_(nr_cpus) {}
+
+    // The control domain's event channels: VIRQ_DOM_EXC goes there when a domain shuts down
+    // or is destroyed.
+    void set_control_events(EventChannels* events) { control_events_ = events; }
+
+    // The hypercall: `arg` is the caller's address of a struct tern_control. Returns 0 or a
+    // negative errno (the header lists them).
+    std::int64_t op(pub::domid_t caller, GuestMemory& memory, std::uint64_t arg);
+
+  private:
+    Status dispatch(tern_control& c, GuestMemory& memory);
+    Status create(tern_control& c);
+    Status list(tern_control& c, GuestMemory& memory);
+    Status alloc_unbound(Domain& d, tern_control& c);
+    void fill_info(const Domain& d, tern_domain_info& info) const;
+    void notify_domain_exception();
+
+    DomainTable& domains_;
+    MachineMemory& machine_;
+    std::uint32_t nr_cpus_;
+    EventChannels* control_events_ = nullptr;
+    lib::SpinLock lock_;
+};
+
+}  // namespace tern::hv

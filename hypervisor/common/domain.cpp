@@ -1,0 +1,128 @@
+#include "common/domain.hpp"
+
+#include <new>
+
+namespace tern::hv {
+
+Domain::Domain(pub::domid_t id, const DomainConfig& config)
+    : id_(id),
+      config_(config),
+      memory_(config.max_pages),
+      events_(id, config.max_vcpus, upcalls_) {}
+
+Status Domain::pause() {
+    if (state_ == DomainState::shutdown)
+        return Status::busy;
+    state_ = DomainState::paused;
+    return Status::ok;
+}
+
+Status Domain::shutdown(std::uint32_t reason) {
+    if (reason > TERN_SHUTDOWN_WATCHDOG)
+        return Status::invalid_argument;
+    if (state_ != DomainState::shutdown) {
+        state_ = DomainState::shutdown;
+        shutdown_reason_ = reason;
+    }
+    return Status::ok;
+}
+
+Status Domain::set_vcpu_start(std::uint32_t vcpu, VcpuStart start) {
+    if (vcpu >= config_.max_vcpus)
+        return Status::invalid_argument;
+    if (state_ != DomainState::paused)
+        return Status::busy;
+    vcpu_start_[vcpu] = start;
+    return Status::ok;
+}
+
+std::optional<VcpuStart> Domain::vcpu_start(std::uint32_t vcpu) const {
+    if (vcpu >= config_.max_vcpus)
+        return std::nullopt;
+    return vcpu_start_[vcpu];
+}
+
+Status Domain::set_hvm_param(std::uint32_t index, std::uint64_t value) {
+    if (index >= kNrHvmParams)
+        return Status::invalid_argument;
+    hvm_params_[index] = value;
+    return Status::ok;
+}
+
+Result<std::uint64_t> Domain::hvm_param(std::uint32_t index) const {
+    if (index >= kNrHvmParams)
+        return Status::invalid_argument;
+    return hvm_params_[index];
+}
+
+DomainTable::~DomainTable() {
+    for (Domain* d : slots_) {
+        if (d != nullptr)
+            (void)destroy(d->id());
+    }
+}
+
+Result<Domain*> DomainTable::create(const DomainConfig& config) {
+    if (config.max_vcpus == 0 || config.max_vcpus > TERN_MAX_VCPUS || config.max_pages == 0 ||
+        config.max_event_channels == 0 || config.max_event_channels >= EventChannels::kMaxPorts ||
+        config.max_grant_frames == 0)
+        return Status::invalid_argument;
+    std::size_t slot = kMaxDomains;
+    for (std::size_t i = 0; i < kMaxDomains; ++i) {
+        if (slots_[i] == nullptr) {
+            slot = i;
+            break;
+        }
+    }
+    if (slot == kMaxDomains)
+        return Status::out_of_memory;
+    // The next id not in use (the table holds fewer domains than ids, so one is found).
+    pub::domid_t id = next_id_;
+    while (find(id) != nullptr)
+        id = id == kLastId ? 1 : static_cast<pub::domid_t>(id + 1);
+    auto storage = machine_.allocate_object(sizeof(Domain));
+    if (!storage.ok())
+        return Status::out_of_memory;
+    slots_[slot] = new (storage.value()) Domain(id, config);
+    next_id_ = id == kLastId ? 1 : static_cast<pub::domid_t>(id + 1);
+    return slots_[slot];
+}
+
+Domain* DomainTable::find(pub::domid_t id) {
+    for (Domain* d : slots_) {
+        if (d != nullptr && d->id() == id)
+            return d;
+    }
+    return nullptr;
+}
+
+Status DomainTable::destroy(pub::domid_t id) {
+    for (Domain*& d : slots_) {
+        if (d != nullptr && d->id() == id) {
+            d->memory().release_all(machine_);
+            d->~Domain();
+            machine_.free_object(d, sizeof(Domain));
+            d = nullptr;
+            return Status::ok;
+        }
+    }
+    return Status::no_such_domain;
+}
+
+Domain* DomainTable::next_from(std::uint32_t first) {
+    Domain* best = nullptr;
+    for (Domain* d : slots_) {
+        if (d != nullptr && d->id() >= first && (best == nullptr || d->id() < best->id()))
+            best = d;
+    }
+    return best;
+}
+
+std::size_t DomainTable::count() const {
+    std::size_t n = 0;
+    for (const Domain* d : slots_)
+        n += d != nullptr ? 1 : 0;
+    return n;
+}
+
+}  // namespace tern::hv

@@ -1,0 +1,117 @@
+// Defines Domain: one domain that the control domain created — its limits, state, memory,
+// event channels, HVM parameters and the start context of its vCPUs — and DomainTable, the
+// set of them by id. Domains are created paused; the control domain populates their memory,
+// sets their vCPUs' start, shuts them down and destroys them (public/tern_control.h). dom0
+// itself is not in the table: it is built at boot.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "common/domain_memory.hpp"
+#include "common/event_channels.hpp"
+#include "common/machine_memory.hpp"
+#include "common/vcpu_power.hpp"
+#include "lib/spinlock.hpp"
+#include "public/tern_control.h"
+#include "public/xen.hpp"
+#include "tern/status.hpp"
+
+namespace tern::hv {
+
+struct DomainConfig {
+    std::uint32_t max_vcpus = 1;
+    std::uint64_t max_pages = 0;
+    std::uint32_t max_grant_frames = 32;
+    std::uint32_t max_event_channels = EventChannels::kMaxPorts - 1;
+    std::array<std::uint8_t, 16> handle{};
+};
+
+enum class DomainState : std::uint8_t {
+    paused = TERN_DOMAIN_PAUSED,
+    running = TERN_DOMAIN_RUNNING,
+    shutdown = TERN_DOMAIN_SHUTDOWN,
+};
+
+class Domain {
+  public:
+    static constexpr std::uint32_t kNrHvmParams = 39;  // Xen 4.17's HVM_NR_PARAMS
+
+    Domain(pub::domid_t id, const DomainConfig& config);
+    Domain(const Domain&) = delete;
+    Domain& operator=(const Domain&) = delete;
+
+    pub::domid_t id() const { return id_; }
+    const DomainConfig& config() const { return config_; }
+    DomainState state() const { return state_; }
+    std::uint32_t shutdown_reason() const { return shutdown_reason_; }
+    DomainMemory& memory() { return memory_; }
+    const DomainMemory& memory() const { return memory_; }
+    EventChannels& events() { return events_; }
+    std::uint64_t cpu_time_ns() const { return cpu_time_ns_; }
+
+    // The control domain pauses it (again: nothing changes). A domain that has shut down
+    // cannot be paused or unpaused: busy.
+    Status pause();
+    // Records that it shut down (by itself or told to) with one of Xen's SHUTDOWN_* reasons;
+    // once shut down, the first reason stays.
+    Status shutdown(std::uint32_t reason);
+
+    Status set_vcpu_start(std::uint32_t vcpu, VcpuStart start);
+    std::optional<VcpuStart> vcpu_start(std::uint32_t vcpu) const;
+
+    Status set_hvm_param(std::uint32_t index, std::uint64_t value);
+    Result<std::uint64_t> hvm_param(std::uint32_t index) const;
+
+  private:
+    // Upcalls of a domain none of whose vCPUs runs: the pending bit in its vcpu_info is what
+    // a vCPU looks at when it runs.
+    class DeferredUpcalls final : public UpcallSink {
+      public:
+        void raise_upcall(std::uint32_t) override {}
+    };
+
+    pub::domid_t id_;
+    DomainConfig config_;
+    DomainState state_ = DomainState::paused;
+    std::uint32_t shutdown_reason_ = 0;
+    std::uint64_t cpu_time_ns_ = 0;
+    DomainMemory memory_;
+    DeferredUpcalls upcalls_;
+    EventChannels events_;
+    std::array<std::uint64_t, kNrHvmParams> hvm_params_{};
+    std::array<std::optional<VcpuStart>, TERN_MAX_VCPUS> vcpu_start_{};
+};
+
+class DomainTable {
+  public:
+    static constexpr std::uint32_t kMaxDomains = TERN_MAX_DOMAINS;
+    // Ids go up to Xen's DOMID_FIRST_RESERVED - 1, then wrap around to 1.
+    static constexpr pub::domid_t kLastId = 0x7fef;
+
+    explicit DomainTable(MachineMemory& machine) : machine_(machine) {}
+    DomainTable(const DomainTable&) = delete;
+    DomainTable& operator=(const DomainTable&) = delete;
+    ~DomainTable();
+
+    // A new paused domain with no memory, under the next free id (ids are not reused at
+    // once, as in Xen). invalid_argument for bad limits; out_of_memory when the table is full
+    // or its objects do not fit.
+    Result<Domain*> create(const DomainConfig& config);
+    Domain* find(pub::domid_t id);
+    // Gives every page it owned back to the machine and forgets it.
+    Status destroy(pub::domid_t id);
+
+    // The domain with the smallest id >= `first`, if any (for listing in id order).
+    Domain* next_from(std::uint32_t first);
+    std::size_t count() const;
+
+  private:
+    MachineMemory& machine_;
+    std::array<Domain*, kMaxDomains> slots_{};
+    pub::domid_t next_id_ = 1;
+};
+
+}  // namespace tern::hv

@@ -1,0 +1,53 @@
+#include "common/page_allocator_memory.hpp"
+
+#include <cstdint>
+
+namespace tern::hv {
+
+namespace {
+
+void zero_pages(Paddr start, std::uint64_t count) {
+    auto* words = reinterpret_cast<std::uint64_t*>(start.value);
+    for (std::uint64_t i = 0; i < count * (kPageSize / 8); ++i)
+        words[i] = 0;
+}
+
+}  // namespace
+
+Result<Paddr> PageAllocatorMemory::allocate_zeroed(std::uint64_t count, std::uint64_t align_pages) {
+    Result<Paddr> got = Status::out_of_memory;
+    {
+        lib::LockGuard guard(lock_);
+        got = pages_.allocate(count, align_pages);
+    }
+    if (got.ok())
+        zero_pages(got.value(), count);
+    return got;
+}
+
+void PageAllocatorMemory::free(Paddr start, std::uint64_t count) {
+    lib::LockGuard guard(lock_);
+    (void)pages_.free(start, count);
+}
+
+std::uint64_t PageAllocatorMemory::free_pages() const {
+    lib::LockGuard guard(lock_);
+    return pages_.free_pages();
+}
+
+std::uint64_t PageAllocatorMemory::total_pages() const {
+    return pages_.total_pages();
+}
+
+Result<void*> PageAllocatorMemory::allocate_object(std::size_t bytes) {
+    auto got = allocate_zeroed(pages_for(bytes), 1);
+    if (!got.ok())
+        return got.status();
+    return reinterpret_cast<void*>(got->value);
+}
+
+void PageAllocatorMemory::free_object(void* object, std::size_t bytes) {
+    free(Paddr{reinterpret_cast<std::uintptr_t>(object)}, pages_for(bytes));
+}
+
+}  // namespace tern::hv

@@ -1,0 +1,28 @@
+// Defines PageAllocatorMemory: MachineMemory over the hypervisor's PageAllocator, for the
+// image. Pages are zeroed through the identity map at EL2; a lock makes the allocator safe to
+// call from every physical CPU.
+#pragma once
+
+#include "common/machine_memory.hpp"
+#include "common/page_allocator.hpp"
+#include "lib/spinlock.hpp"
+
+namespace tern::hv {
+
+class PageAllocatorMemory final : public MachineMemory {
+  public:
+    explicit PageAllocatorMemory(PageAllocator& pages) : pages_(pages) {}
+
+    Result<Paddr> allocate_zeroed(std::uint64_t count, std::uint64_t align_pages) override;
+    void free(Paddr start, std::uint64_t count) override;
+    std::uint64_t free_pages() const override;
+    std::uint64_t total_pages() const override;
+    Result<void*> allocate_object(std::size_t bytes) override;
+    void free_object(void* object, std::size_t bytes) override;
+
+  private:
+    PageAllocator& pages_;
+    mutable lib::SpinLock lock_;
+};
+
+}  // namespace tern::hv

@@ -1,0 +1,113 @@
+"""Tern's control ABI from dom0's user space: dom0 boots on Tern with its ramdisk, loads
+Linux's xen-privcmd module and runs `tern-ctl` (dom0/tools/tern-ctl over dom0/control), which
+reaches the hypervisor through IOCTL_PRIVCMD_HYPERCALL. The test creates, lists, shuts down
+and destroys domains, checks that the free memory the hypervisor reports comes back to the
+same figure after 20 create/destroy rounds, and that refusals (a wrong interface version,
+more memory than there is, running a domain before the scheduler exists) are clear errors."""
+
+import re
+
+from qemu_console import QemuConsole
+from test_dom0 import BOOT_TIMEOUT, INITRD, qemu_args
+
+
+class Shell:
+    """dom0's console shell: runs a command and returns its output and exit status."""
+
+    def __init__(self, machine):
+        self.machine = machine
+        self.count = 0
+
+    def run(self, command):
+        self.count += 1
+        n = self.count
+        start = len(self.machine.log)
+        # The marker is computed by the shell, so the echo of the typed line never matches.
+        self.machine.type(f"{command}; echo \"<<$((1000 + {n})) rc=$?>>\"\n")
+        marker = re.compile(rf"<<{1000 + n} rc=(\d+)>>")
+        match = self.machine.wait_for_pattern(marker, BOOT_TIMEOUT, start)
+        assert match, self.machine.log[-3000:]
+        log = self.machine.log[start:]
+        body = log[:match.start()]
+        body = body.split("\n", 1)[1] if "\n" in body else ""  # drop the echoed command
+        return body.replace("\r", ""), int(match.group(1))
+
+
+def free_pages(shell):
+    out, rc = shell.run("tern-ctl physinfo")
+    assert rc == 0, out
+    return int(re.search(r"free_pages (\d+)", out).group(1))
+
+
+def test_dom0_creates_lists_shuts_down_and_destroys_domains():
+    assert INITRD.exists(), f"{INITRD} is missing: run `make dom0-initramfs`"
+    machine = QemuConsole(qemu_args("console=hvc0", initrd=INITRD))
+    try:
+        assert machine.wait_for("type 'poweroff -f' to stop the machine", BOOT_TIMEOUT), \
+            machine.log[-4000:]
+        shell = Shell(machine)
+        out, rc = shell.run("ls /dev/xen")
+        assert "privcmd" in out, out
+
+        out, rc = shell.run("tern-ctl physinfo")
+        assert rc == 0, out
+        assert "cpus 2" in out and "max_domains 32" in out, out
+        before = free_pages(shell)
+
+        out, rc = shell.run("tern-ctl create --memory 64 --vcpus 2")
+        assert rc == 0, out
+        domid = int(out.strip().splitlines()[-1])
+        assert domid >= 1
+        # 64 MiB left the free figure (plus the hypervisor's few pages for the domain).
+        during = free_pages(shell)
+        assert before - during >= 16384 and before - during < 16384 + 64, (before, during)
+
+        out, rc = shell.run("tern-ctl list")
+        assert rc == 0, out
+        row = re.search(rf"^\s*{domid} paused\s+64\s+2\s+0\.0$", out, re.M)
+        assert row, out
+
+        # Running its vCPUs needs the scheduler: a clear refusal, not a pretended success.
+        out, rc = shell.run(f"tern-ctl unpause {domid}")
+        assert rc == 1 and "Operation not supported" in out, out
+
+        out, rc = shell.run(f"tern-ctl shutdown {domid} crash")
+        assert rc == 0, out
+        out, rc = shell.run(f"tern-ctl info {domid}")
+        assert re.search(rf"{domid} shutdown .*\(crash\)", out), out
+
+        out, rc = shell.run(f"tern-ctl destroy {domid}")
+        assert rc == 0, out
+        out, rc = shell.run(f"tern-ctl info {domid}")
+        assert rc == 1 and "No such process" in out, out
+        assert free_pages(shell) == before
+
+        # 20 domains one after another: the free memory is the same figure afterwards.
+        out, rc = shell.run("n=0; for i in $(seq 20); do d=$(tern-ctl create --memory 64) && "
+                            "tern-ctl destroy $d && n=$((n + 1)); done; echo rounds=$n")
+        assert "rounds=20" in out, out
+        assert free_pages(shell) == before
+
+        # More memory than the host has: refused, and nothing is left behind.
+        out, rc = shell.run("tern-ctl create --memory 3000")
+        assert rc == 1 and "Cannot allocate memory" in out, out
+        assert free_pages(shell) == before
+        out, rc = shell.run("tern-ctl list")
+        assert out.strip().splitlines()[-1].split()[0] == "ID", out  # no domain left
+
+        # A caller speaking another interface version is refused and told ours.
+        out, rc = shell.run("tern-ctl --interface-version 0x544e0001 physinfo")
+        assert rc == 1, out
+        assert "version 0x544e0001 refused; the hypervisor's is 0x544e0100" in out, out
+
+        out, rc = shell.run("tern-ctl destroy 999")
+        assert rc == 1 and "No such process" in out, out
+        out, rc = shell.run("tern-ctl frobnicate")
+        assert rc == 2 and "unknown command" in out, out
+
+        assert "not implemented" not in machine.log
+        assert "unhandled trap" not in machine.log
+        machine.type("poweroff -f\n")
+        assert machine.wait_exit(BOOT_TIMEOUT) == 0
+    finally:
+        machine.close()

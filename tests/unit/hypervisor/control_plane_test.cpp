@@ -1,0 +1,239 @@
+// ControlPlane and DomainTable: Tern's control ABI as dom0 user space sees it through
+// privcmd — version and caller checks, the life of a domain, memory coming back exactly,
+// and a clear errno for every refusal.
+#include "common/control_plane.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "buffer_guest_memory.hpp"
+#include "common/guest_errno.hpp"
+#include "fake_machine_memory.hpp"
+
+namespace tern::hv {
+namespace {
+
+constexpr std::uint64_t kMiB = 1ull << 20;
+constexpr std::uint64_t kCall = BufferGuestMemory::kBase;  // the struct at the buffer's start
+constexpr std::uint64_t kList = BufferGuestMemory::kBase + 1024;
+
+struct NoUpcalls final : UpcallSink {
+    void raise_upcall(std::uint32_t) override {}
+};
+
+struct World {
+    FakeMachineMemory machine{{{0x40000000, 512 * kMiB}}};
+    DomainTable domains{machine};
+    ControlPlane control{domains, machine, 2};
+    BufferGuestMemory memory{8192};
+    NoUpcalls upcalls;
+    EventChannels dom0_events{0, 2, upcalls};
+    std::unique_ptr<pub::shared_info> dom0_shared = std::make_unique<pub::shared_info>();
+
+    World() {
+        dom0_events.attach_shared_info(dom0_shared.get());
+        control.set_control_events(&dom0_events);
+    }
+
+    tern_control call(tern_control c, std::int64_t expect, pub::domid_t caller = 0) {
+        EXPECT_TRUE(memory.write(kCall, c));
+        EXPECT_EQ(control.op(caller, memory, kCall), expect) << "cmd " << c.cmd;
+        tern_control out{};
+        EXPECT_TRUE(memory.read(kCall, out));
+        return out;
+    }
+    static tern_control make(std::uint32_t cmd, std::uint32_t domain = 0) {
+        tern_control c{};
+        c.interface_version = TERN_CONTROL_INTERFACE_VERSION;
+        c.cmd = cmd;
+        c.domain = domain;
+        return c;
+    }
+    std::uint32_t create(std::uint64_t mib = 64, std::uint32_t vcpus = 1) {
+        tern_control c = make(TERN_CONTROL_CREATE);
+        c.u.create.max_vcpus = vcpus;
+        c.u.create.max_memory_kib = mib * 1024;
+        return call(c, 0).domain;
+    }
+    std::uint64_t free_pages() {
+        return call(make(TERN_CONTROL_PHYSINFO), 0).u.physinfo.free_pages;
+    }
+    void populate(std::uint32_t domain, std::uint64_t gfn, std::uint64_t pages,
+                  std::int64_t expect = 0) {
+        tern_control c = make(TERN_CONTROL_POPULATE_MEMORY, domain);
+        c.u.memory = {gfn, pages, 0};
+        EXPECT_EQ(call(c, expect).u.memory.done, expect == 0 ? pages : 0);
+    }
+    tern_domain_info info(std::uint32_t domain) {
+        return call(make(TERN_CONTROL_GET_INFO, domain), 0).u.info;
+    }
+};
+
+TEST(ControlPlane, TheStructLayoutIsFixed) {
+    static_assert(sizeof(tern_control) == 128);
+    static_assert(sizeof(tern_domain_info) == 56);
+    static_assert(offsetof(tern_control, u) == 16);
+}
+
+TEST(ControlPlane, AVersionMismatchIsRefusedWithOursInTheAnswer) {
+    World w;
+    tern_control c = World::make(TERN_CONTROL_CREATE);
+    c.interface_version = 0x544e0001;
+    c.u.create.max_vcpus = 1;
+    c.u.create.max_memory_kib = 1024;
+    EXPECT_EQ(w.call(c, kEacces).interface_version, TERN_CONTROL_INTERFACE_VERSION);
+    EXPECT_EQ(w.domains.count(), 0u);
+}
+
+TEST(ControlPlane, OnlyTheControlDomainMayCall) {
+    World w;
+    tern_control c = World::make(TERN_CONTROL_PHYSINFO);
+    w.call(c, kEperm, 1);
+    w.call(c, kEperm, 7);
+    EXPECT_EQ(w.control.op(0, w.memory, 0x1000), kEfault);  // an address it cannot read
+}
+
+TEST(ControlPlane, CreateListPopulateDestroyGivesEveryPageBack) {
+    World w;
+    const std::uint64_t before = w.free_pages();
+    for (int round = 0; round < 20; ++round) {
+        const std::uint32_t id = w.create(64, 2);
+        w.populate(id, TERN_GUEST_RAM0_BASE >> kPageShift, 16384);
+        w.populate(id, TERN_GUEST_MAGIC_BASE >> kPageShift, 4, kEnomem);  // over 64 MiB
+        tern_domain_info i = w.info(id);
+        EXPECT_EQ(i.domain, id);
+        EXPECT_EQ(i.state, TERN_DOMAIN_PAUSED);
+        EXPECT_EQ(i.pages, 16384u);
+        EXPECT_EQ(i.max_pages, 16384u);
+        EXPECT_EQ(i.vcpus, 2u);
+        EXPECT_EQ(w.free_pages(), before - 16384);  // (the fake keeps objects on the heap)
+        w.call(World::make(TERN_CONTROL_DESTROY, id), 0);
+        EXPECT_EQ(w.free_pages(), before);
+        w.call(World::make(TERN_CONTROL_GET_INFO, id), kEsrch);
+    }
+    EXPECT_EQ(w.machine.live_objects, 0);
+}
+
+TEST(ControlPlane, IdsAreNotReusedAtOnceAndListingPagesInIdOrder) {
+    World w;
+    const std::uint32_t a = w.create();
+    const std::uint32_t b = w.create();
+    w.call(World::make(TERN_CONTROL_DESTROY, a), 0);
+    const std::uint32_t c = w.create();
+    EXPECT_EQ(a, 1u);
+    EXPECT_EQ(b, 2u);
+    EXPECT_EQ(c, 3u);
+    tern_control l = World::make(TERN_CONTROL_LIST);
+    l.u.list = {0, 1, kList, 0};
+    EXPECT_EQ(w.call(l, 0).u.list.returned, 1u);
+    tern_domain_info first{};
+    ASSERT_TRUE(w.memory.read(kList, first));
+    EXPECT_EQ(first.domain, b);
+    l.u.list = {b + 1, 8, kList, 0};
+    EXPECT_EQ(w.call(l, 0).u.list.returned, 1u);
+    ASSERT_TRUE(w.memory.read(kList, first));
+    EXPECT_EQ(first.domain, c);
+    l.u.list = {0, 8, 0x10, 0};  // a buffer it cannot write
+    w.call(l, kEinval);
+}
+
+TEST(ControlPlane, TheTableHasALimit) {
+    World w;
+    for (std::uint32_t i = 0; i < DomainTable::kMaxDomains; ++i)
+        w.create(1);
+    tern_control c = World::make(TERN_CONTROL_CREATE);
+    c.u.create = {1, 0, 0, 0, 1024, {}};
+    w.call(c, kEnomem);
+}
+
+TEST(ControlPlane, BadArgumentsGetTheirErrno) {
+    World w;
+    tern_control c = World::make(TERN_CONTROL_CREATE);
+    c.u.create = {0, 0, 0, 0, 1024, {}};  // no vCPU
+    w.call(c, kEinval);
+    c.u.create = {TERN_MAX_VCPUS + 1, 0, 0, 0, 1024, {}};
+    w.call(c, kEinval);
+    c.u.create = {1, 0, 0, 1, 1024, {}};  // unknown flag
+    w.call(c, kEinval);
+    c.u.create = {1, 0, 0, 0, 0, {}};  // no memory
+    w.call(c, kEinval);
+    w.machine.refuse_objects = true;
+    c.u.create = {1, 0, 0, 0, 1024, {}};
+    w.call(c, kEnomem);
+    w.machine.refuse_objects = false;
+    w.call(World::make(99), kEopnotsupp);
+    w.call(World::make(TERN_CONTROL_PAUSE, 42), kEsrch);
+    w.call(World::make(TERN_CONTROL_PAUSE, 0x10000), kEsrch);
+    const std::uint32_t id = w.create();
+    w.populate(id, 0, 1, kEinval);  // not in the guest layout
+    tern_control v = World::make(TERN_CONTROL_SET_VCPU_CONTEXT, id);
+    v.u.vcpu_context = {1, 0, 0x40080000, 0x48000000};  // it has one vCPU
+    w.call(v, kEinval);
+    v.u.vcpu_context = {0, 0, 0x40080000, 0x48000000};
+    w.call(v, 0);
+    ASSERT_TRUE(w.domains.find(static_cast<pub::domid_t>(id))->vcpu_start(0).has_value());
+    EXPECT_EQ(w.domains.find(static_cast<pub::domid_t>(id))->vcpu_start(0)->entry, 0x40080000u);
+    tern_control p = World::make(TERN_CONTROL_SET_HVM_PARAM, id);
+    p.u.hvm_param = {Domain::kNrHvmParams, 0, 1};
+    w.call(p, kEinval);
+    p.u.hvm_param = {1, 0, 0x39001};  // HVM_PARAM_STORE_PFN
+    w.call(p, 0);
+    p = World::make(TERN_CONTROL_GET_HVM_PARAM, id);
+    p.u.hvm_param.index = 1;
+    EXPECT_EQ(w.call(p, 0).u.hvm_param.value, 0x39001u);
+}
+
+TEST(ControlPlane, ShutdownKeepsTheFirstReasonAndTellsDom0) {
+    World w;
+    auto port = w.dom0_events.bind_virq(pub::kVirqDomExc, 0);
+    ASSERT_TRUE(port.ok());
+    const std::uint32_t id = w.create();
+    EXPECT_FALSE(w.dom0_events.is_pending(port.value()));
+    tern_control s = World::make(TERN_CONTROL_SHUTDOWN, id);
+    s.u.shutdown.reason = TERN_SHUTDOWN_CRASH;
+    w.call(s, 0);
+    EXPECT_TRUE(w.dom0_events.is_pending(port.value()));
+    s.u.shutdown.reason = TERN_SHUTDOWN_REBOOT;
+    w.call(s, 0);
+    EXPECT_EQ(w.info(id).state, TERN_DOMAIN_SHUTDOWN);
+    EXPECT_EQ(w.info(id).shutdown_reason, TERN_SHUTDOWN_CRASH);
+    w.call(World::make(TERN_CONTROL_PAUSE, id), kEbusy);
+    s.u.shutdown.reason = 9;
+    w.call(s, kEinval);
+    // Running a domain needs the scheduler: refused, not pretended.
+    const std::uint32_t other = w.create();
+    w.call(World::make(TERN_CONTROL_UNPAUSE, other), kEopnotsupp);
+    EXPECT_EQ(w.info(other).state, TERN_DOMAIN_PAUSED);
+}
+
+TEST(ControlPlane, AllocUnboundMakesAPortInTheTargetForAnExistingRemote) {
+    World w;
+    const std::uint32_t id = w.create();
+    tern_control e = World::make(TERN_CONTROL_ALLOC_UNBOUND, id);
+    e.u.evtchn.remote_domain = 0;
+    const std::uint32_t port = w.call(e, 0).u.evtchn.port;
+    EXPECT_EQ(port, 1u);
+    auto status = w.domains.find(static_cast<pub::domid_t>(id))->events().status(port);
+    ASSERT_TRUE(status.ok());
+    EXPECT_EQ(status->status, pub::kEvtchnStatUnbound);
+    EXPECT_EQ(status->u.unbound.dom, 0);
+    e.u.evtchn.remote_domain = 77;
+    w.call(e, kEsrch);
+}
+
+TEST(ControlPlane, ReleaseGivesBackWhatWasBacked) {
+    World w;
+    const std::uint64_t before = w.free_pages();
+    const std::uint32_t id = w.create(8);
+    w.populate(id, TERN_GUEST_RAM0_BASE >> kPageShift, 2048);
+    tern_control r = World::make(TERN_CONTROL_RELEASE_MEMORY, id);
+    r.u.memory = {(TERN_GUEST_RAM0_BASE >> kPageShift) + 2000, 100, 0};
+    EXPECT_EQ(w.call(r, 0).u.memory.done, 48u);
+    EXPECT_EQ(w.info(id).pages, 2000u);
+    w.call(World::make(TERN_CONTROL_DESTROY, id), 0);
+    EXPECT_EQ(w.free_pages(), before);
+}
+
+}  // namespace
+}  // namespace tern::hv
