@@ -75,13 +75,13 @@ bool parse_options(int argc, char** argv, Options& options, int& exit_code) {
     return true;
 }
 
-std::unique_ptr<Transport> connect_guest(DomainId domid, std::uint64_t, std::uint32_t port) {
+std::unique_ptr<Transport> connect_guest(DomainId domid, std::uint64_t frame, std::uint32_t port) {
     struct stat st {};
-    if (::stat(kGntdevDevice, &st) != 0) {
+    if (::stat(kEvtchnDevice, &st) != 0) {
         return nullptr;  // No Xen here: the domain is recorded without a ring.
     }
     std::string error;
-    auto transport = connect_guest_ring(domid, port, error);
+    auto transport = connect_guest_ring(domid, frame, port, error);
     if (!transport) {
         std::cerr << "xenstored: domain " << domid.value << ": " << error << '\n';
     }

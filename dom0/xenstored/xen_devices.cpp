@@ -1,6 +1,7 @@
-// Linux's Xen devices. The ioctl numbers and argument layouts are those of Linux's
-// include/uapi/xen/evtchn.h, xenbus_dev.h and gntdev.h.
+// Linux's Xen devices (the ioctl layouts are in xen_ioctl.hpp).
 #include "xenstored/xen_devices.hpp"
+
+#include "xenstored/xen_ioctl.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -13,37 +14,7 @@
 namespace tern::dom0::xenstored {
 namespace {
 
-struct EvtchnBindInterdomain {
-    std::uint32_t remote_domain;
-    std::uint32_t remote_port;
-};
-struct EvtchnNotify {
-    std::uint32_t port;
-};
-struct GntdevGrantRef {
-    std::uint32_t domid;
-    std::uint32_t ref;
-};
-struct GntdevMapGrantRef {
-    std::uint32_t count;
-    std::uint32_t pad;
-    std::uint64_t index;
-    GntdevGrantRef refs[1];
-};
-struct GntdevUnmapGrantRef {
-    std::uint64_t index;
-    std::uint32_t count;
-    std::uint32_t pad;
-};
-
-constexpr unsigned long kIoctlEvtchnBindInterdomain =
-    _IOC(_IOC_NONE, 'E', 1, sizeof(EvtchnBindInterdomain));
-constexpr unsigned long kIoctlEvtchnNotify = _IOC(_IOC_NONE, 'E', 4, sizeof(EvtchnNotify));
-constexpr unsigned long kIoctlXenbusBackendEvtchn = _IOC(_IOC_NONE, 'B', 0, 0);
-constexpr unsigned long kIoctlGntdevMapGrantRef =
-    _IOC(_IOC_NONE, 'G', 0, sizeof(GntdevMapGrantRef));
-constexpr unsigned long kIoctlGntdevUnmapGrantRef =
-    _IOC(_IOC_NONE, 'G', 1, sizeof(GntdevUnmapGrantRef));
+using namespace xen_ioctl;
 
 std::string system_error(const std::string& what) {
     return what + ": " + std::strerror(errno);
@@ -58,7 +29,7 @@ class DevicePage : public SharedPage {
         ::munmap(address_, static_cast<std::size_t>(::getpagesize()));
         if (grant_index_) {
             GntdevUnmapGrantRef unmap{*grant_index_, 1, 0};
-            ::ioctl(fd_.get(), kIoctlGntdevUnmapGrantRef, &unmap);
+            ::ioctl(fd_.get(), kGntdevUnmapGrantRef, &unmap);
         }
     }
     XenstoreDomainInterface& interface() override {
@@ -82,7 +53,7 @@ std::unique_ptr<EvtchnDeviceChannel> EvtchnDeviceChannel::bind(DomainId remote,
         return nullptr;
     }
     EvtchnBindInterdomain bind{remote.value, remote_port};
-    const int port = ::ioctl(fd.get(), kIoctlEvtchnBindInterdomain, &bind);
+    const int port = ::ioctl(fd.get(), kEvtchnBindInterdomain, &bind);
     if (port < 0) {
         error = system_error("bind event channel " + std::to_string(remote_port));
         return nullptr;
@@ -93,7 +64,7 @@ std::unique_ptr<EvtchnDeviceChannel> EvtchnDeviceChannel::bind(DomainId remote,
 
 void EvtchnDeviceChannel::notify() {
     EvtchnNotify notify{local_port_};
-    ::ioctl(fd_.get(), kIoctlEvtchnNotify, &notify);
+    ::ioctl(fd_.get(), kEvtchnNotify, &notify);
 }
 
 void EvtchnDeviceChannel::acknowledge() {
@@ -114,7 +85,7 @@ std::unique_ptr<Transport> open_xenbus_backend(const std::string& device, std::s
         }
         return nullptr;
     }
-    const int port = ::ioctl(fd.get(), kIoctlXenbusBackendEvtchn);
+    const int port = ::ioctl(fd.get(), kXenbusBackendEvtchn);
     if (port < 0) {
         error = system_error(device + ": event channel");
         return nullptr;
@@ -134,15 +105,18 @@ std::unique_ptr<Transport> open_xenbus_backend(const std::string& device, std::s
                                            "dom0 xenbus backend ring");
 }
 
-std::unique_ptr<Transport> connect_guest_ring(DomainId domid, std::uint32_t event_channel,
-                                              std::string& error) {
+namespace {
+
+// Maps the xenstore page through gntdev (the grant GNTTAB_RESERVED_XENSTORE the domain builder
+// fills in), as current Xen toolstacks expect.
+std::unique_ptr<SharedPage> map_by_grant(DomainId domid, std::string& error) {
     UniqueFd fd(::open(kGntdevDevice, O_RDWR | O_CLOEXEC));
     if (!fd.valid()) {
         error = system_error(kGntdevDevice);
         return nullptr;
     }
     GntdevMapGrantRef map{1, 0, 0, {{domid.value, kXenstoreGrantRef}}};
-    if (::ioctl(fd.get(), kIoctlGntdevMapGrantRef, &map) != 0) {
+    if (::ioctl(fd.get(), kGntdevMapGrantRef, &map) != 0) {
         error = system_error("map xenstore grant of domain " + std::to_string(domid.value));
         return nullptr;
     }
@@ -150,12 +124,53 @@ std::unique_ptr<Transport> connect_guest_ring(DomainId domid, std::uint32_t even
         ::mmap(nullptr, static_cast<std::size_t>(::getpagesize()), PROT_READ | PROT_WRITE,
                MAP_SHARED, fd.get(), static_cast<off_t>(map.index));
     if (address == MAP_FAILED) {
-        error = system_error("mmap xenstore page of domain " + std::to_string(domid.value));
+        error = system_error("mmap xenstore grant of domain " + std::to_string(domid.value));
         GntdevUnmapGrantRef unmap{map.index, 1, 0};
-        ::ioctl(fd.get(), kIoctlGntdevUnmapGrantRef, &unmap);
+        ::ioctl(fd.get(), kGntdevUnmapGrantRef, &unmap);
         return nullptr;
     }
-    auto page = std::make_unique<DevicePage>(std::move(fd), address, map.index);
+    return std::make_unique<DevicePage>(std::move(fd), address, map.index);
+}
+
+// Maps the page by frame number through privcmd's foreign mapping (what INTRODUCE's <mfn>
+// names; a guest frame on Arm).
+std::unique_ptr<SharedPage> map_by_frame(DomainId domid, std::uint64_t frame, std::string& error) {
+    UniqueFd fd(::open(kPrivcmdDevice, O_RDWR | O_CLOEXEC));
+    if (!fd.valid()) {
+        error = system_error(kPrivcmdDevice);
+        return nullptr;
+    }
+    const auto page_size = static_cast<std::size_t>(::getpagesize());
+    void* address = ::mmap(nullptr, page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+    if (address == MAP_FAILED) {
+        error = system_error("mmap privcmd");
+        return nullptr;
+    }
+    int page_error = 0;
+    PrivcmdMmapBatchV2 batch{1, static_cast<std::uint16_t>(domid.value),
+                             reinterpret_cast<std::uint64_t>(address), &frame, &page_error};
+    if (::ioctl(fd.get(), kPrivcmdMmapBatchV2, &batch) != 0 || page_error != 0) {
+        error = "map frame " + std::to_string(frame) + " of domain " + std::to_string(domid.value) +
+                ": " + std::strerror(page_error != 0 ? -page_error : errno);
+        ::munmap(address, page_size);
+        return nullptr;
+    }
+    return std::make_unique<DevicePage>(std::move(fd), address, std::nullopt);
+}
+
+}  // namespace
+
+std::unique_ptr<Transport> connect_guest_ring(DomainId domid, std::uint64_t frame,
+                                              std::uint32_t event_channel, std::string& error) {
+    std::string grant_error;
+    std::unique_ptr<SharedPage> page = map_by_grant(domid, grant_error);
+    if (!page) {
+        page = map_by_frame(domid, frame, error);
+        if (!page) {
+            error = grant_error + "; " + error;
+            return nullptr;
+        }
+    }
     auto channel = EvtchnDeviceChannel::bind(domid, event_channel, error);
     if (!channel) {
         return nullptr;

@@ -1,6 +1,7 @@
 // Defines the Linux Xen devices dom0's xenstored uses: an event channel bound through
 // /dev/xen/evtchn, dom0's own ring through /dev/xen/xenbus_backend, and guests' rings mapped
-// through /dev/xen/gntdev (the grant the toolstack reserves for xenstore).
+// through /dev/xen/gntdev (the grant the toolstack reserves for xenstore) or
+// /dev/xen/privcmd (foreign mapping by frame).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ namespace tern::dom0::xenstored {
 inline constexpr const char* kEvtchnDevice = "/dev/xen/evtchn";
 inline constexpr const char* kXenbusBackendDevice = "/dev/xen/xenbus_backend";
 inline constexpr const char* kGntdevDevice = "/dev/xen/gntdev";
+inline constexpr const char* kPrivcmdDevice = "/dev/xen/privcmd";
 // GNTTAB_RESERVED_XENSTORE: the grant reference of a guest's xenstore page.
 inline constexpr std::uint32_t kXenstoreGrantRef = 1;
 
@@ -42,9 +44,9 @@ class EvtchnDeviceChannel : public EventChannel {
 // with `error` set when it exists but cannot be used.
 std::unique_ptr<Transport> open_xenbus_backend(const std::string& device, std::string& error);
 
-// Maps a guest's xenstore page through gntdev and binds its event channel; nullptr and `error`
-// set on failure (no gntdev, no such grant).
-std::unique_ptr<Transport> connect_guest_ring(DomainId domid, std::uint32_t event_channel,
-                                              std::string& error);
+// Maps a guest's xenstore page (through gntdev's reserved xenstore grant, else by frame through
+// privcmd's foreign mapping) and binds its event channel; nullptr and `error` set on failure.
+std::unique_ptr<Transport> connect_guest_ring(DomainId domid, std::uint64_t frame,
+                                              std::uint32_t event_channel, std::string& error);
 
 }  // namespace tern::dom0::xenstored
