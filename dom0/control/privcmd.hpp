@@ -22,6 +22,9 @@ class Privcmd {
     std::int64_t hypercall(std::uint64_t op, std::uint64_t a0 = 0, std::uint64_t a1 = 0,
                            std::uint64_t a2 = 0, std::uint64_t a3 = 0, std::uint64_t a4 = 0);
 
+    // The device's descriptor, for mmap and the mapping ioctls (still owned here).
+    int fd() const { return fd_; }
+
   private:
     int fd_ = -1;
 };

@@ -51,6 +51,8 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
         return Status::no_such_domain;
     switch (c.cmd) {
         case TERN_CONTROL_DESTROY: {
+            if (teardown_ != nullptr)
+                teardown_->before_destroy(d->id());
             const Status s = domains_.destroy(d->id());
             if (s == Status::ok)
                 notify_domain_exception();

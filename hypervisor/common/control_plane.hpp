@@ -17,6 +17,16 @@
 
 namespace tern::hv {
 
+// What else must let go of a domain before its pages are freed (the control domain's
+// foreign mappings of them).
+class DomainTeardown {
+  public:
+    virtual void before_destroy(pub::domid_t domain) = 0;
+
+  protected:
+    ~DomainTeardown() = default;
+};
+
 class ControlPlane {
   public:
     static constexpr pub::domid_t kControlDomain = 0;
@@ -27,6 +37,14 @@ class ControlPlane {
     // The control domain's event channels: VIRQ_DOM_EXC goes there when a domain shuts down
     // or is destroyed.
     void set_control_events(EventChannels* events) { control_events_ = events; }
+    void set_teardown(DomainTeardown* teardown) { teardown_ = teardown; }
+    // Runs f(domains) under the control lock, so that nothing is destroyed meanwhile (for
+    // the memory_op calls that map other domains' pages).
+    template <class F>
+    auto with_domains(F f) {
+        lib::LockGuard guard(lock_);
+        return f(domains_);
+    }
 
     // The hypercall: `arg` is the caller's address of a struct tern_control. Returns 0 or a
     // negative errno (the header lists them).
@@ -44,6 +62,7 @@ class ControlPlane {
     MachineMemory& machine_;
     std::uint32_t nr_cpus_;
     EventChannels* control_events_ = nullptr;
+    DomainTeardown* teardown_ = nullptr;
     lib::SpinLock lock_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "common/console.hpp"
 #include "common/control_plane.hpp"
+#include "common/dom0_memory.hpp"
 #include "common/event_channel_op.hpp"
 #include "common/event_channels.hpp"
 #include "common/grant_table.hpp"
@@ -28,6 +29,7 @@ namespace {
 Console* g_console = nullptr;
 MachineMemory* g_pages = nullptr;
 ControlPlane* g_control = nullptr;
+Dom0Memory* g_dom0_memory = nullptr;
 VcpuPower* g_vcpus = nullptr;
 EventChannels* g_events = nullptr;
 
@@ -97,7 +99,19 @@ std::int64_t add_to_physmap(std::uint64_t arg) {
 std::int64_t memory_op(std::uint64_t cmd, std::uint64_t arg) {
     if (cmd == pub::kMemoryOpAddToPhysmap)
         return add_to_physmap(arg);
-    return kEnosys;
+    if (g_dom0_memory == nullptr)
+        return kEnosys;
+    CallerMemory memory;
+    switch (cmd) {
+        case pub::kMemoryOpDecreaseReservation:
+            return g_dom0_memory->decrease_reservation(memory, arg);
+        case pub::kMemoryOpAddToPhysmapBatch:
+            return g_dom0_memory->add_to_physmap_batch(memory, arg);
+        case pub::kMemoryOpRemoveFromPhysmap:
+            return g_dom0_memory->remove_from_physmap(memory, arg);
+        default:
+            return kEnosys;
+    }
 }
 
 // hvm_op get_param/set_param on dom0's own parameters.
@@ -364,6 +378,9 @@ void set_guest_pages(MachineMemory* pages) {
 }
 void set_guest_control(ControlPlane* control) {
     g_control = control;
+}
+void set_guest_dom0_memory(Dom0Memory* memory) {
+    g_dom0_memory = memory;
 }
 void console_input_interrupt() {
     if (g_console != nullptr)

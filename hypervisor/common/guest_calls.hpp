@@ -13,6 +13,7 @@ namespace tern::hv {
 class Console;
 class MachineMemory;
 class ControlPlane;
+class Dom0Memory;
 class VcpuPower;
 class EventChannels;
 
@@ -21,6 +22,9 @@ void set_guest_console(Console* console);
 void set_guest_pages(MachineMemory* pages);
 // Tern's control ABI (hypercall 36), for dom0.
 void set_guest_control(ControlPlane* control);
+// dom0's balloon and foreign mappings (memory_op decrease_reservation, add_to_physmap_batch,
+// remove_from_physmap).
+void set_guest_dom0_memory(Dom0Memory* memory);
 // dom0's vCPUs, for PSCI CPU_ON, CPU_OFF and AFFINITY_INFO.
 void set_guest_vcpus(VcpuPower* vcpus);
 // dom0's event channels.

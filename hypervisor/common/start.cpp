@@ -12,6 +12,7 @@
 #include "common/console.hpp"
 #include "common/control_plane.hpp"
 #include "common/dom0_device_tree.hpp"
+#include "common/dom0_memory.hpp"
 #include "common/domain.hpp"
 #include "common/event_channels.hpp"
 #include "common/guest_calls.hpp"
@@ -93,6 +94,29 @@ alignas(EventChannels) std::uint8_t g_events_storage[sizeof(EventChannels)];
 alignas(PageAllocatorMemory) std::uint8_t g_machine_storage[sizeof(PageAllocatorMemory)];
 alignas(DomainTable) std::uint8_t g_domains_storage[sizeof(DomainTable)];
 alignas(ControlPlane) std::uint8_t g_control_storage[sizeof(ControlPlane)];
+alignas(Dom0Memory) std::uint8_t g_dom0_memory_storage[sizeof(Dom0Memory)];
+MachineMemory* g_machine = nullptr;
+
+// dom0's stage 2 as Dom0Memory edits it: its RAM is 1:1.
+class Dom0Stage2 final : public Stage2Edit {
+  public:
+    bool is_ram_frame(std::uint64_t gfn) const override { return arch::guest_frame_is_ram(gfn); }
+    bool is_mapped(std::uint64_t gfn) const override {
+        return arch::guest_page_is_mapped(gfn << kPageShift);
+    }
+    bool map(std::uint64_t gfn, Paddr machine) override {
+        return arch::map_guest_page(gfn << kPageShift, machine.value);
+    }
+    bool unmap(std::uint64_t gfn) override {
+        return arch::unmap_guest_range(gfn << kPageShift, kPageSize);
+    }
+};
+Dom0Stage2 g_dom0_stage2;
+
+std::uint64_t stage2_table_page() {
+    auto page = g_machine != nullptr ? g_machine->allocate_zeroed(1, 1) : Status::out_of_memory;
+    return page.ok() ? page->value : 0;
+}
 
 constexpr std::size_t kMaxDeviceTreeSize = 2u << 20;  // what Linux and Xen accept too
 
@@ -323,6 +347,8 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     });
     set_guest_console(g_console);
     auto* machine = new (g_machine_storage) PageAllocatorMemory(pages);
+    g_machine = machine;
+    arch::set_stage2_table_source(stage2_table_page);
     set_guest_pages(machine);
     auto* domains = new (g_domains_storage) DomainTable(*machine);
     auto* control = new (g_control_storage)
@@ -374,6 +400,9 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     set_guest_events(events);
     control->set_control_events(events);
     set_guest_control(control);
+    auto* dom0_memory = new (g_dom0_memory_storage) Dom0Memory(*control, *machine, g_dom0_stage2);
+    control->set_teardown(dom0_memory);
+    set_guest_dom0_memory(dom0_memory);
     g_vcpus_ready.store(true, std::memory_order_release);
     arch::wake_cpus();
     out << "(TERN) dom0: entering its kernel at " << lib::Hex{entry} << " (EL1), device tree at "

@@ -1,7 +1,8 @@
 // tern-ctl: dom0's command for managing domains through Tern's control ABI.
 //   tern-ctl [--interface-version V] [--privcmd PATH] COMMAND ARGS
 // Commands: physinfo; list; create --memory MiB [--vcpus N] [--no-populate];
-// info ID; pause ID; unpause ID; shutdown ID [poweroff|reboot|crash|...]; destroy ID.
+// info ID; pause ID; unpause ID; shutdown ID [poweroff|reboot|crash|...]; destroy ID;
+// peek ID GFN; poke ID GFN TEXT (through a foreign mapping of the domain's page).
 // Exit status: 0 done, 1 the hypervisor refused (the reason is printed), 2 bad usage.
 #include <cerrno>
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "dom0/control/control_client.hpp"
 #include "dom0/control/control_error.hpp"
+#include "dom0/control/foreign_mapping.hpp"
 #include "dom0/control/privcmd.hpp"
 
 namespace {
@@ -30,7 +32,10 @@ constexpr const char* kUsage =
     "                                   a paused domain with that much RAM; prints its id\n"
     "  info ID                          one domain's state\n"
     "  pause ID | unpause ID | destroy ID\n"
-    "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n";
+    "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n"
+    "  peek ID GFN                      the first 16 bytes of one of its pages, and whether\n"
+    "                                   the page is all zero\n"
+    "  poke ID GFN TEXT                 writes TEXT at the start of one of its pages\n";
 
 struct UsageError {
     std::string what;
@@ -72,7 +77,40 @@ void print_info(const tern_domain_info& d) {
     std::printf("\n");
 }
 
-int run(ControlClient& control, const std::vector<std::string>& args) {
+std::uint64_t gfn_arg(const std::vector<std::string>& args, std::size_t at) {
+    if (at >= args.size())
+        throw UsageError{"missing guest frame number"};
+    return number(args[at], "guest frame number");
+}
+
+void peek(tern::dom0::Privcmd& privcmd, std::uint32_t domain, std::uint64_t gfn) {
+    const std::uint64_t frames[] = {gfn};
+    tern::dom0::ForeignMapping page(privcmd, domain, frames);
+    bool zero = true;
+    for (std::size_t i = 0; i < page.size(); ++i)
+        zero = zero && page.data()[i] == 0;
+    std::printf("domain %u frame %#llx:", domain, static_cast<unsigned long long>(gfn));
+    for (std::size_t i = 0; i < 16; ++i)
+        std::printf(" %02x", page.data()[i]);
+    std::printf(" |");
+    for (std::size_t i = 0; i < 16; ++i) {
+        const std::uint8_t c = page.data()[i];
+        std::printf("%c", c >= 32 && c < 127 ? c : '.');
+    }
+    std::printf("| %s\n", zero ? "all zero" : "data");
+}
+
+void poke(tern::dom0::Privcmd& privcmd, std::uint32_t domain, std::uint64_t gfn,
+          const std::string& text) {
+    if (text.size() > 4096)
+        throw UsageError{"poke: TEXT is longer than a page"};
+    const std::uint64_t frames[] = {gfn};
+    tern::dom0::ForeignMapping page(privcmd, domain, frames);
+    std::memcpy(page.data(), text.data(), text.size());
+}
+
+int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
+        const std::vector<std::string>& args) {
     const std::string& cmd = args[0];
     if (cmd == "physinfo") {
         const auto p = control.physinfo();
@@ -122,6 +160,12 @@ int run(ControlClient& control, const std::vector<std::string>& args) {
         control.unpause(domain_id(args, 1));
     } else if (cmd == "destroy") {
         control.destroy(domain_id(args, 1));
+    } else if (cmd == "peek") {
+        peek(privcmd, domain_id(args, 1), gfn_arg(args, 2));
+    } else if (cmd == "poke") {
+        if (args.size() < 4)
+            throw UsageError{"poke: ID GFN TEXT"};
+        poke(privcmd, domain_id(args, 1), gfn_arg(args, 2), args[3]);
     } else if (cmd == "shutdown") {
         const std::uint32_t id = domain_id(args, 1);
         control.shutdown(
@@ -158,7 +202,7 @@ int main(int argc, char** argv) {
             throw UsageError{"no command"};
         tern::dom0::Privcmd privcmd(path);
         ControlClient control(privcmd, version);
-        return run(control, args);
+        return run(privcmd, control, args);
     } catch (const UsageError& e) {
         std::cerr << "tern-ctl: " << e.what << "\n" << kUsage;
         return 2;

@@ -4,6 +4,8 @@
 
 #include "tern/arch/guest.hpp"
 
+#include "lib/spinlock.hpp"
+
 namespace tern::arch {
 namespace {
 
@@ -39,9 +41,18 @@ std::uint64_t g_vttbr = 0;
 std::uint64_t g_ram_base = 0;
 std::uint64_t g_ram_size = 0;  // set once by setup_stage2, loaded by every CPU entering the guest
 
-constexpr std::size_t kMaxL3 = 32;  // 2 MiB regions split into pages
+constexpr std::size_t kMaxL3 = 32;  // 2 MiB regions split into pages, before the page source
 alignas(4096) std::uint64_t g_s2_l3[kMaxL3][kEntries];
 std::size_t g_l3_used = 0;
+std::uint64_t (*g_table_pages)() = nullptr;  // zeroed pages for more level-3 tables
+lib::SpinLock g_stage2_lock;                 // dom0's vCPUs edit its stage 2 concurrently
+
+std::uint64_t* new_l3_table() {
+    if (g_l3_used < kMaxL3)
+        return g_s2_l3[g_l3_used++];
+    const std::uint64_t page = g_table_pages != nullptr ? g_table_pages() : 0;
+    return reinterpret_cast<std::uint64_t*>(page);
+}
 
 std::uint64_t* l2_for(std::uint64_t address) {
     const std::size_t i = address / kGiB;
@@ -79,9 +90,9 @@ std::uint64_t* l3_for(std::uint64_t ipa) {
     if ((entry & 3) == 3) {
         l3 = reinterpret_cast<std::uint64_t*>(entry & 0xfffffffff000ull);
     } else {
-        if (g_l3_used == kMaxL3)
+        l3 = new_l3_table();
+        if (l3 == nullptr)
             return nullptr;
-        l3 = g_s2_l3[g_l3_used++];
         // A block becomes 512 pages with the same attributes; nothing mapped stays unmapped.
         const bool block = (entry & 3) == 1;
         const std::uint64_t base = entry & 0xffffffe00000ull;
@@ -110,7 +121,25 @@ bool translate(std::uint64_t va, bool write, std::uint64_t& pa) {
 
 }  // namespace
 
+void set_stage2_table_source(std::uint64_t (*zeroed_page)()) {
+    g_table_pages = zeroed_page;
+}
+
+bool guest_page_is_mapped(std::uint64_t ipa) {
+    lib::LockGuard guard(g_stage2_lock);
+    const std::size_t i = ipa / kGiB;
+    if (i >= kEntries || (g_s2_l1[i] & 3) != 3)
+        return false;
+    const auto* l2 = reinterpret_cast<const std::uint64_t*>(g_s2_l1[i] & 0xfffffffff000ull);
+    const std::uint64_t entry = l2[(ipa % kGiB) / kBlock2M];
+    if ((entry & 3) != 3)
+        return (entry & 3) == 1;  // a block, or nothing
+    const auto* l3 = reinterpret_cast<const std::uint64_t*>(entry & 0xfffffffff000ull);
+    return (l3[(ipa >> 12) & 511] & 3) == 3;
+}
+
 bool unmap_guest_range(std::uint64_t base, std::uint64_t size) {
+    lib::LockGuard guard(g_stage2_lock);
     for (std::uint64_t a = base & ~0xfffull; a < base + size; a += 4096) {
         std::uint64_t* l2 = l2_for(a);
         if (l2 == nullptr)
@@ -147,6 +176,7 @@ bool map_guest_device(std::uint64_t base, std::uint64_t size) {
 }
 
 bool map_guest_page(std::uint64_t ipa, std::uint64_t pa) {
+    lib::LockGuard guard(g_stage2_lock);
     std::uint64_t* l3 = l3_for(ipa);
     if (l3 == nullptr)
         return false;

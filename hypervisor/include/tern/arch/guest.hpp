@@ -22,6 +22,13 @@ bool guest_frame_is_ram(std::uint64_t gfn);
 // the guest's 39-bit physical address space or no table is left.
 bool map_guest_device(std::uint64_t base, std::uint64_t size);
 
+// Whether the guest page at `ipa` is mapped in its stage 2.
+bool guest_page_is_mapped(std::uint64_t ipa);
+
+// Where level-3 tables come from once the built-in ones are used up: a zeroed page's
+// address, or 0 when there is none.
+void set_stage2_table_source(std::uint64_t (*zeroed_page)());
+
 // Maps one 4 KiB guest page at `ipa` to the machine page `pa` as normal memory, splitting a
 // block mapping when needed; false when no table is left.
 bool map_guest_page(std::uint64_t ipa, std::uint64_t pa);
