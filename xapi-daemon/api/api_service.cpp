@@ -24,6 +24,10 @@
 #include "lifecycle/reconcile.hpp"
 #include "lifecycle/vm_lifecycle.hpp"
 #include "rpc/xmlrpc_codec.hpp"
+#include "storage/local_sr.hpp"
+#include "storage/sr_messages.hpp"
+#include "storage/vdi_messages.hpp"
+#include "storage/vdi_transfers.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
@@ -53,7 +57,10 @@ class ApiService final : public rpc::RequestHandler {
           vm_handlers_(LifecycleOptions{config.shutdown_timeout}),
           event_handlers_(
               [this](std::function<void()> job) { boost::asio::post(workers_, std::move(job)); }),
-          watcher_(state_, [this](std::function<void()> job) { post_task(std::move(job)); }) {
+          watcher_(state_, [this](std::function<void()> job) { post_task(std::move(job)); }),
+          transfers_(state_, [this](std::function<void()> job) {
+              boost::asio::post(workers_, std::move(job));
+          }) {
         state_.handlers.session = &session_handlers_;
         state_.handlers.host = &host_handlers_;
         state_.handlers.debug = &debug_handlers_;
@@ -62,11 +69,16 @@ class ApiService final : public rpc::RequestHandler {
         state_.handlers.event = &event_handlers_;
         state_.handlers.VBD = &vbd_handlers_;
         state_.handlers.VIF = &vif_handlers_;
+        state_.handlers.SR = &sr_handlers_;
+        state_.handlers.PBD = &pbd_handlers_;
+        state_.handlers.VDI = &vdi_handlers_;
         store_->set_observer(
             [this](std::vector<StoreChange>&& changes) { events_.publish(std::move(changes)); });
         install_object_rules(dispatcher_);
         install_async_claims(dispatcher_);
+        install_storage_rules(dispatcher_);
         state_.host_ref = ensure_inventory(state_, read_machine_info());
+        start_storage(state_);
         reconcile_with_backend(state_);
         backend_.backend->set_listener(&watcher_);
         housekeeping_.emplace(state_,
@@ -84,6 +96,7 @@ class ApiService final : public rpc::RequestHandler {
     }
 
     void stop_waiting() override { events_.stop(); }
+    DiskTransfers* disk_transfers() override { return &transfers_; }
 
     void handle_rpc(std::string body, const rpc::Peer& peer, rpc::RpcCompletion done) override {
         auto parsed = rpc::parse_method_call(body);
@@ -139,6 +152,10 @@ class ApiService final : public rpc::RequestHandler {
     VbdHandlers vbd_handlers_;
     VifHandlers vif_handlers_;
     GuestWatcher watcher_;
+    SrHandlers sr_handlers_;
+    PbdHandlers pbd_handlers_;
+    VdiHandlers vdi_handlers_;
+    VdiTransfers transfers_;
     std::optional<Housekeeping> housekeeping_;
 };
 

@@ -16,6 +16,7 @@
 #include "lifecycle/power_table.hpp"
 #include "lifecycle/vm_companions.hpp"
 #include "lifecycle/vm_lifecycle.hpp"
+#include "storage/vdi_provision.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
@@ -161,11 +162,12 @@ rpc::Value VmLifecycle::copy(CallContext& ctx, const Ref& vm, const std::string&
 rpc::Value VmLifecycle::provision(CallContext& ctx, const Ref& vm) {
     OperationSlot slot(ctx, vm.id, VmOperations::provision);
     // xapi's templates describe their disks in other_config["disks"]; a template without
-    // that key has nothing to provision. Making disks needs the storage handlers.
+    // that key has nothing to provision.
     auto disks = slot.vm().other_config.find("disks");
     if (disks == slot.vm().other_config.end() || disks->second.find("<disk") == std::string::npos)
         return {};
-    throw ApiError::not_implemented("VM.provision of disks (other_config:disks)");
+    provision_disks(ctx, vm.id, disks->second);
+    return {};
 }
 
 }  // namespace tern::xapi

@@ -9,6 +9,10 @@
 #include <optional>
 #include <string>
 
+namespace tern::xapi {
+class DiskTransfers;
+}
+
 namespace tern::xapi::rpc {
 
 // Who is on the other end of a connection.
@@ -38,6 +42,9 @@ class RequestHandler {
     // event.from), and every later one; called before the transports close, so that no answer
     // is left for a connection that is gone.
     virtual void stop_waiting() {}
+    // What serves raw disk uploads and downloads (PUT /import_raw_vdi, GET /export_raw_vdi) on
+    // the same listeners; null: none (see transport/disk_transfer.hpp).
+    virtual DiskTransfers* disk_transfers() { return nullptr; }
 };
 
 }  // namespace tern::xapi::rpc

@@ -20,6 +20,7 @@
 
 #include "rpc/request_handler.hpp"
 #include "transport/connection_registry.hpp"
+#include "transport/disk_transfer_run.hpp"
 #include "transport/transport_limits.hpp"
 
 namespace tern::xapi {
@@ -96,6 +97,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
 
   private:
+    template <class>
+    friend class DiskTransferRun;
+
+    // A disk transfer ended cleanly: the connection serves its next request, or closes.
+    void transfer_done() {
+        timer_.cancel();
+        if (!keep_alive_)
+            return close();
+        read(false);
+    }
+
     void arm(std::chrono::milliseconds timeout) {
         timer_.expires_after(timeout);
         timer_.async_wait([weak = std::weak_ptr<HttpSession>(this->shared_from_this())](
@@ -121,6 +133,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                     return self->fail_read(ec);
                 // The header is in: the rest of the request must come within its own limit.
                 self->arm(self->limits_.request_timeout);
+                // Disk uploads and downloads stream; they are not held to the body limit.
+                auto* transfers = self->handler_.disk_transfers();
+                if (auto kind = DiskTransfers::kind_of(std::string(self->parser_->get().target()));
+                    kind && transfers != nullptr) {
+                    return std::make_shared<DiskTransferRun<HttpSession>>(self, *kind)
+                        ->start(*transfers);
+                }
                 if (self->parser_->content_length() &&
                     *self->parser_->content_length() > self->limits_.body_limit) {
                     // Read and drop the body first, so that a client still sending it sees
