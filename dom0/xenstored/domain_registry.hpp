@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "xenstored/domain_id.hpp"
 #include "xenstored/watch_registry.hpp"
@@ -33,6 +34,13 @@ class DomainRegistry {
     }
     void remove(DomainId domid) { domains_.erase(domid.value); }
     std::size_t size() const { return domains_.size(); }
+    std::vector<DomainId> ids() const {
+        std::vector<DomainId> out;
+        for (const auto& [id, record] : domains_) {
+            out.push_back(record.domid);
+        }
+        return out;
+    }
 
   private:
     std::map<std::uint32_t, DomainRecord> domains_;

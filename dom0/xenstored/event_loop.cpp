@@ -47,6 +47,14 @@ void EventLoop::watch_connection(ConnectionId id) {
     waiting_writable_[id] = false;
 }
 
+void EventLoop::watch_fd(int fd, std::function<void()> on_readable) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &event);
+    other_fds_[fd] = std::move(on_readable);
+}
+
 void EventLoop::accept_clients() {
     for (;;) {
         UniqueFd client = accept_connection(listen_fd_.get());
@@ -131,6 +139,10 @@ bool EventLoop::run(std::string& error) {
             const auto connection = by_fd_.find(fd);
             if (connection != by_fd_.end()) {
                 server_.service(connection->second);
+            }
+            const auto other = other_fds_.find(fd);
+            if (other != other_fds_.end()) {
+                other->second();
             }
         }
         server_.flush_all();

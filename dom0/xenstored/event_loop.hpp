@@ -2,6 +2,7 @@
 // on every connection's fd and hands ready connections to the XenstoreServer.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -17,6 +18,8 @@ class EventLoop {
 
     // Starts watching a connection the server already has.
     void watch_connection(ConnectionId id);
+    // Calls `on_readable` whenever `fd` is readable (an event channel of the daemon's own).
+    void watch_fd(int fd, std::function<void()> on_readable);
     // Runs until SIGINT or SIGTERM; returns false (with `error`) if the loop cannot run.
     bool run(std::string& error);
 
@@ -32,6 +35,7 @@ class EventLoop {
     std::map<int, ConnectionId> by_fd_;
     std::map<ConnectionId, int> fd_of_;
     std::map<ConnectionId, bool> waiting_writable_;
+    std::map<int, std::function<void()>> other_fds_;
 };
 
 }  // namespace tern::dom0::xenstored

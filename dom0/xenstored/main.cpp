@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "xenstored/domain_watch.hpp"
 #include "xenstored/event_loop.hpp"
 #include "xenstored/socket_transport.hpp"
 #include "xenstored/xen_devices.hpp"
@@ -113,6 +114,10 @@ int main(int argc, char** argv) {
         } else if (!error.empty()) {
             std::cerr << "xenstored: " << error << " (dom0's kernel is not served)\n";
         }
+    }
+    error.clear();
+    if (!start_domain_watch(server, loop, error) && !error.empty()) {
+        std::cerr << "xenstored: " << error << " (domain shutdowns are not followed)\n";
     }
     if (options.verbose) {
         std::clog << "xenstored: listening on " << options.socket_path << '\n';

@@ -377,18 +377,10 @@ XsResult<std::string> XenstoreServer::handle_release(Connection&, const Message&
     if (!domid || domid->value == 0) {
         return XsError::kEINVAL;
     }
-    DomainRecord* domain = domains_.find(*domid);
-    if (domain == nullptr) {
+    if (domains_.find(*domid) == nullptr) {
         return XsError::kENOENT;
     }
-    if (domain->connection) {
-        const auto it = connections_.find(*domain->connection);
-        if (it != connections_.end()) {
-            close(*it->second);
-        }
-    }
-    domains_.remove(*domid);
-    fire({StoreChange{std::string(kReleaseDomainWatch), false, PermissionList::owned_by(kDom0)}});
+    release_domain(*domid);
     return kOk;
 }
 

@@ -62,6 +62,23 @@ std::unique_ptr<EvtchnDeviceChannel> EvtchnDeviceChannel::bind(DomainId remote,
         new EvtchnDeviceChannel(std::move(fd), static_cast<std::uint32_t>(port)));
 }
 
+std::unique_ptr<EvtchnDeviceChannel> EvtchnDeviceChannel::bind_virq(std::uint32_t virq,
+                                                                    std::string& error) {
+    UniqueFd fd(::open(kEvtchnDevice, O_RDWR | O_CLOEXEC | O_NONBLOCK));
+    if (!fd.valid()) {
+        error = system_error(kEvtchnDevice);
+        return nullptr;
+    }
+    EvtchnBindVirq bind{virq};
+    const int port = ::ioctl(fd.get(), kEvtchnBindVirq, &bind);
+    if (port < 0) {
+        error = system_error("bind VIRQ " + std::to_string(virq));
+        return nullptr;
+    }
+    return std::unique_ptr<EvtchnDeviceChannel>(
+        new EvtchnDeviceChannel(std::move(fd), static_cast<std::uint32_t>(port)));
+}
+
 void EvtchnDeviceChannel::notify() {
     EvtchnNotify notify{local_port_};
     ::ioctl(fd_.get(), kEvtchnNotify, &notify);

@@ -18,6 +18,8 @@ inline constexpr const char* kEvtchnDevice = "/dev/xen/evtchn";
 inline constexpr const char* kXenbusBackendDevice = "/dev/xen/xenbus_backend";
 inline constexpr const char* kGntdevDevice = "/dev/xen/gntdev";
 inline constexpr const char* kPrivcmdDevice = "/dev/xen/privcmd";
+// VIRQ_DOM_EXC: raised in dom0 when a domain shuts down or dies.
+inline constexpr std::uint32_t kVirqDomainException = 3;
 // GNTTAB_RESERVED_XENSTORE: the grant reference of a guest's xenstore page.
 inline constexpr std::uint32_t kXenstoreGrantRef = 1;
 
@@ -28,6 +30,8 @@ class EvtchnDeviceChannel : public EventChannel {
     // Binds to (remote domain, remote port); nullptr and `error` set on failure.
     static std::unique_ptr<EvtchnDeviceChannel> bind(DomainId remote, std::uint32_t remote_port,
                                                      std::string& error);
+    // Binds a virtual interrupt (VIRQ_DOM_EXC); nullptr and `error` set on failure.
+    static std::unique_ptr<EvtchnDeviceChannel> bind_virq(std::uint32_t virq, std::string& error);
     void notify() override;
     int fd() const override { return fd_.get(); }
     void acknowledge() override;

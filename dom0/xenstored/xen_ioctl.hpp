@@ -10,6 +10,9 @@
 
 namespace tern::dom0::xenstored::xen_ioctl {
 
+struct EvtchnBindVirq {
+    unsigned int virq;
+};
 struct EvtchnBindInterdomain {
     std::uint32_t remote_domain;
     std::uint32_t remote_port;
@@ -40,6 +43,7 @@ struct PrivcmdMmapBatchV2 {
     int* err;
 };
 
+inline constexpr unsigned long kEvtchnBindVirq = _IOC(_IOC_NONE, 'E', 0, sizeof(EvtchnBindVirq));
 inline constexpr unsigned long kEvtchnBindInterdomain =
     _IOC(_IOC_NONE, 'E', 1, sizeof(EvtchnBindInterdomain));
 inline constexpr unsigned long kEvtchnNotify = _IOC(_IOC_NONE, 'E', 4, sizeof(EvtchnNotify));

@@ -230,15 +230,6 @@ void XenstoreServer::close(Connection& connection) {
     closed_.push_back(connection.id);
 }
 
-void XenstoreServer::report_domain_shutdown(DomainId domid) {
-    DomainRecord* domain = domains_.find(domid);
-    if (domain == nullptr || domain->shutdown_reported) {
-        return;
-    }
-    domain->shutdown_reported = true;
-    fire({StoreChange{std::string(kReleaseDomainWatch), false, PermissionList::owned_by(kDom0)}});
-}
-
 void XenstoreServer::log(const std::string& line) const {
     if (logging_) {
         std::clog << "xenstored: " << line << '\n';

@@ -26,6 +26,9 @@ namespace tern::dom0::xenstored {
 using RingConnector = std::function<std::unique_ptr<Transport>(DomainId, std::uint64_t mfn,
                                                                std::uint32_t event_channel)>;
 
+// What the hypervisor says about a domain, for update_domains.
+enum class DomainRunState { kRunning, kShutdown };
+
 class XenstoreServer {
   public:
     XenstoreServer(Quotas quotas, RingConnector connector);
@@ -47,8 +50,11 @@ class XenstoreServer {
     Transport* transport(ConnectionId id) const;
     std::size_t connection_count() const { return connections_.size(); }
 
-    // Tells watchers of @releaseDomain that a domain shut down or died (once, until RESUME).
+    // Tells watchers of @releaseDomain that a domain shut down (once, until RESUME).
     void report_domain_shutdown(DomainId domid);
+    // Brings the introduced domains in line with the hypervisor's list (after VIRQ_DOM_EXC):
+    // a domain no longer listed is released, one listed as shut down is reported.
+    void update_domains(const std::map<std::uint32_t, DomainRunState>& listed);
 
     void set_logging(bool on) { logging_ = on; }
     bool logging() const { return logging_; }
@@ -69,6 +75,8 @@ class XenstoreServer {
     void parse_input(Connection& connection);
     void flush(Connection& connection);
     void close(Connection& connection);
+    // Disconnects an introduced domain, forgets it and fires @releaseDomain.
+    void release_domain(DomainId domid);
     void reply(Connection& connection, const MessageHeader& request, MessageType type,
                std::string_view payload);
     void fire(const std::vector<StoreChange>& changes);

@@ -50,6 +50,8 @@ static_assert(kRingErrorRingIndex == XENSTORE_ERROR_RINGIDX);
 static_assert(kXenstoreGrantRef == GNTTAB_RESERVED_XENSTORE);
 
 static_assert(xen_ioctl::kEvtchnBindInterdomain == IOCTL_EVTCHN_BIND_INTERDOMAIN);
+static_assert(xen_ioctl::kEvtchnBindVirq == IOCTL_EVTCHN_BIND_VIRQ);
+static_assert(kVirqDomainException == VIRQ_DOM_EXC);
 static_assert(xen_ioctl::kEvtchnNotify == IOCTL_EVTCHN_NOTIFY);
 static_assert(xen_ioctl::kXenbusBackendEvtchn == IOCTL_XENBUS_BACKEND_EVTCHN);
 static_assert(xen_ioctl::kGntdevMapGrantRef == IOCTL_GNTDEV_MAP_GRANT_REF);

@@ -325,6 +325,26 @@ TEST_F(XenstoreServerTest, DomainShutdownIsReportedOnceUntilResume) {
     EXPECT_EQ(take_events(dom0).size(), 1U);
 }
 
+TEST_F(XenstoreServerTest, TheHypervisorsDomainListReleasesDeadDomains) {
+    Client dom0 = connect(kDom0Caller);
+    expect_ok(dom0, MessageType::kIntroduce, strings_for_test({"12", "1", "2"}));
+    expect_ok(dom0, MessageType::kIntroduce, strings_for_test({"13", "1", "2"}));
+    const auto opened = server_.take_opened();
+    ASSERT_EQ(opened.size(), 2U);
+    expect_ok(dom0, MessageType::kWatch, strings_for_test({"@releaseDomain", "out"}));
+    take_events(dom0);
+    // 12 shut down: reported once, still introduced. 13 is gone: released.
+    server_.update_domains({{0, DomainRunState::kRunning}, {12, DomainRunState::kShutdown}});
+    server_.update_domains({{0, DomainRunState::kRunning}, {12, DomainRunState::kShutdown}});
+    server_.flush_all();
+    EXPECT_EQ(take_events(dom0).size(), 2U);
+    EXPECT_EQ(request(dom0, MessageType::kIsDomainIntroduced, strings_for_test({"12"})).payload,
+              strings_for_test({"T"}));
+    EXPECT_EQ(request(dom0, MessageType::kIsDomainIntroduced, strings_for_test({"13"})).payload,
+              strings_for_test({"F"}));
+    EXPECT_EQ(server_.take_closed(), std::vector<ConnectionId>{opened[1]});
+}
+
 TEST_F(XenstoreServerTest, GuestsCannotUsePrivilegedRequestsOrSeeSpecialWatches) {
     Client dom0 = connect(kDom0Caller);
     Client guest = connect(Caller{DomainId{3}, false, {}});
