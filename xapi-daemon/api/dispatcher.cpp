@@ -238,6 +238,9 @@ rpc::Value Dispatcher::run_implicit(CallContext& ctx, const Target& target,
                     map.erase(key);
                 }
                 txn.set_field(cls, self, msg.field, rpc::Value{std::move(map)});
+                if (auto hooks = hooks_.find(desc.name);
+                    hooks != hooks_.end() && hooks->second.after_set)
+                    hooks->second.after_set(txn, self, field->name);
             });
             return {};
         }
