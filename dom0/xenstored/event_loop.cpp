@@ -45,6 +45,11 @@ void EventLoop::watch_connection(ConnectionId id) {
     by_fd_[fd] = id;
     fd_of_[id] = fd;
     waiting_writable_[id] = false;
+    if (!transport->waits_for_writable()) {
+        // A ring may already hold requests whose notification came before we bound the
+        // event channel.
+        server_.service(id);
+    }
 }
 
 void EventLoop::watch_fd(int fd, std::function<void()> on_readable) {
