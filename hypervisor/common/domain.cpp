@@ -99,6 +99,7 @@ Domain* DomainTable::find(pub::domid_t id) {
 Status DomainTable::destroy(pub::domid_t id) {
     for (Domain*& d : slots_) {
         if (d != nullptr && d->id() == id) {
+            d->events().close_all();
             d->memory().release_all(machine_);
             d->~Domain();
             machine_.free_object(d, sizeof(Domain));

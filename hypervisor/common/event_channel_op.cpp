@@ -1,7 +1,8 @@
 // event_channel_op (../shared/reference/xen-arm-abi.md §4.1): the 2-level operations on the
-// caller's own table. Only the caller's domain exists for it yet, so `dom` fields must name it
-// (DOMID_SELF or its id) and interdomain binds connect it to itself. The FIFO ABI is refused
-// (-ENOSYS) so that Linux uses the 2-level one.
+// caller's table. `dom` fields name the caller (DOMID_SELF or its id) or, for the control
+// domain, any domain the lookup finds; interdomain binds connect the caller to another domain's
+// unbound port (or to its own). The FIFO ABI is refused (-ENOSYS) so that Linux uses the
+// 2-level one.
 #include "common/event_channel_op.hpp"
 
 #include "common/guest_errno.hpp"
@@ -11,6 +12,13 @@ namespace {
 
 bool names_self(const EventChannels& events, pub::domid_t dom) {
     return dom == pub::kDomidSelf || dom == events.domain();
+}
+
+// The table `dom` names for this caller: its own, another's through the lookup, or none.
+EventChannels* table_of(EventChannels& events, DomainEventsLookup* others, pub::domid_t dom) {
+    if (names_self(events, dom))
+        return &events;
+    return others != nullptr ? others->events_of(dom) : nullptr;
 }
 
 template <class T, class F>
@@ -27,21 +35,26 @@ std::int64_t with_struct(GuestMemory& memory, std::uint64_t arg, F&& op) {
 }  // namespace
 
 std::int64_t event_channel_op(EventChannels& events, GuestMemory& memory, std::uint64_t cmd,
-                              std::uint64_t arg) {
+                              std::uint64_t arg, DomainEventsLookup* others) {
     switch (cmd) {
         case pub::kEvtchnOpAllocUnbound:
             return with_struct<pub::evtchn_alloc_unbound>(memory, arg, [&](auto& a) {
-                if (!names_self(events, a.dom))
+                EventChannels* table = table_of(events, others, a.dom);
+                if (table == nullptr)
                     return kEsrch;
-                auto port = events.alloc_unbound(a.remote_dom);
+                // DOMID_SELF as the remote means the caller.
+                const pub::domid_t remote =
+                    a.remote_dom == pub::kDomidSelf ? events.domain() : a.remote_dom;
+                auto port = table->alloc_unbound(table == &events ? a.remote_dom : remote);
                 a.port = port.value_or(0);
                 return errno_of(port.status());
             });
         case pub::kEvtchnOpBindInterdomain:
             return with_struct<pub::evtchn_bind_interdomain>(memory, arg, [&](auto& a) {
-                if (!names_self(events, a.remote_dom))
+                EventChannels* remote = table_of(events, others, a.remote_dom);
+                if (remote == nullptr)
                     return kEsrch;
-                auto port = events.bind_interdomain(events, a.remote_port);
+                auto port = events.bind_interdomain(*remote, a.remote_port);
                 a.local_port = port.value_or(0);
                 return errno_of(port.status());
             });
@@ -75,9 +88,10 @@ std::int64_t event_channel_op(EventChannels& events, GuestMemory& memory, std::u
         }
         case pub::kEvtchnOpStatus:
             return with_struct<pub::evtchn_status>(memory, arg, [&](auto& a) {
-                if (!names_self(events, a.dom))
+                EventChannels* table = table_of(events, others, a.dom);
+                if (table == nullptr)
                     return kEsrch;
-                auto s = events.status(a.port);
+                auto s = table->status(a.port);
                 if (!s.ok())
                     return errno_of(s.status());
                 a = s.value();

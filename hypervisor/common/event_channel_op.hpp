@@ -9,7 +9,18 @@
 
 namespace tern::hv {
 
+// Other domains' tables, for a caller that may name them (the control domain): allocating an
+// unbound port in another domain, binding to another domain's port, asking a port's status.
+class DomainEventsLookup {
+  public:
+    virtual EventChannels* events_of(pub::domid_t domain) = 0;
+
+  protected:
+    ~DomainEventsLookup() = default;
+};
+
+// `others` is null for a caller that may only name itself.
 std::int64_t event_channel_op(EventChannels& events, GuestMemory& memory, std::uint64_t cmd,
-                              std::uint64_t arg);
+                              std::uint64_t arg, DomainEventsLookup* others = nullptr);
 
 }  // namespace tern::hv

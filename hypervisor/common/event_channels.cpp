@@ -118,6 +118,7 @@ Result<pub::evtchn_port_t> EventChannels::bind_virq(std::uint32_t virq, std::uin
     p.state = State::virq;
     p.virq = virq;
     p.vcpu = vcpu;
+    p.virq_vcpu = vcpu;
     virq_ports_[vcpu][virq] = port.value();
     return port;
 }
@@ -185,9 +186,18 @@ Status EventChannels::close(pub::evtchn_port_t port) {
         r.remote = nullptr;
     }
     if (p.state == State::virq)
-        virq_ports_[p.vcpu][p.virq] = 0;
+        virq_ports_[p.virq_vcpu][p.virq] = 0;
     p = Port{};
+    // As Xen does: a closed port forgets its pending event, so that whatever binds it next
+    // is not told of something that happened before.
+    if (shared_ != nullptr)
+        __atomic_fetch_and(&shared_->evtchn_pending[port / 64], ~bit(port), __ATOMIC_SEQ_CST);
     return Status::ok;
+}
+
+void EventChannels::close_all() {
+    for (pub::evtchn_port_t port = 1; port < kMaxPorts; ++port)
+        (void)close(port);
 }
 
 Status EventChannels::send(pub::evtchn_port_t port) {
@@ -271,11 +281,11 @@ Status EventChannels::bind_vcpu(pub::evtchn_port_t port, std::uint32_t vcpu) {
         case State::closed:
             return Status::invalid_argument;
         case State::virq:
-            // Only global VIRQs move; a per-vCPU one (the timer) belongs to its vCPU.
+            // Only global VIRQs move; a per-vCPU one (the timer) belongs to its vCPU. As in Xen,
+            // the VIRQ stays bound where it was (send_virq finds it there) and only the vCPU
+            // it notifies changes.
             if (p.virq == pub::kVirqTimer)
                 return Status::invalid_argument;
-            virq_ports_[p.vcpu][p.virq] = 0;
-            virq_ports_[vcpu][p.virq] = port;
             break;
         default:
             break;

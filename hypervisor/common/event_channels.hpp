@@ -53,6 +53,8 @@ class EventChannels {
     Result<pub::evtchn_port_t> bind_interdomain(EventChannels& remote,
                                                 pub::evtchn_port_t remote_port);
     Status close(pub::evtchn_port_t port);
+    // Closes every port (the domain is going): peers bound to it go back to unbound.
+    void close_all();
     Status send(pub::evtchn_port_t port);
     Status unmask(pub::evtchn_port_t port);
     Status bind_vcpu(pub::evtchn_port_t port, std::uint32_t vcpu);
@@ -77,6 +79,7 @@ class EventChannels {
         pub::evtchn_port_t remote_port = 0;
         EventChannels* remote = nullptr;  // interdomain
         std::uint32_t virq = 0;
+        std::uint32_t virq_vcpu = 0;  // where a VIRQ was bound (bind_vcpu moves only `vcpu`)
     };
 
     bool valid(pub::evtchn_port_t port) const { return port != 0 && port < kMaxPorts; }

@@ -46,6 +46,19 @@ class CallerMemory final : public GuestMemory {
     using GuestMemory::write;
 };
 
+// The event channels of the domains dom0 manages, by id.
+class ManagedDomainEvents final : public DomainEventsLookup {
+  public:
+    explicit ManagedDomainEvents(DomainTable& domains) : domains_(domains) {}
+    EventChannels* events_of(pub::domid_t domain) override {
+        Domain* d = domains_.find(domain);
+        return d != nullptr ? &d->events() : nullptr;
+    }
+
+  private:
+    DomainTable& domains_;
+};
+
 // dom0's shared pages: shared_info and its grant-table frames (v1), made on first use.
 std::uint64_t g_shared_info = 0;
 GrantTable g_grants(0);
@@ -430,8 +443,17 @@ void handle_hypercall(std::uint64_t* x) {
             break;
         case pub::kHypercallEventChannelOp: {
             CallerMemory memory;
-            result =
-                g_events != nullptr ? event_channel_op(*g_events, memory, x[0], x[1]) : kEnosys;
+            if (g_events == nullptr) {
+                result = kEnosys;
+            } else if (g_control == nullptr) {
+                result = event_channel_op(*g_events, memory, x[0], x[1]);
+            } else {
+                // dom0 may name the domains it manages; none goes away meanwhile.
+                result = g_control->with_domains([&](DomainTable& domains) {
+                    ManagedDomainEvents others(domains);
+                    return event_channel_op(*g_events, memory, x[0], x[1], &others);
+                });
+            }
             break;
         }
         case pub::kHypercallVmAssist:

@@ -2,7 +2,8 @@
 //   tern-ctl [--interface-version V] [--privcmd PATH] COMMAND ARGS
 // Commands: physinfo; list; create --memory MiB [--vcpus N] [--no-populate];
 // info ID; pause ID; unpause ID; shutdown ID [poweroff|reboot|crash|...]; destroy ID;
-// peek ID GFN; poke ID GFN TEXT (through a foreign mapping of the domain's page).
+// peek ID GFN; poke ID GFN TEXT (through a foreign mapping of the domain's page);
+// wait-exception [SECONDS] (VIRQ_DOM_EXC through /dev/xen/evtchn); evtchn-bind ID.
 // Exit status: 0 done, 1 the hypervisor refused (the reason is printed), 2 bad usage.
 #include <cerrno>
 #include <cstdint>
@@ -15,6 +16,7 @@
 
 #include "dom0/control/control_client.hpp"
 #include "dom0/control/control_error.hpp"
+#include "dom0/control/event_channel_device.hpp"
 #include "dom0/control/foreign_mapping.hpp"
 #include "dom0/control/privcmd.hpp"
 
@@ -35,7 +37,11 @@ constexpr const char* kUsage =
     "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n"
     "  peek ID GFN                      the first 16 bytes of one of its pages, and whether\n"
     "                                   the page is all zero\n"
-    "  poke ID GFN TEXT                 writes TEXT at the start of one of its pages\n";
+    "  poke ID GFN TEXT                 writes TEXT at the start of one of its pages\n"
+    "  wait-exception [SECONDS]         waits (60 s) for VIRQ_DOM_EXC: a domain shut down or\n"
+    "                                   was destroyed; exit 1 if none came\n"
+    "  evtchn-bind ID                   makes an event channel between dom0 and the domain,\n"
+    "                                   signals it and shows the domain's end\n";
 
 struct UsageError {
     std::string what;
@@ -109,6 +115,55 @@ void poke(tern::dom0::Privcmd& privcmd, std::uint32_t domain, std::uint64_t gfn,
     std::memcpy(page.data(), text.data(), text.size());
 }
 
+int wait_exception(std::uint64_t seconds) {
+    tern::dom0::EventChannelDevice events;
+    const std::uint32_t port = events.bind_virq(tern::dom0::EventChannelDevice::kVirqDomExc);
+    std::printf("bound VIRQ_DOM_EXC to port %u\n", port);
+    std::fflush(stdout);
+    if (!events.wait(std::chrono::seconds(seconds))) {
+        std::printf("no domain exception in %llu s\n", static_cast<unsigned long long>(seconds));
+        return 1;
+    }
+    std::printf("domain exception event\n");
+    return 0;
+}
+
+// Xen's struct evtchn_status (event_channel.h), for EVTCHNOP_status on another domain.
+struct EvtchnStatus {
+    std::uint16_t dom;
+    std::uint32_t port;
+    std::uint32_t status;
+    std::uint32_t vcpu;
+    std::uint16_t remote_dom;
+    std::uint32_t remote_port;
+};
+static_assert(sizeof(EvtchnStatus) == 24);
+
+void evtchn_bind(tern::dom0::Privcmd& privcmd, ControlClient& control, std::uint32_t domain) {
+    const std::uint32_t remote = control.alloc_unbound(domain, 0);
+    tern::dom0::EventChannelDevice events;
+    const std::uint32_t local = events.bind_interdomain(domain, remote);
+    events.notify(local);
+    EvtchnStatus status{};
+    status.dom = static_cast<std::uint16_t>(domain);
+    status.port = remote;
+    constexpr std::uint64_t kEventChannelOp = 32;
+    constexpr std::uint64_t kEvtchnOpStatus = 5;
+    const std::int64_t r = privcmd.hypercall(kEventChannelOp, kEvtchnOpStatus,
+                                             reinterpret_cast<std::uintptr_t>(&status));
+    if (r < 0)
+        throw ControlError(
+            std::string("status of the domain's port: ") + std::strerror(static_cast<int>(-r)),
+            static_cast<int>(-r));
+    static const char* const kStates[] = {"closed", "unbound", "interdomain",
+                                          "pirq",   "virq",    "ipi"};
+    std::printf("dom0 port %u <-> domain %u port %u: %s", local, domain, remote,
+                status.status < 6 ? kStates[status.status] : "unknown");
+    if (status.status == 2)
+        std::printf(" with domain %u port %u", status.remote_dom, status.remote_port);
+    std::printf("\n");
+}
+
 int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
         const std::vector<std::string>& args) {
     const std::string& cmd = args[0];
@@ -166,6 +221,10 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
         if (args.size() < 4)
             throw UsageError{"poke: ID GFN TEXT"};
         poke(privcmd, domain_id(args, 1), gfn_arg(args, 2), args[3]);
+    } else if (cmd == "wait-exception") {
+        return wait_exception(args.size() > 1 ? number(args[1], "seconds") : 60);
+    } else if (cmd == "evtchn-bind") {
+        evtchn_bind(privcmd, control, domain_id(args, 1));
     } else if (cmd == "shutdown") {
         const std::uint32_t id = domain_id(args, 1);
         control.shutdown(

@@ -71,8 +71,21 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
         out, rc = shell.run(f"tern-ctl unpause {domid}")
         assert rc == 1 and "Operation not supported" in out, out
 
-        out, rc = shell.run(f"tern-ctl shutdown {domid} crash")
+        # An event channel between dom0 (through /dev/xen/evtchn) and the domain.
+        out, rc = shell.run(f"tern-ctl evtchn-bind {domid}")
         assert rc == 0, out
+        bound = re.search(rf"dom0 port (\d+) <-> domain {domid} port (\d+): interdomain "
+                          rf"with domain 0 port (\d+)", out)
+        assert bound and bound.group(1) == bound.group(3), out
+
+        # dom0 learns that a domain shut down through VIRQ_DOM_EXC, as xenstored does.
+        out, rc = shell.run("rm -f /tmp/exc; (tern-ctl wait-exception 120 > /tmp/exc 2>&1 &); "
+                            "until grep -q bound /tmp/exc; do usleep 100000; done; "
+                            f"tern-ctl shutdown {domid} crash; "
+                            "until grep -q 'exception\\|no domain' /tmp/exc; do usleep 100000; "
+                            "done; cat /tmp/exc")
+        assert rc == 0, out
+        assert "domain exception event" in out, out
         out, rc = shell.run(f"tern-ctl info {domid}")
         assert re.search(rf"{domid} shutdown .*\(crash\)", out), out
 

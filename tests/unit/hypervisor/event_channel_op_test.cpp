@@ -89,3 +89,67 @@ TEST(EventChannelOp, VirqsBindOncePerVcpu) {
 
 }  // namespace
 }  // namespace tern::hv
+
+namespace tern::hv {
+namespace {
+
+// dom0 naming another domain through the lookup (the control domain's view).
+struct TwoDomains final : DomainEventsLookup {
+    TwoDomains() : guest(5, 1, upcalls) { guest.attach_shared_info(guest_shared.get()); }
+    EventChannels* events_of(pub::domid_t domain) override {
+        return domain == 5 ? &guest : nullptr;
+    }
+    template <class T>
+    std::int64_t call(unsigned cmd, T& arg, DomainEventsLookup* others) {
+        dom0.memory.write(BufferGuestMemory::kBase, arg);
+        const std::int64_t r =
+            event_channel_op(dom0.events, dom0.memory, cmd, BufferGuestMemory::kBase, others);
+        dom0.memory.read(BufferGuestMemory::kBase, arg);
+        return r;
+    }
+    World dom0;
+    NoUpcalls upcalls;
+    std::unique_ptr<pub::shared_info> guest_shared = std::make_unique<pub::shared_info>();
+    EventChannels guest;
+};
+
+TEST(EventChannelOp, TheControlDomainConnectsToAnotherDomainsUnboundPort) {
+    TwoDomains t;
+    // dom0 makes a port in the guest that dom0 (SELF) may bind, as a toolstack does for the
+    // guest's xenstore and console channels.
+    pub::evtchn_alloc_unbound a{5, pub::kDomidSelf, 0};
+    ASSERT_EQ(t.call(pub::kEvtchnOpAllocUnbound, a, &t), 0);
+    EXPECT_EQ(t.guest.status(a.port)->u.unbound.dom, 0);
+    pub::evtchn_bind_interdomain b{5, a.port, 0};
+    ASSERT_EQ(t.call(pub::kEvtchnOpBindInterdomain, b, &t), 0);
+    pub::evtchn_send send{b.local_port};
+    EXPECT_EQ(t.call(pub::kEvtchnOpSend, send, &t), 0);
+    EXPECT_TRUE(t.guest.is_pending(a.port));
+    pub::evtchn_status s{};
+    s.dom = 5;
+    s.port = a.port;
+    ASSERT_EQ(t.call(pub::kEvtchnOpStatus, s, &t), 0);
+    EXPECT_EQ(s.status, pub::kEvtchnStatInterdomain);
+    EXPECT_EQ(s.u.interdomain.dom, 0);
+    EXPECT_EQ(s.u.interdomain.port, b.local_port);
+    // The guest goes: dom0's end waits again, unbound, and sending there does nothing.
+    t.guest.close_all();
+    EXPECT_EQ(t.dom0.events.status(b.local_port)->status, pub::kEvtchnStatUnbound);
+    EXPECT_EQ(t.call(pub::kEvtchnOpSend, send, &t), 0);
+}
+
+TEST(EventChannelOp, WithoutTheLookupOtherDomainsDoNotExist) {
+    TwoDomains t;
+    pub::evtchn_alloc_unbound a{5, 0, 0};
+    EXPECT_EQ(t.call(pub::kEvtchnOpAllocUnbound, a, nullptr), kEsrch);
+    pub::evtchn_alloc_unbound guest_port{7, 0, 0};
+    EXPECT_EQ(t.call(pub::kEvtchnOpAllocUnbound, guest_port, &t), kEsrch);  // no domain 7
+    // A port the guest made for someone else cannot be bound by dom0.
+    auto other = t.guest.alloc_unbound(9);
+    ASSERT_TRUE(other.ok());
+    pub::evtchn_bind_interdomain b{5, other.value(), 0};
+    EXPECT_EQ(t.call(pub::kEvtchnOpBindInterdomain, b, &t), kEinval);
+}
+
+}  // namespace
+}  // namespace tern::hv

@@ -132,6 +132,17 @@ TEST(EventChannels, VirqsBindOncePerVcpuAndFollowBindVcpu) {
     ASSERT_EQ(g.events.bind_vcpu(console.value(), 1), Status::ok);
     EXPECT_EQ(g.events.status(console.value())->vcpu, 1u);
     EXPECT_EQ(g.events.bind_vcpu(console.value(), 2), Status::not_found);
+    // A global VIRQ moved to vCPU 1 (Linux's evtchn device balances its ports so) is still
+    // raised as the hypervisor raises it, and now notifies vCPU 1.
+    pub::vcpu_info vcpu1{};
+    ASSERT_EQ(g.events.attach_vcpu_info(1, &vcpu1), Status::ok);
+    g.shared->evtchn_pending[0] = 0;
+    vcpu1.evtchn_pending_sel = 0;
+    vcpu1.evtchn_upcall_pending = 0;
+    g.upcalls.raised.clear();
+    EXPECT_TRUE(g.events.send_virq(pub::kVirqConsole, 0));
+    EXPECT_TRUE(g.events.is_pending(console.value()));
+    EXPECT_EQ(g.upcalls.raised, std::vector<std::uint32_t>{1});
     ASSERT_EQ(g.events.close(console.value()), Status::ok);
     EXPECT_FALSE(g.events.send_virq(pub::kVirqConsole, 1));
     EXPECT_TRUE(g.events.bind_virq(pub::kVirqConsole, 0).ok());  // free to bind again
