@@ -59,23 +59,33 @@ void XenstoreServer::service(ConnectionId id) {
     }
     Connection& connection = *it->second;
     connection.transport->acknowledge_event();
+    // First what a backlog held back: unsent output, then requests already read.
+    flush(connection);
+    parse_input(connection);
     std::array<char, 4096> buffer{};
-    for (;;) {
+    while (!connection.closing && !backlogged(connection)) {
         const IoResult result = connection.transport->read(buffer);
         connection.input.append(buffer.data(), result.bytes);
         parse_input(connection);
         if (result.closed) {
             close(connection);
         }
-        if (result.closed || result.bytes == 0 || connection.closing) {
+        if (result.closed || result.bytes == 0) {
             break;
         }
     }
     flush_all();
 }
 
+bool XenstoreServer::backlogged(const Connection& connection) const {
+    // A ring peer that does not consume its replies stops being read (its request ring fills
+    // up); a socket peer is dom0's own tool and is always read.
+    return !connection.transport->waits_for_writable() && connection.output.size() > kOutputBacklog;
+}
+
 void XenstoreServer::parse_input(Connection& connection) {
-    while (!connection.closing && connection.input.size() >= kHeaderSize) {
+    while (!connection.closing && !backlogged(connection) &&
+           connection.input.size() >= kHeaderSize) {
         MessageHeader header{};
         std::memcpy(&header, connection.input.data(), kHeaderSize);
         if (header.len > kPayloadMax) {
@@ -183,6 +193,11 @@ void XenstoreServer::fire(const std::vector<StoreChange>& changes) {
 void XenstoreServer::queue_event(const WatchEvent& event) {
     const auto it = connections_.find(event.connection);
     if (it == connections_.end() || it->second->closing) {
+        return;
+    }
+    if (!it->second->caller.privileged && it->second->output.size() > kEventBacklog) {
+        log("connection " + std::to_string(event.connection) + ": event for " + event.path +
+            " dropped, " + std::to_string(it->second->output.size()) + " bytes unread");
         return;
     }
     std::string payload = event.path;

@@ -31,6 +31,11 @@ enum class DomainRunState { kRunning, kShutdown };
 
 class XenstoreServer {
   public:
+    // Unsent bytes above which a ring connection's requests are no longer read.
+    static constexpr std::size_t kOutputBacklog = 64 * 1024;
+    // Unsent bytes above which an unprivileged connection's watch events are dropped.
+    static constexpr std::size_t kEventBacklog = 1024 * 1024;
+
     XenstoreServer(Quotas quotas, RingConnector connector);
     ~XenstoreServer();
 
@@ -74,6 +79,7 @@ class XenstoreServer {
     void handle_message(Connection& connection, const Message& message);
     void parse_input(Connection& connection);
     void flush(Connection& connection);
+    bool backlogged(const Connection& connection) const;
     void close(Connection& connection);
     // Disconnects an introduced domain, forgets it and fires @releaseDomain.
     void release_domain(DomainId domid);

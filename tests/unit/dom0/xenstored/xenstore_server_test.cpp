@@ -482,6 +482,35 @@ TEST_F(XenstoreServerTest, PermissionsRoundTripThroughGetAndSet) {
     expect_error(dom0, MessageType::kSetPerms, strings_for_test({"/missing", "n0"}), "ENOENT");
 }
 
+TEST_F(XenstoreServerTest, AGuestThatDoesNotReadRepliesIsNoLongerRead) {
+    Client dom0 = connect(kDom0Caller);
+    expect_ok(dom0, MessageType::kWrite, write_payload("/big", std::string(900, 'b')));
+    Client guest = connect(Caller{DomainId{3}, false, {}});
+    expect_ok(dom0, MessageType::kSetPerms, strings_for_test({"/big", "r3"}));
+    // Each READ reply is about 900 bytes; the guest sends requests but never takes a reply.
+    int sent = 0;
+    for (; sent < 200; ++sent) {
+        const std::string request =
+            encode_message(MessageHeader{static_cast<std::uint32_t>(MessageType::kRead), 1, 0, 0},
+                           strings_for_test({"/big"}));
+        if (guest.guest->put_request_bytes(request) != request.size()) {
+            break;
+        }
+        server_.service(guest.id);
+    }
+    // The server stopped consuming requests once its backlog passed the limit.
+    EXPECT_LT(sent, 200);
+    EXPECT_TRUE(server_.has_pending_output(guest.id));
+    // Once the guest reads, everything is answered.
+    std::size_t replies = 0;
+    for (int round = 0; round < 1000 && server_.has_pending_output(guest.id); ++round) {
+        replies += guest.guest->receive().size();
+        server_.service(guest.id);
+    }
+    replies += guest.guest->receive().size();
+    EXPECT_GE(replies, static_cast<std::size_t>(sent));
+}
+
 TEST_F(XenstoreServerTest, ClosingAConnectionDropsItsWatches) {
     Client dom0 = connect(kDom0Caller);
     Client watcher = connect(kDom0Caller);
