@@ -6,9 +6,11 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "xenstored/domain_watch.hpp"
 #include "xenstored/event_loop.hpp"
+#include "xenstored/file_ring_for_test.hpp"
 #include "xenstored/socket_transport.hpp"
 #include "xenstored/xen_devices.hpp"
 
@@ -28,6 +30,8 @@ constexpr std::string_view kUsage =
     "  --quota NAME=VALUE      set a per-domain quota; names and defaults:\n"
     "                          nodes 1000, watches 128, transactions 10, entry-size 2048,\n"
     "                          permissions 5, request-size 4096\n"
+    "  --guest-ring-for-test DIR:DOMID\n"
+    "                          serve a test's ring as domain DOMID (see file_ring_for_test.hpp)\n"
     "  --verbose               log connections and requests to stderr\n"
     "  --help                  show this help\n";
 
@@ -37,6 +41,7 @@ struct Options {
     bool use_xenbus_backend = true;
     bool verbose = false;
     Quotas quotas;
+    std::vector<std::pair<std::string, DomainId>> test_rings;
 };
 
 // Parses the command line; returns false after printing why (or the help) to `out`.
@@ -54,6 +59,19 @@ bool parse_options(int argc, char** argv, Options& options, int& exit_code) {
             options.xenbus_backend = argv[++i];
         } else if (arg == "--no-xenbus-backend") {
             options.use_xenbus_backend = false;
+        } else if (arg == "--guest-ring-for-test" && has_value) {
+            const std::string_view setting = argv[++i];
+            const auto colon = setting.rfind(':');
+            const auto domid = colon == std::string_view::npos
+                                   ? std::nullopt
+                                   : parse_decimal(setting.substr(colon + 1));
+            if (!domid || *domid == 0 || *domid >= kFirstReservedDomid) {
+                std::cerr << "xenstored: bad test ring '" << setting << "'\n" << kUsage;
+                exit_code = 2;
+                return false;
+            }
+            options.test_rings.emplace_back(std::string(setting.substr(0, colon)),
+                                            DomainId{static_cast<std::uint32_t>(*domid)});
         } else if (arg == "--verbose" || arg == "-v") {
             options.verbose = true;
         } else if (arg == "--quota" && has_value) {
@@ -114,6 +132,15 @@ int main(int argc, char** argv) {
         } else if (!error.empty()) {
             std::cerr << "xenstored: " << error << " (dom0's kernel is not served)\n";
         }
+    }
+    for (const auto& [directory, domid] : options.test_rings) {
+        auto transport = open_file_ring_for_test(directory, error);
+        if (!transport) {
+            std::cerr << "xenstored: " << error << '\n';
+            return 1;
+        }
+        loop.watch_connection(
+            server.add_connection(std::move(transport), Caller{domid, false, {}}));
     }
     error.clear();
     if (!start_domain_watch(server, loop, error) && !error.empty()) {
