@@ -76,13 +76,12 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
             return Status::ok;
         case TERN_CONTROL_POPULATE_MEMORY: {
             const GfnRange range{c.u.memory.first_gfn, c.u.memory.nr_pages};
-            const Status s = d->memory().populate(range, machine_);
+            const Status s = d->populate(range);
             c.u.memory.done = s == Status::ok ? range.count : 0;
             return s;
         }
         case TERN_CONTROL_RELEASE_MEMORY: {
-            auto released =
-                d->memory().release({c.u.memory.first_gfn, c.u.memory.nr_pages}, machine_);
+            auto released = d->release({c.u.memory.first_gfn, c.u.memory.nr_pages});
             if (!released.ok())
                 return released.status();
             c.u.memory.done = released.value();

@@ -4,11 +4,50 @@
 
 namespace tern::hv {
 
-Domain::Domain(pub::domid_t id, const DomainConfig& config)
+Domain::Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machine,
+               std::uint16_t vmid)
     : id_(id),
       config_(config),
+      machine_(machine),
       memory_(config.max_pages),
+      table_pages_(machine),
+      stage2_(table_pages_, vmid),
       events_(id, config.max_vcpus, upcalls_) {}
+
+Status Domain::populate(GfnRange range) {
+    const Status s = memory_.populate(range, machine_);
+    if (s != Status::ok)
+        return s;
+    for (const MemoryExtent& e : memory_.extents()) {
+        if (e.gfn < range.first || e.gfn >= range.end())
+            continue;
+        const Status mapped =
+            stage2_.map(e.gfn << kPageShift, e.machine, e.pages * kPageSize, Stage2Memory::normal);
+        if (mapped != Status::ok) {
+            (void)release(range);
+            return mapped;
+        }
+    }
+    return Status::ok;
+}
+
+Result<std::uint64_t> Domain::release(GfnRange range) {
+    if (range.count == 0 || range.end() < range.first ||
+        range.first >= (1ull << (Stage2Tables::kIpaBits - kPageShift)))
+        return Status::invalid_argument;
+    const std::uint64_t limit = 1ull << (Stage2Tables::kIpaBits - kPageShift);
+    const std::uint64_t count = range.end() > limit ? limit - range.first : range.count;
+    const Status unmapped = stage2_.unmap(range.first << kPageShift, count * kPageSize);
+    if (unmapped != Status::ok)
+        return unmapped;  // no table to split a block: nothing released
+    return memory_.release(range, machine_);
+}
+
+void Domain::release_all() {
+    for (const MemoryExtent& e : memory_.extents())
+        (void)stage2_.unmap(e.gfn << kPageShift, e.pages * kPageSize);
+    memory_.release_all(machine_);
+}
 
 Status Domain::pause() {
     if (state_ == DomainState::shutdown)
@@ -83,7 +122,9 @@ Result<Domain*> DomainTable::create(const DomainConfig& config) {
     auto storage = machine_.allocate_object(sizeof(Domain));
     if (!storage.ok())
         return Status::out_of_memory;
-    slots_[slot] = new (storage.value()) Domain(id, config);
+    // VMID 1 is dom0's; each slot has its own.
+    slots_[slot] =
+        new (storage.value()) Domain(id, config, machine_, static_cast<std::uint16_t>(slot + 2));
     next_id_ = id == kLastId ? 1 : static_cast<pub::domid_t>(id + 1);
     return slots_[slot];
 }
@@ -100,7 +141,7 @@ Status DomainTable::destroy(pub::domid_t id) {
     for (Domain*& d : slots_) {
         if (d != nullptr && d->id() == id) {
             d->events().close_all();
-            d->memory().release_all(machine_);
+            d->release_all();
             d->~Domain();
             machine_.free_object(d, sizeof(Domain));
             d = nullptr;

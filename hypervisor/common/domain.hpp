@@ -13,6 +13,7 @@
 #include "common/domain_memory.hpp"
 #include "common/event_channels.hpp"
 #include "common/machine_memory.hpp"
+#include "common/stage2_tables.hpp"
 #include "common/vcpu_power.hpp"
 #include "lib/spinlock.hpp"
 #include "public/tern_control.h"
@@ -35,11 +36,26 @@ enum class DomainState : std::uint8_t {
     shutdown = TERN_DOMAIN_SHUTDOWN,
 };
 
+// Stage-2 tables for domains, from the machine's object storage (page aligned, zeroed).
+class MachineTablePages final : public TablePages {
+  public:
+    explicit MachineTablePages(MachineMemory& machine) : machine_(machine) {}
+    std::uint64_t* allocate_table() override {
+        auto table = machine_.allocate_object(kPageSize);
+        return table.ok() ? static_cast<std::uint64_t*>(table.value()) : nullptr;
+    }
+    void free_table(std::uint64_t* table) override { machine_.free_object(table, kPageSize); }
+
+  private:
+    MachineMemory& machine_;
+};
+
 class Domain {
   public:
     static constexpr std::uint32_t kNrHvmParams = 39;  // Xen 4.17's HVM_NR_PARAMS
 
-    Domain(pub::domid_t id, const DomainConfig& config);
+    // `vmid` tags its stage-2 translations (dom0 has 1).
+    Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machine, std::uint16_t vmid);
     Domain(const Domain&) = delete;
     Domain& operator=(const Domain&) = delete;
 
@@ -47,8 +63,16 @@ class Domain {
     const DomainConfig& config() const { return config_; }
     DomainState state() const { return state_; }
     std::uint32_t shutdown_reason() const { return shutdown_reason_; }
-    DomainMemory& memory() { return memory_; }
     const DomainMemory& memory() const { return memory_; }
+    const Stage2Tables& stage2() const { return stage2_; }
+
+    // Backs `range` with fresh zeroed pages and maps them in its stage 2 (all or nothing;
+    // DomainMemory::populate's statuses).
+    Status populate(GfnRange range);
+    // Unmaps and gives back the pages of `range`; how many went back.
+    Result<std::uint64_t> release(GfnRange range);
+    // Gives back every page (it is being destroyed).
+    void release_all();
     EventChannels& events() { return events_; }
     std::uint64_t cpu_time_ns() const { return cpu_time_ns_; }
 
@@ -78,7 +102,10 @@ class Domain {
     DomainState state_ = DomainState::paused;
     std::uint32_t shutdown_reason_ = 0;
     std::uint64_t cpu_time_ns_ = 0;
+    MachineMemory& machine_;
     DomainMemory memory_;
+    MachineTablePages table_pages_;
+    Stage2Tables stage2_;
     DeferredUpcalls upcalls_;
     EventChannels events_;
     std::array<std::uint64_t, kNrHvmParams> hvm_params_{};

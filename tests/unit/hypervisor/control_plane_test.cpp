@@ -108,6 +108,13 @@ TEST(ControlPlane, CreateListPopulateDestroyGivesEveryPageBack) {
         EXPECT_EQ(i.max_pages, 16384u);
         EXPECT_EQ(i.vcpus, 2u);
         EXPECT_EQ(w.free_pages(), before - 16384);  // (the fake keeps objects on the heap)
+        // Its stage 2 maps its RAM where its memory is, with its own VMID.
+        const Domain* d = w.domains.find(static_cast<pub::domid_t>(id));
+        ASSERT_NE(d, nullptr);
+        EXPECT_EQ(d->stage2().translate(TERN_GUEST_RAM0_BASE + 0x12345)->value,
+                  d->memory().machine_of(TERN_GUEST_RAM0_BASE >> kPageShift)->value + 0x12345);
+        EXPECT_FALSE(d->stage2().translate(TERN_GUEST_RAM0_BASE + (64ull << 20)).has_value());
+        EXPECT_GE(d->stage2().vmid(), 2u);
         w.call(World::make(TERN_CONTROL_DESTROY, id), 0);
         EXPECT_EQ(w.free_pages(), before);
         w.call(World::make(TERN_CONTROL_GET_INFO, id), kEsrch);
@@ -231,6 +238,9 @@ TEST(ControlPlane, ReleaseGivesBackWhatWasBacked) {
     r.u.memory = {(TERN_GUEST_RAM0_BASE >> kPageShift) + 2000, 100, 0};
     EXPECT_EQ(w.call(r, 0).u.memory.done, 48u);
     EXPECT_EQ(w.info(id).pages, 2000u);
+    const Domain* d = w.domains.find(static_cast<pub::domid_t>(id));
+    EXPECT_FALSE(d->stage2().translate(TERN_GUEST_RAM0_BASE + 2000 * kPageSize).has_value());
+    EXPECT_TRUE(d->stage2().translate(TERN_GUEST_RAM0_BASE + 1999 * kPageSize).has_value());
     w.call(World::make(TERN_CONTROL_DESTROY, id), 0);
     EXPECT_EQ(w.free_pages(), before);
 }

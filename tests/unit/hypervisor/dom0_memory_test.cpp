@@ -59,7 +59,7 @@ struct World {
         DomainConfig config;
         config.max_pages = 256;
         guest = domains.create(config).value();
-        EXPECT_EQ(guest->memory().populate({0x40000, 16}, machine), Status::ok);
+        EXPECT_EQ(guest->populate({0x40000, 16}), Status::ok);
     }
     std::int64_t give_back(std::vector<std::uint64_t> gfns) {
         for (std::size_t i = 0; i < gfns.size(); ++i)

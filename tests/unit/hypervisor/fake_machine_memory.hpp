@@ -40,7 +40,10 @@ class FakeMachineMemory final : public MachineMemory {
     Result<void*> allocate_object(std::size_t bytes) override {
         if (refuse_objects)
             return Status::out_of_memory;
-        void* p = std::calloc(1, bytes);
+        // Page aligned and zeroed, as the image's pages are.
+        const std::size_t size = (bytes + 4095) / 4096 * 4096;
+        void* p = std::aligned_alloc(4096, size);
+        std::memset(p, 0, size);
         ++live_objects;
         return p;
     }
