@@ -31,6 +31,9 @@ RingTransport::RingTransport(std::unique_ptr<SharedPage> page,
     ring.server_features = kServerFeatureError;
     ring.error = kRingErrorNone;
     store_release(ring.connection, kConnectionConnected);
+    // The first notification tells a peer that waits for xenstored (dom0's kernel, a guest
+    // started before it was introduced) that it is there.
+    channel_->notify();
 }
 
 void RingTransport::report_error(std::uint32_t error) {

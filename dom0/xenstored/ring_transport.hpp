@@ -32,7 +32,8 @@ class EventChannel {
 
 class RingTransport : public Transport {
   public:
-    // Takes the page and the channel; announces the server's features and a connected state.
+    // Takes the page and the channel; announces the server's features and a connected state,
+    // and notifies the peer once.
     RingTransport(std::unique_ptr<SharedPage> page, std::unique_ptr<EventChannel> channel,
                   std::string description);
 

@@ -14,10 +14,11 @@ class RingTransportTest : public ::testing::Test {
     GuestEnd_for_test guest_{memory_};
 };
 
-TEST_F(RingTransportTest, AnnouncesFeaturesAndConnectedState) {
+TEST_F(RingTransportTest, AnnouncesFeaturesAndConnectedStateAndNotifiesOnce) {
     EXPECT_EQ(memory_->page.server_features, kServerFeatureError);
     EXPECT_EQ(memory_->page.connection, kConnectionConnected);
     EXPECT_EQ(memory_->page.error, kRingErrorNone);
+    EXPECT_EQ(memory_->notifications_to_guest, 1);
 }
 
 TEST_F(RingTransportTest, ReadsWhatTheGuestProducedAndNotifies) {
@@ -28,9 +29,9 @@ TEST_F(RingTransportTest, ReadsWhatTheGuestProducedAndNotifies) {
     ASSERT_EQ(result.bytes, 5U);
     EXPECT_EQ(std::string(buffer, 5), "hello");
     EXPECT_EQ(memory_->page.req_cons, 5U);
-    EXPECT_EQ(memory_->notifications_to_guest, 1);
+    EXPECT_EQ(memory_->notifications_to_guest, 2);
     EXPECT_EQ(ring_->read(buffer).bytes, 0U);
-    EXPECT_EQ(memory_->notifications_to_guest, 1);
+    EXPECT_EQ(memory_->notifications_to_guest, 2);
 }
 
 TEST_F(RingTransportTest, ReadsAcrossTheEndOfTheRing) {
