@@ -12,6 +12,7 @@
 #include "lifecycle/task_progress.hpp"
 #include "records_generated.hpp"
 #include "storage/sr_records.hpp"
+#include "storage/vdi_claims.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
@@ -53,14 +54,17 @@ void before_create(CallContext& ctx, rpc::Struct& record) {
 
 void after_create(CallContext&, Transaction& txn, const std::string& ref) {
     const rpc::Struct* v = txn.get(txn.store().class_index("VDI"), ref);
-    if (v != nullptr)
-        refresh_sr(txn, v->at("SR").as<std::string>());
+    if (v != nullptr) {
+        const std::string sr = v->at("SR").as<std::string>();
+        refresh_sr(txn, sr);
+    }
 }
 
 void before_destroy(CallContext& ctx, const std::string& ref) {
     ObjectStore& store = ctx.store();
     const VDIRecord vdi = read_vdi(store, ref);
     check_not_in_use(store, ref, "destroy");
+    VdiClaim claim(ref, VdiClaim::Mode::exclusive, "destroy");
     if (vdi.missing)
         return;  // nothing on disk to delete
     FileSr sr = attached_sr(store, vdi.SR.id);
@@ -129,7 +133,10 @@ rpc::Value cow_copy(CallContext& ctx, const Ref& source, bool snapshot) {
     const int cls = store.class_index("VDI");
     const VDIRecord vdi = read_vdi(store, source.id);
     check_not_in_use(store, source.id, snapshot ? "snapshot" : "clone");
+    VdiClaim claim(source.id, VdiClaim::Mode::exclusive, snapshot ? "snapshot" : "clone");
     FileSr sr = attached_sr(store, vdi.SR.id);
+    if (std::filesystem::path(vdi.location).extension() != ".qcow2")
+        throw ApiError("SR_OPERATION_NOT_SUPPORTED", {vdi.SR.id});  // raw: no copy-on-write
     VdiMeta meta = meta_of(*store.get(cls, source.id), store);
     meta.uuid = make_uuid();
     const rpc::DateTime now = format_datetime(ctx.state().clock());
@@ -205,6 +212,7 @@ rpc::Value VdiHandlers::resize(CallContext& ctx, const Ref& vdi_ref, std::int64_
         throw ApiError("VDI_READONLY", {vdi_ref.id});
     // The block backend cannot grow a disk under a running guest yet.
     check_not_in_use(store, vdi_ref.id, "resize");
+    VdiClaim claim(vdi_ref.id, VdiClaim::Mode::exclusive, "resize");
     if (size < 0)
         throw ApiError("VALUE_NOT_SUPPORTED", {"size", std::to_string(size), "negative"});
     FileSr sr = attached_sr(store, vdi.SR.id);
@@ -226,6 +234,7 @@ rpc::Value VdiHandlers::copy(CallContext& ctx, const Ref& vdi_ref, const Ref& sr
     if (vdi.missing)
         throw ApiError("VDI_MISSING", {vdi.SR.id, vdi_ref.id});
     (void)attached_sr(store, vdi.SR.id);  // the source must be reachable
+    VdiClaim claim(vdi_ref.id, VdiClaim::Mode::shared, "copy");
     FileSr target = attached_sr(store, sr_ref.id);
     VdiMeta meta = meta_of(*store.get(cls, vdi_ref.id), store);
     meta.uuid = make_uuid();

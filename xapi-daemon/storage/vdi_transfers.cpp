@@ -10,6 +10,7 @@
 #include "diskimage/image_open.hpp"
 #include "records_generated.hpp"
 #include "storage/sr_records.hpp"
+#include "storage/vdi_claims.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
@@ -91,9 +92,11 @@ std::optional<std::string> base64_decode(std::string_view in) {
 
 class VdiTransfer final : public DiskTransfer {
   public:
-    VdiTransfer(ApiState& state, std::unique_ptr<di::DiskImage> image, std::string vdi,
-                std::string sr, std::string temporary_session, bool writing)
+    VdiTransfer(ApiState& state, std::unique_ptr<VdiClaim> claim,
+                std::unique_ptr<di::DiskImage> image, std::string vdi, std::string sr,
+                std::string temporary_session, bool writing)
         : state_(state),
+          claim_(std::move(claim)),
           image_(std::move(image)),
           vdi_(std::move(vdi)),
           sr_(std::move(sr)),
@@ -181,6 +184,7 @@ class VdiTransfer final : public DiskTransfer {
     }
 
     ApiState& state_;
+    std::unique_ptr<VdiClaim> claim_;  // held until the transfer is destroyed
     std::unique_ptr<di::DiskImage> image_;
     std::string vdi_;
     std::string sr_;
@@ -278,6 +282,9 @@ std::unique_ptr<DiskTransfer> VdiTransfers::open_now(const TransferRequest& requ
             check_not_in_use(store, vdi, "import");
         if (record.missing)
             throw ApiError("VDI_MISSING", {record.SR.id, vdi});
+        auto claim = std::make_unique<VdiClaim>(
+            vdi, writing ? VdiClaim::Mode::exclusive : VdiClaim::Mode::shared,
+            writing ? "import" : "export");
         FileSr sr = attached_sr(store, record.SR.id);
         auto file = storage_call([&] { return sr.find(record.uuid); });
         if (!file)
@@ -287,8 +294,8 @@ std::unique_ptr<DiskTransfer> VdiTransfers::open_now(const TransferRequest& requ
         options.lock = writing;  // a reader does not stop a running guest's writes
         auto image =
             storage_call([&] { return di::open_image(file->path, options, file->format); });
-        return std::make_unique<VdiTransfer>(state_, std::move(image), vdi, record.SR.id,
-                                             std::exchange(temporary, {}), writing);
+        return std::make_unique<VdiTransfer>(state_, std::move(claim), std::move(image), vdi,
+                                             record.SR.id, std::exchange(temporary, {}), writing);
     } catch (...) {
         end_session();
         throw;

@@ -3,6 +3,9 @@
 
 #include <fstream>
 
+#include "api/api_error.hpp"
+#include "api/task_registry.hpp"
+#include "storage/vdi_claims.hpp"
 #include "storage_world_for_test.hpp"
 
 namespace tern::xapi {
@@ -78,6 +81,8 @@ TEST(StorageApi, RawVdiOnRequest) {
         w.make_vdi_for_test(w.local_sr(), 1 << 20, "raw",
                             {{"sm_config", rpc::Value{rpc::Struct{{"type", rpc::Value{"raw"}}}}}});
     EXPECT_EQ(fs::path(w.field("VDI", vdi, "location")).extension(), ".raw");
+    EXPECT_EQ(w.fails("VDI.clone", {rpc::Value{vdi}, rpc::Value{rpc::Struct{}}}),
+              (std::vector<std::string>{"SR_OPERATION_NOT_SUPPORTED", w.local_sr()}));
 }
 
 TEST(StorageApi, ScanBringsBackDisksWhoseRecordsWereLost) {
@@ -179,6 +184,49 @@ TEST(StorageApi, AVdiOfARunningVmIsInUse) {
     EXPECT_EQ(w.fails("SR.forget", {rpc::Value{w.local_sr()}})[0], "VDI_IN_USE");
     set_power_state_for_test(w, vm, "Halted");
     w.ok("VDI.resize", {rpc::Value{vdi}, rpc::Value{"16777216"}});
+}
+
+TEST(StorageApi, OperationsOfOneVdiDoNotOverlap) {
+    StorageWorldForTest w;
+    const std::string sr = w.local_sr();
+    const std::string vdi = w.make_vdi_for_test(sr, 1 << 20, "busy");
+    {
+        VdiClaim importing(vdi, VdiClaim::Mode::exclusive, "import");
+        EXPECT_EQ(w.fails("VDI.snapshot", {rpc::Value{vdi}, rpc::Value{rpc::Struct{}}}),
+                  (std::vector<std::string>{"VDI_IN_USE", vdi, "snapshot"}));
+        EXPECT_EQ(w.fails("VDI.copy", {rpc::Value{vdi}, rpc::Value{sr}})[0], "VDI_IN_USE");
+        EXPECT_EQ(w.fails("VDI.destroy", {rpc::Value{vdi}})[0], "VDI_IN_USE");
+    }
+    {
+        VdiClaim exporting(vdi, VdiClaim::Mode::shared, "export");
+        w.ok("VDI.copy", {rpc::Value{vdi}, rpc::Value{sr}});  // readers share
+        EXPECT_EQ(w.fails("VDI.resize", {rpc::Value{vdi}, rpc::Value{"4194304"}})[0], "VDI_IN_USE");
+    }
+    w.ok("VDI.resize", {rpc::Value{vdi}, rpc::Value{"4194304"}});
+}
+
+TEST(StorageApi, ACancelledCopyLeavesNothingBehind) {
+    StorageWorldForTest w;
+    const std::string sr = w.local_sr();
+    const std::string vdi = w.make_vdi_for_test(sr, 8 << 20, "source");
+    auto files = [&] {
+        return std::distance(fs::directory_iterator(local_sr_dir(w.state)),
+                             fs::directory_iterator());
+    };
+    const auto before = files();
+    auto task = std::make_shared<RunningTask>("OpaqueRef:cancelled-task");
+    task->cancel_requested = true;
+    CallContext ctx(w.state, w.local_root);
+    ctx.set_task(task);
+    try {
+        w.vdi_handlers.copy(ctx, Ref{vdi}, Ref{sr});
+        FAIL() << "the cancelled copy finished";
+    } catch (const ApiError& e) {
+        EXPECT_EQ(e.code(), "TASK_CANCELLED");
+        EXPECT_EQ(e.params(), std::vector<std::string>{"OpaqueRef:cancelled-task"});
+    }
+    EXPECT_EQ(files(), before);
+    EXPECT_EQ(strings(w.ok("SR.get_VDIs", {rpc::Value{sr}})).size(), 1u);
 }
 
 TEST(StorageApi, CreateAndDestroyAnotherSr) {
