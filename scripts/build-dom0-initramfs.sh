@@ -22,6 +22,11 @@ for t in "$tools"/*; do
     install -m 755 "$t" "$root/bin/$(basename "$t")"
     aarch64-linux-gnu-strip "$root/bin/$(basename "$t")"
 done
+# Data dom0's tools use (the test guest image), in /lib/tern.
+if [ -d "$tools/../share" ]; then
+    mkdir -p "$root/lib/tern"
+    install -m 644 "$tools"/../share/* "$root/lib/tern/"
+fi
 find "$root" -exec touch -h -d @0 {} +
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
     cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n > "$out.tmp"

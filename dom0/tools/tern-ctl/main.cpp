@@ -3,17 +3,22 @@
 // Commands: physinfo; list; create --memory MiB [--vcpus N] [--no-populate];
 // info ID; pause ID; unpause ID; shutdown ID [poweroff|reboot|crash|...]; destroy ID;
 // peek ID GFN; poke ID GFN TEXT (through a foreign mapping of the domain's page);
-// wait-exception [SECONDS] (VIRQ_DOM_EXC through /dev/xen/evtchn); evtchn-bind ID.
+// wait-exception [SECONDS] (VIRQ_DOM_EXC through /dev/xen/evtchn); evtchn-bind ID;
+// build CONFIG (the domain builder); hvm-param ID INDEX.
 // Exit status: 0 done, 1 the hypervisor refused (the reason is printed), 2 bad usage.
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "dom0/builder/domain_builder.hpp"
+#include "dom0/builder/guest_config.hpp"
 #include "dom0/control/control_client.hpp"
 #include "dom0/control/control_error.hpp"
 #include "dom0/control/event_channel_device.hpp"
@@ -32,6 +37,9 @@ constexpr const char* kUsage =
     "  list                             every domain but dom0\n"
     "  create --memory MiB [--vcpus N] [--no-populate]\n"
     "                                   a paused domain with that much RAM; prints its id\n"
+    "  build CONFIG                     a paused domain built from a config file (kernel,\n"
+    "                                   ramdisk, extra, memory, vcpus): prints where things went\n"
+    "  hvm-param ID INDEX               one of its HVM parameters\n"
     "  info ID                          one domain's state\n"
     "  pause ID | unpause ID | destroy ID\n"
     "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n"
@@ -164,6 +172,28 @@ void evtchn_bind(tern::dom0::Privcmd& privcmd, ControlClient& control, std::uint
     std::printf("\n");
 }
 
+int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::string& path) {
+    std::ifstream in(path);
+    if (!in)
+        throw UsageError{"cannot read the config file '" + path + "'"};
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto config = tern::dom0::parse_guest_config(text.str(), path);
+    tern::dom0::DomainBuilder builder(privcmd, control);
+    const auto built = builder.build(config);
+    std::printf("domain %u built%s%s: kernel at %#llx, device tree at %#llx", built.domain,
+                config.name.empty() ? "" : " for ", config.name.c_str(),
+                static_cast<unsigned long long>(built.kernel_entry),
+                static_cast<unsigned long long>(built.device_tree));
+    if (built.initrd != 0)
+        std::printf(", ramdisk at %#llx", static_cast<unsigned long long>(built.initrd));
+    std::printf("; console ring %#llx port %u, xenstore ring %#llx port %u\n",
+                static_cast<unsigned long long>(built.console_gfn), built.console_port,
+                static_cast<unsigned long long>(built.store_gfn), built.store_port);
+    std::printf("%u\n", built.domain);
+    return 0;
+}
+
 int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
         const std::vector<std::string>& args) {
     const std::string& cmd = args[0];
@@ -221,6 +251,16 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
         if (args.size() < 4)
             throw UsageError{"poke: ID GFN TEXT"};
         poke(privcmd, domain_id(args, 1), gfn_arg(args, 2), args[3]);
+    } else if (cmd == "build") {
+        if (args.size() != 2)
+            throw UsageError{"build: CONFIG"};
+        return build(privcmd, control, args[1]);
+    } else if (cmd == "hvm-param") {
+        const std::uint32_t id = domain_id(args, 1);
+        if (args.size() < 3)
+            throw UsageError{"hvm-param: ID INDEX"};
+        const auto index = static_cast<std::uint32_t>(number(args[2], "HVM parameter"));
+        std::printf("%#llx\n", static_cast<unsigned long long>(control.hvm_param(id, index)));
     } else if (cmd == "wait-exception") {
         return wait_exception(args.size() > 1 ? number(args[1], "seconds") : 60);
     } else if (cmd == "evtchn-bind") {
@@ -265,7 +305,10 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::cerr << "tern-ctl: " << e.what << "\n" << kUsage;
         return 2;
-    } catch (const ControlError& e) {
+    } catch (const tern::dom0::ConfigError& e) {
+        std::cerr << "tern-ctl: " << e.what() << "\n";
+        return 2;
+    } catch (const std::runtime_error& e) {  // ControlError, and the builder's refusals
         std::cerr << "tern-ctl: " << e.what() << "\n";
         return 1;
     }

@@ -137,6 +137,41 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
         # a second round reuses it, and the new domain's pages are zero again.
         assert 0 <= first - before <= 16, (before, first)
         assert poke_round() == first
+        # The domain builder: a config file in, a paused domain out with the arm64 Image at the
+        # start of its RAM, its device tree in the last 2 MiB, the magic pages and HVM params
+        # set for its console and xenstore rings, and vCPU 0 ready to enter the kernel.
+        out, rc = shell.run("printf 'name = \"hello\"\\nkernel = \"/lib/tern/hello-image\"\\n"
+                            "extra = \"console=hvc0\"\\nmemory = 16\\n' > /tmp/hello.cfg; "
+                            "tern-ctl build /tmp/hello.cfg")
+        assert rc == 0, out
+        built = re.search(r"domain (\d+) built for hello: kernel at 0x40000000, device tree at "
+                          r"0x40e00000; console ring 0x39000 port (\d+), xenstore ring 0x39001 "
+                          r"port (\d+)", out)
+        assert built, out
+        d, console_port, store_port = built.groups()
+        out, rc = shell.run(f"tern-ctl peek {d} 0x40000; hexdump -C -n 16 /lib/tern/hello-image")
+        peeked = re.search(r"frame 0x40000: ((?:[0-9a-f]{2} ){16})", out)
+        dumped = re.search(r"00000000  ((?:[0-9a-f]{2} +){16})", out)
+        assert peeked and dumped, out
+        assert peeked.group(1).split() == dumped.group(1).split(), out
+        out, rc = shell.run(f"tern-ctl peek {d} 0x40e00")
+        assert "frame 0x40e00: d0 0d fe ed" in out, out  # the device tree's magic
+        for index, value in ((1, "0x39001"), (17, "0x39000"), (2, hex(int(store_port))),
+                             (18, hex(int(console_port)))):
+            out, rc = shell.run(f"tern-ctl hvm-param {d} {index}")
+            assert rc == 0 and out.strip().splitlines()[-1] == value, (index, out)
+        out, rc = shell.run(f"tern-ctl destroy {d}")
+        assert rc == 0, out
+        # A kernel that is not there, or a config with a mistake: refused, nothing left behind.
+        out, rc = shell.run("printf 'kernel = \"/nope\"\\nmemory = 16\\n' > /tmp/bad.cfg; "
+                            "tern-ctl build /tmp/bad.cfg")
+        assert rc == 1 and "cannot read the kernel '/nope'" in out, out
+        out, rc = shell.run("printf 'kernel = \"/nope\"\\nmemory = lots\\n' > /tmp/bad.cfg; "
+                            "tern-ctl build /tmp/bad.cfg")
+        assert rc == 2 and "/tmp/bad.cfg:2:10: expected a number" in out, out
+        out, rc = shell.run("tern-ctl list")
+        assert out.strip().splitlines()[-1].split()[0] == "ID", out
+
         out, rc = shell.run("tern-ctl peek 999 0x40000")
         assert rc == 1 and "No such process" in out, out
 

@@ -1,0 +1,32 @@
+// Defines GuestConfig and parse_guest_config: the small domain description tern-ctl builds
+// from, in the key = value form of xl's config files:
+//   name = "busybox"        kernel = "/lib/tern/Image"      ramdisk = "/lib/tern/initrd"
+//   extra = "console=hvc0"  memory = 64   (MiB)            vcpus = 1
+// Strings are double-quoted, numbers are decimal; '#' starts a comment. A mistake is a
+// ConfigError naming the file, line and column and what was expected.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace tern::dom0 {
+
+struct GuestConfig {
+    std::string name;
+    std::string kernel;
+    std::string ramdisk;  // empty: none
+    std::string extra;    // the kernel command line
+    std::uint64_t memory_mib = 0;
+    std::uint32_t vcpus = 1;
+};
+
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// `text` is the file's contents, `file` its name for messages.
+GuestConfig parse_guest_config(const std::string& text, const std::string& file);
+
+}  // namespace tern::dom0

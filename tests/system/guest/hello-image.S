@@ -1,0 +1,34 @@
+/* A minimal arm64 Image (Linux's boot header, so that Tern's domain builder loads it as it
+ * loads a kernel) for the tests of domain building and running: it writes one line with
+ * console_io and shuts its domain down with SCHEDOP_shutdown(poweroff). Runs with the MMU off. */
+    .section .text
+    .global _start
+_start:
+    b       entry                   /* code0 */
+    .word   0                       /* code1 */
+    .quad   0                       /* text_offset */
+    .quad   image_end - _start      /* image_size */
+    .quad   0xa                     /* flags: little-endian, 4 KiB pages, anywhere in RAM */
+    .quad   0, 0, 0                 /* res2, res3, res4 */
+    .ascii  "ARM\x64"               /* magic, at offset 56 */
+    .word   0                       /* res5 */
+entry:
+    mov     x0, #0                  /* CONSOLEIO_write */
+    mov     x1, #(message_end - message)
+    adr     x2, message
+    mov     x16, #18                /* console_io */
+    hvc     #0xea1
+    mov     x0, #2                  /* SCHEDOP_shutdown */
+    adr     x1, reason
+    mov     x16, #29                /* sched_op */
+    hvc     #0xea1
+1:  wfi
+    b       1b
+message:
+    .ascii  "hello from a Tern domU\n"
+message_end:
+    .balign 8
+reason:
+    .word   0                       /* SHUTDOWN_poweroff */
+    .balign 8
+image_end:
