@@ -34,14 +34,16 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
     {
         std::lock_guard lock(mutex_);
         for (StoreChange& c : changes) {
-            ring_.push_back(Event{next_id_++, c.cls, std::move(c.ref), c.kind,
-                                  std::move(c.snapshot), std::move(c.uuid), now});
+            ring_.push_back(std::make_shared<const Event>(next_id_++, c.cls, std::move(c.ref),
+                                                          c.kind, std::move(c.snapshot),
+                                                          std::move(c.uuid), now));
             if (ring_.size() > capacity_)
                 ring_.pop_front();
         }
+        const std::size_t fresh = std::min(changes.size(), ring_.size());
         for (auto it = waiters_.begin(); it != waiters_.end();) {
             auto next = std::next(it);
-            if (ready_locked(*it))
+            if (ready_after_locked(*it, fresh))
                 woken.splice(woken.end(), waiters_, it);
             it = next;
         }
@@ -51,13 +53,26 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
 }
 
 bool EventHub::ready_locked(const Waiter& w) const {
-    if (ring_.empty() || ring_.back().id <= w.after)
+    if (ring_.empty() || ring_.back()->id <= w.after)
         return false;
-    if (ring_.front().id > w.after + 1)
+    if (ring_.front()->id > w.after + 1)
         return true;  // lost events: the reader must hear of it
     // Newest first: a waiter usually waits for what just came.
-    for (auto it = ring_.rbegin(); it != ring_.rend() && it->id > w.after; ++it) {
-        if (w.sub.matches(it->cls, it->ref))
+    for (auto it = ring_.rbegin(); it != ring_.rend() && (*it)->id > w.after; ++it) {
+        if (w.sub.matches((*it)->cls, (*it)->ref))
+            return true;
+    }
+    return false;
+}
+
+bool EventHub::ready_after_locked(const Waiter& w, std::size_t fresh) const {
+    if (ring_.empty() || ring_.back()->id <= w.after)
+        return false;
+    if (ring_.front()->id > w.after + 1)
+        return true;
+    for (std::size_t i = ring_.size() - fresh; i < ring_.size(); ++i) {
+        const Event& e = *ring_[i];
+        if (e.id > w.after && w.sub.matches(e.cls, e.ref))
             return true;
     }
     return false;
@@ -68,25 +83,25 @@ std::int64_t EventHub::last_id() const {
     return next_id_ - 1;
 }
 
-std::optional<std::vector<Event>> EventHub::since(std::int64_t after, const Subscription& sub,
-                                                  std::int64_t& last) const {
+std::optional<std::vector<EventPtr>> EventHub::since(std::int64_t after, const Subscription& sub,
+                                                     std::int64_t& last) const {
     std::lock_guard lock(mutex_);
     last = next_id_ - 1;
     // A position beyond the newest event comes from before a restart (ids start again at 1):
     // what happened since is unknown, as when events are lost.
     if (after > last)
         return std::nullopt;
-    if (!ring_.empty() && ring_.front().id > after + 1)
+    if (!ring_.empty() && ring_.front()->id > after + 1)
         return std::nullopt;
     if (ring_.empty() && after < next_id_ - 1)
         return std::nullopt;
-    std::vector<Event> out;
+    std::vector<EventPtr> out;
     // Ids are consecutive: find the first one after `after` by arithmetic.
-    const std::int64_t first = ring_.empty() ? next_id_ : ring_.front().id;
+    const std::int64_t first = ring_.empty() ? next_id_ : ring_.front()->id;
     const std::size_t start =
         static_cast<std::size_t>(std::max<std::int64_t>(after + 1 - first, 0));
     for (std::size_t i = start; i < ring_.size(); ++i) {
-        if (sub.matches(ring_[i].cls, ring_[i].ref))
+        if (sub.matches(ring_[i]->cls, ring_[i]->ref))
             out.push_back(ring_[i]);
     }
     return out;

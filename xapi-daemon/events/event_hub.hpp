@@ -3,7 +3,8 @@
 // for changes.
 //
 // The store calls publish() after each commit, under its lock: publishing appends, wakes the
-// waiters whose subscription matches, and never reads the store. A waiter is a callback, not a
+// waiters whose subscription matches one of the new events (only the new ones: a parked waiter
+// matched none of the older), and never reads the store. A waiter is a callback, not a
 // thread: event.next and event.from park their answer here and a worker builds it once woken,
 // so waiting sessions cost no thread. A timer thread wakes waiters whose timeout passed.
 //
@@ -31,14 +32,34 @@
 namespace tern::xapi {
 
 struct Event {
-    std::int64_t id;
-    int cls;
-    std::string ref;
-    StoreChange::Kind kind;
-    std::shared_ptr<const rpc::Struct> snapshot;  // null for del
-    std::string uuid;
-    std::chrono::system_clock::time_point time;
+    Event(std::int64_t id, int cls, std::string ref, StoreChange::Kind kind,
+          std::shared_ptr<const rpc::Struct> snapshot, std::string uuid,
+          std::chrono::system_clock::time_point time)
+        : id(id),
+          cls(cls),
+          ref(std::move(ref)),
+          kind(kind),
+          snapshot(std::move(snapshot)),
+          uuid(std::move(uuid)),
+          time(time) {}
+
+    const std::int64_t id;
+    const int cls;
+    const std::string ref;
+    const StoreChange::Kind kind;
+    const std::shared_ptr<const rpc::Struct> snapshot;  // null for del
+    const std::string uuid;
+    const std::chrono::system_clock::time_point time;
+
+    // The event's record and its snapshot in their wire form, encoded by the first answer that
+    // carries the event (event_messages.cpp) and shared by every other answer.
+    mutable std::once_flag encoded;
+    mutable rpc::Encoded record_xml;
+    mutable rpc::Encoded snapshot_xml;
 };
+
+// Events are shared between the ring and the answers being built, never copied.
+using EventPtr = std::shared_ptr<const Event>;
 
 class EventHub {
   public:
@@ -60,8 +81,8 @@ class EventHub {
     // The events after `after` that match, and in `last` the newest id looked at; nullopt when
     // events after `after` have dropped out of the ring, or `after` is newer than every event
     // (a position from before a restart).
-    std::optional<std::vector<Event>> since(std::int64_t after, const Subscription& sub,
-                                            std::int64_t& last) const;
+    std::optional<std::vector<EventPtr>> since(std::int64_t after, const Subscription& sub,
+                                               std::int64_t& last) const;
 
     // Calls `wake` once, from the publishing or the timer thread, when an event after `after`
     // matching `sub` exists, or at `deadline` (nullopt: no deadline), or when the hub stops.
@@ -92,11 +113,13 @@ class EventHub {
     void run_timer();
     // True when `w` has something to read now; needs mutex_.
     bool ready_locked(const Waiter& w) const;
+    // True when `w`, not ready before the last `fresh` events came, is now; needs mutex_.
+    bool ready_after_locked(const Waiter& w, std::size_t fresh) const;
 
     const std::size_t capacity_;
     Clock clock_;
     mutable std::mutex mutex_;
-    std::deque<Event> ring_;
+    std::deque<EventPtr> ring_;
     std::int64_t next_id_ = 1;
     Waiters waiters_;
     std::map<std::string, Registration> registrations_;

@@ -6,12 +6,15 @@
 #include <future>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <string_view>
 
 #include "api/api_error.hpp"
 #include "api/call_context.hpp"
 #include "api/dispatcher.hpp"
 #include "api/marshal.hpp"
 #include "events/event_hub.hpp"
+#include "rpc/xmlrpc_codec.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
@@ -35,8 +38,7 @@ const char* operation_name(StoreChange::Kind kind) {
     return "mod";
 }
 
-rpc::Value event_record(const Event& e, StoreChange::Kind kind) {
-    const ClassDesc& desc = schema_classes()[static_cast<std::size_t>(e.cls)];
+rpc::Struct record_fields(const Event& e, StoreChange::Kind kind) {
     rpc::Struct r;
     r.emplace("id", rpc::Value{std::to_string(e.id)});
     r.emplace("timestamp", rpc::Value{format_datetime(e.time)});
@@ -44,8 +46,35 @@ rpc::Value event_record(const Event& e, StoreChange::Kind kind) {
     r.emplace("operation", rpc::Value{operation_name(kind)});
     r.emplace("ref", rpc::Value{e.ref});
     r.emplace("obj_uuid", rpc::Value{e.uuid});
-    if (e.snapshot && kind != StoreChange::Kind::del)
-        r.emplace("snapshot", rpc::Value{encode_record(*e.snapshot, desc)});
+    return r;
+}
+
+rpc::Encoded encoded(const rpc::Value& v) {
+    return rpc::Encoded{std::make_shared<const std::string>(rpc::encode_value(v))};
+}
+
+// Encodes the event's record (for its own operation) and its snapshot once; every answer that
+// carries the event shares the bytes.
+void encode_once(const Event& e) {
+    std::call_once(e.encoded, [&e] {
+        rpc::Struct r = record_fields(e, e.kind);
+        if (e.snapshot && e.kind != StoreChange::Kind::del) {
+            const ClassDesc& desc = schema_classes()[static_cast<std::size_t>(e.cls)];
+            e.snapshot_xml = encoded(rpc::Value{encode_record(*e.snapshot, desc)});
+            r.emplace("snapshot", rpc::Value{e.snapshot_xml});
+        }
+        e.record_xml = encoded(rpc::Value{std::move(r)});
+    });
+}
+
+// The event's record in its wire form, as `kind` (coalescing may change the operation).
+rpc::Value event_record(const Event& e, StoreChange::Kind kind) {
+    encode_once(e);
+    if (kind == e.kind)
+        return rpc::Value{e.record_xml};
+    rpc::Struct r = record_fields(e, kind);
+    if (e.snapshot_xml.xml && kind != StoreChange::Kind::del)
+        r.emplace("snapshot", rpc::Value{e.snapshot_xml});
     return rpc::Value{std::move(r)};
 }
 
@@ -66,14 +95,17 @@ std::optional<std::int64_t> parse_token(const std::string& token) {
 // Several changes of one object become one event: add+mod is an add, add+del nothing,
 // anything+del a del, mods a mod; each with the newest snapshot, in the order of their last
 // change.
-rpc::Array coalesce(const std::vector<Event>& events) {
+rpc::Array coalesce(const std::vector<EventPtr>& events) {
+    if (events.size() == 1)
+        return rpc::Array{event_record(*events[0], events[0]->kind)};
     struct Merged {
         const Event* last;
         StoreChange::Kind kind;
         bool born;  // added within these events
     };
-    std::map<std::pair<int, std::string>, Merged> merged;
-    for (const Event& e : events) {
+    std::map<std::pair<int, std::string_view>, Merged> merged;
+    for (const EventPtr& p : events) {
+        const Event& e = *p;
         auto [it, fresh] = merged.try_emplace({e.cls, e.ref}, Merged{&e, e.kind, false});
         if (fresh) {
             it->second.born = e.kind == StoreChange::Kind::add;
@@ -120,14 +152,13 @@ rpc::Array dump(ObjectStore& store, const Subscription& sub,
         store.read_all(cls, [&](const std::string& ref, const rpc::Struct& record) {
             if (!sub.matches(cls, ref))
                 return;
-            Event e{0, cls, ref, StoreChange::Kind::add, nullptr, "", now};
-            if (auto uuid = record.find("uuid");
-                uuid != record.end() && uuid->second.is<std::string>()) {
-                e.uuid = uuid->second.as<std::string>();
-            }
-            rpc::Value r = event_record(e, StoreChange::Kind::add);
-            r.as<rpc::Struct>().emplace("snapshot", rpc::Value{encode_record(record, desc)});
-            out.push_back(std::move(r));
+            std::string uuid;
+            if (auto it = record.find("uuid"); it != record.end() && it->second.is<std::string>())
+                uuid = it->second.as<std::string>();
+            const Event e{0, cls, ref, StoreChange::Kind::add, nullptr, std::move(uuid), now};
+            rpc::Struct r = record_fields(e, StoreChange::Kind::add);
+            r.emplace("snapshot", rpc::Value{encode_record(record, desc)});
+            out.emplace_back(std::move(r));
         });
     }
     return out;
@@ -189,8 +220,8 @@ rpc::Value EventHandlers::next(CallContext& ctx) {
         hub.set_cursor(session, last);
         rpc::Array out;
         out.reserve(events->size());
-        for (const Event& e : *events)
-            out.push_back(event_record(e, e.kind));
+        for (const EventPtr& e : *events)
+            out.push_back(event_record(*e, e->kind));
         return rpc::Value{std::move(out)};
     };
     auto reg = hub.registration(session);

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -33,9 +34,19 @@ struct Nil {
     friend bool operator==(const Nil&, const Nil&) = default;
 };
 
+// A value already in its wire form: one <value>...</value> element, which the encoder writes
+// out as it is. Answers that carry the same large value (an object's snapshot, sent to every
+// event watcher) share one encoding. Never produced by decoding, never stored.
+struct Encoded {
+    std::shared_ptr<const std::string> xml;
+    friend bool operator==(const Encoded& a, const Encoded& b) {
+        return a.xml == b.xml || (a.xml && b.xml && *a.xml == *b.xml);
+    }
+};
+
 struct Value {
-    using Variant =
-        std::variant<Nil, bool, std::int64_t, double, std::string, DateTime, Array, Struct>;
+    using Variant = std::variant<Nil, bool, std::int64_t, double, std::string, DateTime, Array,
+                                 Struct, Encoded>;
     Variant v;
 
     Value() : v(Nil{}) {}
@@ -48,6 +59,7 @@ struct Value {
     Value(DateTime d) : v(std::move(d)) {}
     Value(Array a) : v(std::move(a)) {}
     Value(Struct s) : v(std::move(s)) {}
+    Value(Encoded e) : v(std::move(e)) {}
 
     template <class T>
     bool is() const {

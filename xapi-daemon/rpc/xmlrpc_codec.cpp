@@ -253,7 +253,44 @@ void append_escaped(std::string& out, std::string_view text) {
     }
 }
 
+// About the length of the value's encoding (exact but for escapes), so that the output grows
+// once: answers carrying event snapshots are tens of kilobytes.
+std::size_t size_hint(const Value& value) {
+    constexpr std::size_t kTags = 16;  // <value></value>
+    return std::visit(
+        [](const auto& v) -> std::size_t {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, Encoded>) {
+                return v.xml ? v.xml->size() : kTags;
+            } else if constexpr (std::is_same_v<T, std::string>) {
+                return kTags + v.size();
+            } else if constexpr (std::is_same_v<T, DateTime>) {
+                return kTags + 40 + v.iso8601.size();
+            } else if constexpr (std::is_same_v<T, Array>) {
+                std::size_t n = kTags + 26;
+                for (const Value& e : v)
+                    n += size_hint(e);
+                return n;
+            } else if constexpr (std::is_same_v<T, Struct>) {
+                std::size_t n = kTags + 17;
+                for (const auto& [name, member] : v)
+                    n += 30 + name.size() + size_hint(member);
+                return n;
+            } else {
+                return kTags + 40;
+            }
+        },
+        value.v);
+}
+
 void append_value(std::string& out, const Value& value) {
+    if (const auto* encoded = std::get_if<Encoded>(&value.v)) {
+        if (encoded->xml)
+            out += *encoded->xml;
+        else
+            out += "<value></value>";
+        return;
+    }
     out += "<value>";
     std::visit(
         [&out](const auto& v) {
@@ -379,7 +416,9 @@ std::variant<Value, Fault, ParseError> parse_method_response(std::string_view xm
 }
 
 std::string encode_response(const Value& result) {
-    std::string out{kHeader};
+    std::string out;
+    out.reserve(kHeader.size() + 64 + size_hint(result));
+    out += kHeader;
     out += "<methodResponse><params><param>";
     append_value(out, result);
     out += "</param></params></methodResponse>\n";
@@ -397,6 +436,7 @@ std::string encode_fault(int code, std::string_view message) {
 
 std::string encode_value(const Value& value) {
     std::string out;
+    out.reserve(size_hint(value));
     append_value(out, value);
     return out;
 }

@@ -22,6 +22,7 @@
 #include "lifecycle/operation_slot.hpp"
 #include "lifecycle/reconcile.hpp"
 #include "lifecycle/vm_lifecycle.hpp"
+#include "rpc/xmlrpc_codec.hpp"
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
@@ -79,8 +80,12 @@ struct ApiWorldForTest {
         std::filesystem::remove_all(state_dir, ignored);
     }
 
+    // The answer as a client reads it: through the codec, so that parts the daemon sends
+    // already encoded (event snapshots) are values again.
     rpc::Value call(const std::string& method, rpc::Array params) {
-        return dispatcher.call(method, params, local_root);
+        auto decoded = rpc::parse_method_response(
+            rpc::encode_response(dispatcher.call(method, params, local_root)));
+        return std::get<rpc::Value>(std::move(decoded));
     }
     std::string make_session_for_test() {
         return sessions.open(state, "root", Role::pool_admin, true, "test");

@@ -100,7 +100,8 @@ TEST_F(AsyncClaimTest, AFailedWorkFreesTheVmBeforeItsTaskEnds) {
     ASSERT_TRUE(events);
     std::optional<rpc::Value> vm_operations;
     bool task_ended = false;
-    for (const Event& e : *events) {
+    for (const EventPtr& p : *events) {
+        const Event& e = *p;
         if (e.ref == vm && e.snapshot)
             vm_operations = e.snapshot->at("current_operations");
         if (e.ref == task && e.snapshot && e.snapshot->at("status") != rpc::Value{"pending"}) {

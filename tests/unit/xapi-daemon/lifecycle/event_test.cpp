@@ -167,5 +167,49 @@ TEST_F(EventTest, ReadersThatFallBehindLoseTheirEvents) {
               (Strings{"EVENTS_LOST"}));
 }
 
+TEST_F(EventTest, EveryWatcherGetsTheSameEncodedSnapshot) {
+    const std::string a = world.make_vm("a");
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"b"}});
+    // Two watchers' answers as the dispatcher hands them to the transport, before encoding.
+    auto raw_event = [&] {
+        rpc::Value answer =
+            world.dispatcher.call("event.from",
+                                  {rpc::Value{world.s}, rpc::Value{rpc::Array{rpc::Value{"vm"}}},
+                                   rpc::Value{token}, rpc::Value{0.0}},
+                                  world.local_root);
+        const rpc::Value& events = answer.as<Struct>().at("Value").as<Struct>().at("events");
+        EXPECT_EQ(events.as<rpc::Array>().size(), 1u);
+        return events.as<rpc::Array>().at(0);
+    };
+    const rpc::Value first = raw_event();
+    const rpc::Value second = raw_event();
+    ASSERT_TRUE(first.is<rpc::Encoded>());
+    ASSERT_TRUE(second.is<rpc::Encoded>());
+    EXPECT_EQ(first.as<rpc::Encoded>().xml.get(), second.as<rpc::Encoded>().xml.get())
+        << "one encoding, shared";
+    // And a client reads the snapshot from it.
+    const Struct answer = from({rpc::Value{"vm"}}, token, 0);
+    EXPECT_EQ(events(answer)[0].as<Struct>().at("snapshot").as<Struct>().at("name_label"),
+              rpc::Value{"b"});
+}
+
+TEST_F(EventTest, AChangeWakesOnlyTheWaitersOfItsClass) {
+    const std::string a = world.make_vm("a");
+    const std::int64_t now = world.events.last_id();
+    int vm_woken = 0;
+    int task_woken = 0;
+    world.events.wait(now, Subscription::parse({rpc::Value{"vm"}}), std::nullopt,
+                      [&] { ++vm_woken; });
+    world.events.wait(now, Subscription::parse({rpc::Value{"task"}}), std::nullopt,
+                      [&] { ++task_woken; });
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"b"}});
+    EXPECT_EQ(vm_woken, 1);
+    EXPECT_EQ(task_woken, 0);
+    world.ok("task.create", {rpc::Value{"t"}, rpc::Value{""}});
+    EXPECT_EQ(vm_woken, 1);
+    EXPECT_EQ(task_woken, 1);
+}
+
 }  // namespace
 }  // namespace tern::xapi

@@ -92,7 +92,8 @@ TEST_F(TaskTest, ProgressIsReportedWhileTheWorkRuns) {
         world.events.since(before, Subscription::parse({rpc::Value{"task/" + task}}), last);
     ASSERT_TRUE(events);
     std::vector<double> seen;
-    for (const Event& e : *events) {
+    for (const EventPtr& p : *events) {
+        const Event& e = *p;
         if (e.snapshot)
             seen.push_back(e.snapshot->at("progress").as<double>());
     }

@@ -176,5 +176,18 @@ TEST(XmlRpcCodec, LimitsNestingDepth) {
     EXPECT_EQ(parse_ok(ok).params.size(), 1u);
 }
 
+TEST(XmlRpcCodec, AnEncodedValueIsWrittenAsItIsAndReadsBackAsItsValue) {
+    const Value inner{Struct{{"a", Value{"x<y"}}, {"n", Value{std::int64_t{7}}}}};
+    const Encoded shared{std::make_shared<const std::string>(encode_value(inner))};
+    const std::string out = encode_response(Value{Array{Value{shared}, Value{shared}}});
+    // The bytes appear verbatim, twice.
+    const std::size_t first = out.find(*shared.xml);
+    ASSERT_NE(first, std::string::npos);
+    EXPECT_NE(out.find(*shared.xml, first + shared.xml->size()), std::string::npos);
+    auto back = parse_method_response(out);
+    ASSERT_TRUE(std::holds_alternative<Value>(back));
+    EXPECT_EQ(std::get<Value>(back), (Value{Array{inner, inner}}));
+}
+
 }  // namespace
 }  // namespace tern::xapi::rpc
