@@ -8,11 +8,14 @@
 # format layer's cost); writes go to a fresh image each (cluster allocation included). Both
 # tools use the page cache (qemu-img -t writeback) and flush only after the timed part.
 # Each pattern runs at queue depth 1 (qemu-img -d 1, one bench thread) and 8 (-d 8, 8 threads).
-# Figures never fail the run. Environment: BUILD (build dir), BENCH_IMAGE_MB (default 1024).
+# Each figure is the best of BENCH_REPS runs (default 3), the two tools taking turns, so that
+# a burst of other work on the machine hurts neither more than the other.
+# Figures never fail the run. Environment: BUILD (build dir), BENCH_IMAGE_MB (default 512).
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${BUILD:-$top/build}/bin"
-size_mb="${BENCH_IMAGE_MB:-1024}"
+size_mb="${BENCH_IMAGE_MB:-512}"
+reps="${BENCH_REPS:-3}"
 work="$(mktemp -d "${TMPDIR:-/var/tmp}/disk_io_bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
@@ -28,6 +31,7 @@ scattered_count=50000
 fresh() { rm -f "$1"; qemu-img create -q -f qcow2 "$1" "$size"; }
 qemu_seconds() { qemu-img bench -f qcow2 -t writeback "$@" | sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p'; }
 tern_seconds() { "$bin/disk_io_bench" "$@" | sed -n 's/^seconds=\([0-9.]*\) .*/\1/p'; }
+best() { /usr/bin/python3 -c 'import sys; print(min(float(x) for x in sys.argv[1:]))' "$@"; }
 
 # The image the reads use, written once through and through.
 fresh "$work/read.qcow2"
@@ -38,21 +42,25 @@ results="$work/results"
 run() {  # name buffer count depth write(0/1) step
     local name=$1 buffer=$2 count=$3 depth=$4 write=$5 step=$6
     local image="$work/read.qcow2" wflag=() tflag=()
-    [ "$write" = 1 ] && wflag=(-w) tflag=(--write)
-    [ "$write" = 1 ] && { image="$work/write.qcow2"; fresh "$image"; }
-    local t
-    t=$(tern_seconds "${tflag[@]}" -s "$buffer" -c "$count" -S "$step" -t "$depth" "$image")
-    [ "$write" = 1 ] && fresh "$image"
-    local q
-    q=$(qemu_seconds "${wflag[@]}" -s "$buffer" -c "$count" -S "$step" -d "$depth" "$image")
-    echo "$name $buffer $count $depth $t $q" >>"$results"
+    [ "$write" = 1 ] && { wflag=(-w); tflag=(--write); image="$work/write.qcow2"; }
+    local ts=() qs=() i
+    for ((i = 0; i < reps; i++)); do
+        [ "$write" = 1 ] && fresh "$image"
+        ts+=("$(tern_seconds "${tflag[@]}" -s "$buffer" -c "$count" -S "$step" -t "$depth" "$image")")
+        [ "$write" = 1 ] && fresh "$image"
+        qs+=("$(qemu_seconds "${wflag[@]}" -s "$buffer" -c "$count" -S "$step" -d "$depth" "$image")")
+    done
+    echo "$name $buffer $count $depth $(best "${ts[@]}") $(best "${qs[@]}")" >>"$results"
 }
 random() {  # name write(0/1) depth: ours only
     local name=$1 write=$2 depth=$3 image="$work/read.qcow2" tflag=()
-    [ "$write" = 1 ] && { image="$work/write.qcow2"; fresh "$image"; tflag=(--write); }
-    local t
-    t=$(tern_seconds "${tflag[@]}" --random -s 4096 -c "$scattered_count" -t "$depth" "$image")
-    echo "$name 4096 $scattered_count $depth $t -" >>"$results"
+    [ "$write" = 1 ] && { image="$work/write.qcow2"; tflag=(--write); }
+    local ts=() i
+    for ((i = 0; i < reps; i++)); do
+        [ "$write" = 1 ] && fresh "$image"
+        ts+=("$(tern_seconds "${tflag[@]}" --random -s 4096 -c "$scattered_count" -t "$depth" "$image")")
+    done
+    echo "$name 4096 $scattered_count $depth $(best "${ts[@]}") -" >>"$results"
 }
 
 for depth in 1 8; do
@@ -64,10 +72,10 @@ for depth in 1 8; do
     random "random-write-4K" 1 "$depth"
 done
 
-/usr/bin/python3 - "$results" "$size_mb" <<'PY'
+/usr/bin/python3 - "$results" "$size_mb" "$reps" <<'PY'
 import sys
 rows = [line.split() for line in open(sys.argv[1])]
-print(f"disk_io: tern_diskimage vs qemu-img bench, qcow2 image of {sys.argv[2]} MiB, 64 KiB clusters")
+print(f"disk_io: tern_diskimage vs qemu-img bench, qcow2 image of {sys.argv[2]} MiB, 64 KiB clusters, best of {sys.argv[3]} runs")
 print(f"{'pattern':<22}{'depth':>6}{'tern MB/s':>11}{'tern IOPS':>11}{'qemu MB/s':>11}{'qemu IOPS':>11}{'ratio':>8}")
 for name, buf, count, depth, t, q in rows:
     buf, count, t = int(buf), int(count), float(t)
