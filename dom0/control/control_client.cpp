@@ -38,8 +38,14 @@ void ControlClient::call(tern_control& c, const char* what) {
                    " refused; the hypervisor's is " + hex(c.interface_version) + ")";
     } else if (error == EPERM) {
         message += " (only the control domain may manage domains)";
-    } else if (error == EOPNOTSUPP && c.cmd == TERN_CONTROL_UNPAUSE) {
-        message += " (this hypervisor cannot run other domains' vCPUs yet)";
+    } else if (error == EBUSY && c.cmd == TERN_CONTROL_UNPAUSE) {
+        message +=
+            " (no free physical CPU for its vCPUs: each runs on a CPU dom0 does not use, "
+            "until CPUs are shared; boot with dom0_max_vcpus= to leave some)";
+    } else if (error == EINVAL && c.cmd == TERN_CONTROL_UNPAUSE) {
+        message += " (vCPU 0 has no entry point: build the domain first)";
+    } else if (error == EOPNOTSUPP && c.cmd == TERN_CONTROL_PAUSE) {
+        message += " (a running domain cannot be paused until CPUs are shared)";
     }
     throw ControlError(message, error);
 }

@@ -51,6 +51,8 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
         return Status::no_such_domain;
     switch (c.cmd) {
         case TERN_CONTROL_DESTROY: {
+            if (runner_ != nullptr)
+                runner_->stop(*d);
             if (teardown_ != nullptr)
                 teardown_->before_destroy(d->id());
             const Status s = domains_.destroy(d->id());
@@ -60,16 +62,27 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
         }
         case TERN_CONTROL_PAUSE:
             return d->pause();
-        case TERN_CONTROL_UNPAUSE:
-            // Running a domain's vCPUs needs the scheduler, which is not there yet: say so
-            // rather than pretend the domain runs.
-            return Status::not_supported;
+        case TERN_CONTROL_UNPAUSE: {
+            if (runner_ == nullptr)
+                return Status::not_supported;
+            if (d->state() == DomainState::running)
+                return Status::ok;
+            if (d->state() == DomainState::shutdown)
+                return Status::busy;
+            if (!d->vcpu_start(0))
+                return Status::invalid_argument;  // nothing to run: vCPU 0 has no entry
+            const Status started = runner_->start(*d);
+            return started == Status::ok ? d->set_running() : started;
+        }
         case TERN_CONTROL_SHUTDOWN: {
-            const bool was_down = d->state() == DomainState::shutdown;
-            const Status s = d->shutdown(c.u.shutdown.reason);
-            if (s == Status::ok && !was_down)
+            if (c.u.shutdown.reason > TERN_SHUTDOWN_WATCHDOG)
+                return Status::invalid_argument;
+            if (runner_ != nullptr)
+                runner_->stop(*d);
+            auto now = d->shutdown(c.u.shutdown.reason);
+            if (now.ok() && now.value())
                 notify_domain_exception();
-            return s;
+            return now.status();
         }
         case TERN_CONTROL_GET_INFO:
             fill_info(*d, c.u.info);
@@ -168,6 +181,12 @@ void ControlPlane::fill_info(const Domain& d, tern_domain_info& info) const {
     info.cpu_time_ns = d.cpu_time_ns();
     for (std::size_t i = 0; i < sizeof info.handle; ++i)
         info.handle[i] = d.config().handle[i];
+}
+
+void ControlPlane::domain_shut_itself_down(Domain& domain, std::uint32_t reason) {
+    auto now = domain.shutdown(reason);
+    if (now.ok() && now.value())
+        notify_domain_exception();
 }
 
 void ControlPlane::notify_domain_exception() {

@@ -27,6 +27,18 @@ class DomainTeardown {
     ~DomainTeardown() = default;
 };
 
+// Runs domains' vCPUs on physical CPUs (the image: CpuPool and the CPUs' idle loops).
+class DomainRunner {
+  public:
+    // Starts the vCPUs of `domain` that have a start context (busy: no CPU for them).
+    virtual Status start(Domain& domain) = 0;
+    // Takes its vCPUs off their CPUs; returns once none runs any more.
+    virtual void stop(Domain& domain) = 0;
+
+  protected:
+    ~DomainRunner() = default;
+};
+
 class ControlPlane {
   public:
     static constexpr pub::domid_t kControlDomain = 0;
@@ -38,6 +50,12 @@ class ControlPlane {
     // or is destroyed.
     void set_control_events(EventChannels* events) { control_events_ = events; }
     void set_teardown(DomainTeardown* teardown) { teardown_ = teardown; }
+    void set_runner(DomainRunner* runner) { runner_ = runner; }
+
+    // A domain's own vCPU shut it down (SCHEDOP_shutdown, PSCI SYSTEM_OFF, a crash): it is
+    // recorded and dom0 told, without the control lock (the control domain may be waiting
+    // for that vCPU to leave its CPU).
+    void domain_shut_itself_down(Domain& domain, std::uint32_t reason);
     // Runs f(domains) under the control lock, so that nothing is destroyed meanwhile (for
     // the memory_op calls that map other domains' pages).
     template <class F>
@@ -63,6 +81,7 @@ class ControlPlane {
     std::uint32_t nr_cpus_;
     EventChannels* control_events_ = nullptr;
     DomainTeardown* teardown_ = nullptr;
+    DomainRunner* runner_ = nullptr;
     lib::SpinLock lock_;
 };
 

@@ -50,26 +50,37 @@ void Domain::release_all() {
 }
 
 Status Domain::pause() {
+    lib::LockGuard guard(state_lock_);
     if (state_ == DomainState::shutdown)
         return Status::busy;
-    state_ = DomainState::paused;
+    if (state_ == DomainState::running)
+        return Status::not_supported;  // a running vCPU cannot be set aside without a scheduler
     return Status::ok;
 }
 
-Status Domain::shutdown(std::uint32_t reason) {
+Status Domain::set_running() {
+    lib::LockGuard guard(state_lock_);
+    if (state_ == DomainState::shutdown)
+        return Status::busy;
+    state_ = DomainState::running;
+    return Status::ok;
+}
+
+Result<bool> Domain::shutdown(std::uint32_t reason) {
     if (reason > TERN_SHUTDOWN_WATCHDOG)
         return Status::invalid_argument;
-    if (state_ != DomainState::shutdown) {
-        state_ = DomainState::shutdown;
-        shutdown_reason_ = reason;
-    }
-    return Status::ok;
+    lib::LockGuard guard(state_lock_);
+    if (state_ == DomainState::shutdown)
+        return false;
+    state_ = DomainState::shutdown;
+    shutdown_reason_ = reason;
+    return true;
 }
 
 Status Domain::set_vcpu_start(std::uint32_t vcpu, VcpuStart start) {
     if (vcpu >= config_.max_vcpus)
         return Status::invalid_argument;
-    if (state_ != DomainState::paused)
+    if (state() != DomainState::paused)
         return Status::busy;
     vcpu_start_[vcpu] = start;
     return Status::ok;

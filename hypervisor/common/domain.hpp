@@ -61,8 +61,14 @@ class Domain {
 
     pub::domid_t id() const { return id_; }
     const DomainConfig& config() const { return config_; }
-    DomainState state() const { return state_; }
-    std::uint32_t shutdown_reason() const { return shutdown_reason_; }
+    DomainState state() const {
+        lib::LockGuard guard(state_lock_);
+        return state_;
+    }
+    std::uint32_t shutdown_reason() const {
+        lib::LockGuard guard(state_lock_);
+        return shutdown_reason_;
+    }
     const DomainMemory& memory() const { return memory_; }
     const Stage2Tables& stage2() const { return stage2_; }
 
@@ -79,9 +85,12 @@ class Domain {
     // The control domain pauses it (again: nothing changes). A domain that has shut down
     // cannot be paused or unpaused: busy.
     Status pause();
+    // Its vCPUs were started on CPUs (from paused).
+    Status set_running();
     // Records that it shut down (by itself or told to) with one of Xen's SHUTDOWN_* reasons;
-    // once shut down, the first reason stays.
-    Status shutdown(std::uint32_t reason);
+    // once shut down, the first reason stays. Safe from any CPU (the domain's own vCPU calls
+    // it). True when this call shut it down.
+    Result<bool> shutdown(std::uint32_t reason);
 
     Status set_vcpu_start(std::uint32_t vcpu, VcpuStart start);
     std::optional<VcpuStart> vcpu_start(std::uint32_t vcpu) const;
@@ -99,6 +108,7 @@ class Domain {
 
     pub::domid_t id_;
     DomainConfig config_;
+    mutable lib::SpinLock state_lock_;
     DomainState state_ = DomainState::paused;
     std::uint32_t shutdown_reason_ = 0;
     std::uint64_t cpu_time_ns_ = 0;

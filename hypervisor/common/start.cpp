@@ -11,9 +11,11 @@
 #include "common/command_line.hpp"
 #include "common/console.hpp"
 #include "common/control_plane.hpp"
+#include "common/cpu_pool.hpp"
 #include "common/dom0_device_tree.hpp"
 #include "common/dom0_memory.hpp"
 #include "common/domain.hpp"
+#include "common/domain_vcpu_calls.hpp"
 #include "common/event_channels.hpp"
 #include "common/guest_calls.hpp"
 #include "common/guest_devices.hpp"
@@ -39,6 +41,9 @@ namespace {
 
 // Set by the boot CPU before it starts the others; read by them.
 Console* g_console = nullptr;
+// Each CPU's MPIDR by index (index 0 is the boot CPU), for kicking a CPU.
+std::uint64_t g_cpu_mpidr[CpuPool::kMaxCpus] = {};
+std::size_t g_cpu_count = 0;
 std::atomic<std::uint64_t> g_cpus_up{0};
 // dom0's vCPUs, each pinned to the physical CPU of its MPIDR; usable once g_vcpus_ready.
 VcpuPower g_vcpus;
@@ -112,6 +117,34 @@ class Dom0Stage2 final : public Stage2Edit {
     }
 };
 Dom0Stage2 g_dom0_stage2;
+
+// Which CPUs run other domains' vCPUs: those dom0 has no vCPU on, one vCPU each.
+CpuPool g_pool;
+
+class PoolRunner final : public DomainRunner {
+  public:
+    Status start(Domain& domain) override {
+        std::uint32_t vcpus = 0;
+        while (vcpus < domain.config().max_vcpus && domain.vcpu_start(vcpus))
+            ++vcpus;
+        auto cpus = g_pool.assign(domain, vcpus);
+        if (!cpus.ok())
+            return cpus.status();
+        arch::wake_cpus();  // the CPUs wait in their idle loops
+        return Status::ok;
+    }
+    void stop(Domain& domain) override {
+        const std::uint32_t running = g_pool.request_stop(domain.id());
+        for (std::size_t i = 0; i < g_cpu_count; ++i) {
+            if ((running >> i) & 1)
+                arch::gic_send_sgi(g_cpu_mpidr[i], arch::kKickSgi);
+        }
+        // Each of those CPUs takes the kick as an interrupt from the vCPU and gives it up.
+        while (g_pool.holds(domain.id())) {
+        }
+    }
+};
+PoolRunner g_runner;
 
 std::uint64_t stage2_table_page() {
     auto page = g_machine != nullptr ? g_machine->allocate_zeroed(1, 1) : Status::out_of_memory;
@@ -363,6 +396,13 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     }
     g_vcpus.reset(mpidrs, vcpu_count < dom0.vcpus ? vcpu_count : dom0.vcpus);
     set_guest_vcpus(&g_vcpus);
+    // The CPUs without a dom0 vCPU are for other domains.
+    std::uint32_t dom0_cpus = 0;
+    for (std::size_t i = 0; i < g_cpu_count; ++i) {
+        if (g_vcpus.index_of(g_cpu_mpidr[i]))
+            dom0_cpus |= 1u << i;
+    }
+    g_pool.reset(g_cpu_count, dom0_cpus);
     // dom0's GIC is virtual: the GIC's pages leave its stage 2 and trap to the Vgic; its
     // devices' SPIs (all but the hypervisor's UART's) and its timers are hardware-backed.
     std::array<std::uint32_t, Vgic::kMaxIrqs / 32> hw_spis{};
@@ -402,6 +442,8 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     set_guest_control(control);
     auto* dom0_memory = new (g_dom0_memory_storage) Dom0Memory(*control, *machine, g_dom0_stage2);
     control->set_teardown(dom0_memory);
+    control->set_runner(&g_runner);
+    set_domain_vcpu_environment(g_console, control, &g_pool);
     set_guest_dom0_memory(dom0_memory);
     g_vcpus_ready.store(true, std::memory_order_release);
     arch::wake_cpus();
@@ -435,8 +477,24 @@ extern "C" [[noreturn]] void tern_cpu_idle() {
     for (;;) {
         if (hv::g_vcpus_ready.load(std::memory_order_acquire)) {
             const auto index = hv::g_vcpus.index_of(arch::current_cpu_id());
-            if (!index)
-                arch::halt_cpu();  // dom0 has no vCPU here
+            if (!index) {
+                // Not dom0's: this CPU runs another domain's vCPU when one is given to it.
+                arch::leave_domain_vcpu();
+                if (auto vcpu = hv::g_pool.take(arch::current_cpu_index())) {
+                    const auto start = vcpu->domain->vcpu_start(vcpu->vcpu);
+                    char line[112];
+                    lib::BufferSink buffer(line, sizeof line);
+                    lib::Out(buffer) << "(TERN) d" << std::uint64_t{vcpu->domain->id()} << ": vCPU "
+                                     << std::uint64_t{vcpu->vcpu} << " starts on CPU "
+                                     << std::uint64_t{arch::current_cpu_index()} << " at "
+                                     << lib::Hex{start->entry} << "\n";
+                    hv::g_console->write(buffer.text());
+                    arch::enter_domain_vcpu(vcpu->domain->stage2().vttbr(), vcpu->vcpu,
+                                            start->entry, start->context);
+                }
+                arch::wait_for_event();
+                continue;
+            }
             if (auto start = hv::g_vcpus.take_start(*index)) {
                 char line[112];
                 lib::BufferSink buffer(line, sizeof line);
@@ -459,9 +517,15 @@ namespace {
 void start_secondaries(lib::Out& out, const BootInfo& info) {
     const std::uint64_t self = arch::current_cpu_id();
     std::uint64_t next_index = 1;
+    g_cpu_mpidr[0] = self;
+    g_cpu_count = 1;
     for (std::size_t i = 0; i < info.cpu_count; ++i) {
         if (info.cpu_ids[i] == self)
             continue;
+        if (next_index < CpuPool::kMaxCpus) {
+            g_cpu_mpidr[next_index] = info.cpu_ids[i];
+            g_cpu_count = next_index + 1;
+        }
         const std::int64_t status = arch::start_cpu(info.cpu_ids[i], next_index++);
         if (status != 0) {
             out << "(TERN) CPU with MPIDR " << lib::Hex{info.cpu_ids[i]}

@@ -5,12 +5,14 @@
 #include <cstdint>
 
 #include "arch/arm64/guest_traps.hpp"
+#include "common/domain_vcpu_calls.hpp"
 #include "common/guest_calls.hpp"
 #include "common/log_level.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/exception.hpp"
 #include "tern/arch/gic.hpp"
+#include "tern/arch/guest.hpp"
 
 extern "C" char tern_el2_vectors[];
 extern "C" char tern_image_start[];
@@ -144,6 +146,27 @@ bool handle_guest_sync(ExceptionFrame* frame) {
     return false;
 }
 
+// Another domain's vCPU trapped: hypercalls and PSCI are answered, interrupts acknowledged
+// (they may ask it to stop), anything else crashes the domain.
+void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
+    if (kind == 9) {
+        handle_irq_from_guest();
+        hv::domain_vcpu_interrupted();
+        return;
+    }
+    const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
+    if (ec == 0x16 && (frame->esr & 0xffff) == 0xea1) {
+        hv::domain_vcpu_hypercall(frame->x);
+    } else if (ec == 0x16 && (frame->esr & 0xffff) == 0) {
+        hv::domain_vcpu_smccc(frame->x);
+    } else if (ec == 0x17) {
+        hv::domain_vcpu_smccc(frame->x);
+        frame->elr += 4;  // a trapped SMC returns to itself
+    } else {
+        hv::domain_vcpu_crash(frame->esr, frame->elr, frame->far);
+    }
+}
+
 }  // namespace
 }  // namespace tern::arch
 
@@ -151,6 +174,10 @@ extern "C" void tern_el2_exception(std::uint64_t kind, tern::arch::ExceptionFram
     using namespace tern;
     if (arch::g_console == nullptr)
         arch::halt_cpu();
+    if ((kind == 8 || kind == 9) && arch::domain_vcpu_here()) {
+        arch::handle_domain_vcpu_exception(kind, frame);  // a domain other than dom0's
+        return;
+    }
     if (kind == 8 || kind == 9) {  // from the guest at EL1: synchronous, IRQ
         if (kind == 8 && !arch::handle_guest_sync(frame))
             arch::halt_cpu();

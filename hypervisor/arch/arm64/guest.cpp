@@ -5,6 +5,7 @@
 #include "tern/arch/guest.hpp"
 
 #include "lib/spinlock.hpp"
+#include "tern/arch/cpu.hpp"
 
 namespace tern::arch {
 namespace {
@@ -46,6 +47,8 @@ alignas(4096) std::uint64_t g_s2_l3[kMaxL3][kEntries];
 std::size_t g_l3_used = 0;
 std::uint64_t (*g_table_pages)() = nullptr;  // zeroed pages for more level-3 tables
 lib::SpinLock g_stage2_lock;                 // dom0's vCPUs edit its stage 2 concurrently
+constexpr std::size_t kMaxCpus = 8;
+bool g_domain_vcpu_here[kMaxCpus] = {};  // each CPU writes only its own
 
 std::uint64_t* new_l3_table() {
     if (g_l3_used < kMaxL3)
@@ -250,6 +253,69 @@ void enter_guest(std::uint64_t entry, std::uint64_t x0) {
         "eret\n"
         :
         : "r"(kHcr), "r"(cnthctl), "r"(icc_sre), "r"(mpidr), "r"(sctlr_el1), "r"(spsr), "r"(entry),
+          "r"(x0)
+        : "x0", "x1", "x2", "x3", "memory");
+    for (;;) {
+    }
+}
+
+bool domain_vcpu_here() {
+    return g_domain_vcpu_here[current_cpu_index() % kMaxCpus];
+}
+
+void leave_domain_vcpu() {
+    g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = false;
+}
+
+void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t entry,
+                       std::uint64_t x0) {
+    const std::uint64_t cnthctl = 3;    // EL1PCTEN, EL1PCEN: EL1 reads the counter, uses its timer
+    const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable
+    const std::uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits; MMU and caches off
+    const std::uint64_t spsr = 0x3c5;            // EL1h, D, A, I, F masked
+    g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = true;
+    // No virtual GIC for it yet: the virtual CPU interface is off and its list empty.
+    asm volatile("msr S3_4_C12_C11_0, xzr\n isb" ::: "memory");  // ICH_HCR_EL2
+    asm volatile(
+        "msr vtcr_el2, %0\n"
+        "msr vttbr_el2, %1\n"
+        "isb\n"
+        "tlbi vmalls12e1\n"
+        "dsb nsh\n"
+        "isb\n"
+        :
+        : "r"(kVtcr), "r"(vttbr)
+        : "memory");
+    // Another domain ran EL1 here before (or nobody): its EL1 translation state goes.
+    asm volatile(
+        "msr ttbr0_el1, xzr\n"
+        "msr ttbr1_el1, xzr\n"
+        "msr tcr_el1, xzr\n"
+        "msr vbar_el1, xzr\n"
+        "msr cntv_ctl_el0, xzr\n"
+        "msr cntkctl_el1, xzr\n"
+        "msr tpidr_el1, xzr\n"
+        "msr tpidr_el0, xzr\n"
+        "msr tpidrro_el0, xzr\n"
+        "msr contextidr_el1, xzr\n" ::
+            : "memory");
+    asm volatile(
+        "msr hcr_el2, %0\n"
+        "msr cnthctl_el2, %1\n"
+        "msr cntvoff_el2, xzr\n"
+        "msr S3_4_C12_C9_5, %2\n"  // ICC_SRE_EL2
+        "msr vmpidr_el2, %3\n"
+        "msr sctlr_el1, %4\n"
+        "msr spsr_el2, %5\n"
+        "msr elr_el2, %6\n"
+        "isb\n"
+        "mov x0, %7\n"
+        "mov x1, xzr\n"
+        "mov x2, xzr\n"
+        "mov x3, xzr\n"
+        "eret\n"
+        :
+        : "r"(kHcr), "r"(cnthctl), "r"(icc_sre), "r"(vmpidr), "r"(sctlr_el1), "r"(spsr), "r"(entry),
           "r"(x0)
         : "x0", "x1", "x2", "x3", "memory");
     for (;;) {

@@ -1,6 +1,8 @@
 /* A minimal arm64 Image (Linux's boot header, so that Tern's domain builder loads it as it
  * loads a kernel) for the tests of domain building and running: it writes one line with
- * console_io and shuts its domain down with SCHEDOP_shutdown(poweroff). Runs with the MMU off. */
+ * console_io and shuts its domain down with SCHEDOP_shutdown(poweroff). Assembled with
+ * -DSPIN it writes another line and then spins for ever instead (the tests destroy it while
+ * it runs). Runs with the MMU off. */
     .section .text
     .global _start
 _start:
@@ -18,6 +20,9 @@ entry:
     adr     x2, message
     mov     x16, #18                /* console_io */
     hvc     #0xea1
+#ifdef SPIN
+2:  b       2b
+#endif
     mov     x0, #2                  /* SCHEDOP_shutdown */
     adr     x1, reason
     mov     x16, #29                /* sched_op */
@@ -25,7 +30,11 @@ entry:
 1:  wfi
     b       1b
 message:
+#ifdef SPIN
+    .ascii  "spinning until destroyed\n"
+#else
     .ascii  "hello from a Tern domU\n"
+#endif
 message_end:
     .balign 8
 reason:

@@ -67,9 +67,10 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
         row = re.search(rf"^\s*{domid} paused\s+64\s+2\s+0\.0$", out, re.M)
         assert row, out
 
-        # Running its vCPUs needs the scheduler: a clear refusal, not a pretended success.
+        # Nothing to run (vCPU 0 has no entry), and (with both CPUs dom0's) no CPU to run it on:
+        # clear refusals, not pretended successes.
         out, rc = shell.run(f"tern-ctl unpause {domid}")
-        assert rc == 1 and "Operation not supported" in out, out
+        assert rc == 1 and "build the domain first" in out, out
 
         # An event channel between dom0 (through /dev/xen/evtchn) and the domain.
         out, rc = shell.run(f"tern-ctl evtchn-bind {domid}")
@@ -160,6 +161,8 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
                              (18, hex(int(console_port)))):
             out, rc = shell.run(f"tern-ctl hvm-param {d} {index}")
             assert rc == 0 and out.strip().splitlines()[-1] == value, (index, out)
+        out, rc = shell.run(f"tern-ctl unpause {d}")
+        assert rc == 1 and "no free physical CPU" in out, out
         out, rc = shell.run(f"tern-ctl destroy {d}")
         assert rc == 0, out
         # A kernel that is not there, or a config with a mistake: refused, nothing left behind.
@@ -181,6 +184,65 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
         assert rc == 2 and "unknown command" in out, out
 
         assert "not implemented" not in machine.log
+        assert "unhandled trap" not in machine.log
+        machine.type("poweroff -f\n")
+        assert machine.wait_exit(BOOT_TIMEOUT) == 0
+    finally:
+        machine.close()
+
+
+def test_a_built_domain_runs_on_a_cpu_dom0_leaves_free():
+    """dom0 with one vCPU leaves CPU 1 to other domains: a built test guest runs there in its
+    own stage 2 (VMID), writes through console_io and shuts itself down, and dom0 learns it
+    through VIRQ_DOM_EXC; a guest that spins is destroyed while it runs, its CPU and memory
+    come back, and the CPU runs the next guest."""
+    machine = QemuConsole(qemu_args("console=hvc0", initrd=INITRD,
+                                    tern_options="dom0_mem=512M dom0_max_vcpus=1"))
+    try:
+        assert machine.wait_for("type 'poweroff -f' to stop the machine", BOOT_TIMEOUT), \
+            machine.log[-4000:]
+        shell = Shell(machine)
+        out, rc = shell.run("printf 'kernel = \"/lib/tern/hello-image\"\\nmemory = 16\\n' "
+                            "> /tmp/hello.cfg; printf 'kernel = \"/lib/tern/spin-image\"\\n"
+                            "memory = 16\\n' > /tmp/spin.cfg; tern-ctl build /tmp/hello.cfg")
+        assert rc == 0, out
+        hello = int(out.strip().splitlines()[-1])
+        out, rc = shell.run("rm -f /tmp/exc; (tern-ctl wait-exception 120 > /tmp/exc 2>&1 &); "
+                            "until grep -q bound /tmp/exc; do usleep 100000; done; "
+                            f"tern-ctl unpause {hello}; "
+                            "until grep -q 'exception\\|no domain' /tmp/exc; do usleep 100000; "
+                            f"done; cat /tmp/exc; tern-ctl info {hello}")
+        assert rc == 0, out
+        assert "domain exception event" in out, out
+        assert re.search(rf"{hello} shutdown .*\(poweroff\)", out), out
+        log = machine.log
+        assert f"(TERN) d{hello}: vCPU 0 starts on CPU 1 at 0x40000000" in log, log[-2000:]
+        assert f"(d{hello}) hello from a Tern domU" in log, log[-2000:]
+        assert f"(TERN) d{hello}: shut down (reason 0, poweroff)" in log, log[-2000:]
+        out, rc = shell.run(f"tern-ctl destroy {hello}")
+        assert rc == 0, out
+        # (measured after the first build: dom0 lent the builder's mappings a page of its own)
+        before = free_pages(shell)
+
+        # A guest that never stops: destroyed while it runs on CPU 1.
+        out, rc = shell.run("tern-ctl build /tmp/spin.cfg")
+        assert rc == 0, out
+        spin = int(out.strip().splitlines()[-1])
+        out, rc = shell.run(f"tern-ctl unpause {spin}; tern-ctl build /tmp/hello.cfg")
+        assert rc == 0, out
+        waiting = int(out.strip().splitlines()[-1])
+        assert machine.wait_for(f"(d{spin}) spinning until destroyed", BOOT_TIMEOUT)
+        out, rc = shell.run(f"tern-ctl info {spin}; tern-ctl unpause {waiting}")
+        assert re.search(rf"{spin} running ", out), out
+        assert rc == 1 and "no free physical CPU" in out, out  # CPU 1 is taken
+        out, rc = shell.run(f"tern-ctl destroy {spin}; tern-ctl unpause {waiting}")
+        assert rc == 0, out
+        assert machine.wait_for(f"(d{waiting}) hello from a Tern domU", BOOT_TIMEOUT), \
+            machine.log[-2000:]
+        out, rc = shell.run(f"until tern-ctl info {waiting} | grep -q shutdown; do "
+                            f"usleep 100000; done; tern-ctl destroy {waiting}")
+        assert rc == 0, out
+        assert free_pages(shell) == before
         assert "unhandled trap" not in machine.log
         machine.type("poweroff -f\n")
         assert machine.wait_exit(BOOT_TIMEOUT) == 0

@@ -208,10 +208,57 @@ TEST(ControlPlane, ShutdownKeepsTheFirstReasonAndTellsDom0) {
     w.call(World::make(TERN_CONTROL_PAUSE, id), kEbusy);
     s.u.shutdown.reason = 9;
     w.call(s, kEinval);
-    // Running a domain needs the scheduler: refused, not pretended.
+    // With nothing that runs vCPUs, unpausing is refused, not pretended.
     const std::uint32_t other = w.create();
     w.call(World::make(TERN_CONTROL_UNPAUSE, other), kEopnotsupp);
     EXPECT_EQ(w.info(other).state, TERN_DOMAIN_PAUSED);
+}
+
+struct FakeRunner final : DomainRunner {
+    Status start(Domain& d) override {
+        started.push_back(d.id());
+        return free_cpus-- > 0 ? Status::ok : Status::busy;
+    }
+    void stop(Domain& d) override { stopped.push_back(d.id()); }
+    int free_cpus = 1;
+    std::vector<pub::domid_t> started;
+    std::vector<pub::domid_t> stopped;
+};
+
+TEST(ControlPlane, UnpauseRunsABuiltDomainAndEveryEndStopsItsVcpusFirst) {
+    World w;
+    FakeRunner runner;
+    w.control.set_runner(&runner);
+    const std::uint32_t id = w.create();
+    w.call(World::make(TERN_CONTROL_UNPAUSE, id), kEinval);  // vCPU 0 has no entry yet
+    tern_control v = World::make(TERN_CONTROL_SET_VCPU_CONTEXT, id);
+    v.u.vcpu_context = {0, 0, 0x40000000, 0x40e00000};
+    w.call(v, 0);
+    w.call(World::make(TERN_CONTROL_UNPAUSE, id), 0);
+    EXPECT_EQ(w.info(id).state, TERN_DOMAIN_RUNNING);
+    w.call(World::make(TERN_CONTROL_UNPAUSE, id), 0);  // already running: nothing more
+    EXPECT_EQ(runner.started.size(), 1u);
+    w.call(World::make(TERN_CONTROL_PAUSE, id), kEopnotsupp);
+    w.call(v, kEbusy);  // its vCPUs' entry is set only while paused
+    // Its own vCPU shuts it down: recorded with the reason, dom0 told once.
+    auto port = w.dom0_events.bind_virq(pub::kVirqDomExc, 0);
+    ASSERT_TRUE(port.ok());
+    w.control.domain_shut_itself_down(*w.domains.find(static_cast<pub::domid_t>(id)),
+                                      TERN_SHUTDOWN_REBOOT);
+    EXPECT_TRUE(w.dom0_events.is_pending(port.value()));
+    EXPECT_EQ(w.info(id).shutdown_reason, TERN_SHUTDOWN_REBOOT);
+    w.call(World::make(TERN_CONTROL_UNPAUSE, id), kEbusy);
+    w.call(World::make(TERN_CONTROL_DESTROY, id), 0);
+    EXPECT_EQ(runner.stopped, std::vector<pub::domid_t>{static_cast<pub::domid_t>(id)});
+    // No CPU for the next one: busy, and it stays paused.
+    const std::uint32_t next = w.create();
+    v.domain = next;
+    w.call(v, 0);
+    w.call(World::make(TERN_CONTROL_UNPAUSE, next), kEbusy);
+    EXPECT_EQ(w.info(next).state, TERN_DOMAIN_PAUSED);
+    tern_control s = World::make(TERN_CONTROL_SHUTDOWN, next);
+    w.call(s, 0);
+    EXPECT_EQ(runner.stopped.size(), 2u);
 }
 
 TEST(ControlPlane, AllocUnboundMakesAPortInTheTargetForAnExistingRemote) {

@@ -39,6 +39,18 @@ bool map_guest_page(std::uint64_t ipa, std::uint64_t pa);
 // return.
 [[noreturn]] void enter_guest(std::uint64_t entry, std::uint64_t x0);
 
+// Starts a vCPU of another domain on this CPU (which it has to itself) at EL1 at `entry`
+// with x0 = `x0`, MMU and caches off, interrupts masked, through its own stage 2 (`vttbr`:
+// tables and VMID), with virtual MPIDR `vmpidr`, the virtual GIC interface off and its EL1
+// state reset. Does not return.
+[[noreturn]] void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t entry,
+                                    std::uint64_t x0);
+
+// Whether this CPU runs another domain's vCPU (entered with enter_domain_vcpu), and forgetting
+// it when the CPU goes back to its idle loop.
+bool domain_vcpu_here();
+void leave_domain_vcpu();
+
 // Copies `size` bytes from the guest virtual address `va` of the vCPU running on this CPU,
 // page by page through its stage 1 and stage 2; false if any page is not mapped.
 bool copy_from_guest(std::uint64_t va, void* out, std::size_t size);

@@ -1,0 +1,133 @@
+#include "common/domain_vcpu_calls.hpp"
+
+#include "common/console.hpp"
+#include "common/control_plane.hpp"
+#include "common/cpu_pool.hpp"
+#include "common/guest_errno.hpp"
+#include "lib/format.hpp"
+#include "public/sched.hpp"
+#include "public/xen.hpp"
+#include "tern/arch/cpu.hpp"
+#include "tern/arch/guest.hpp"
+
+namespace tern::hv {
+
+namespace {
+
+Console* g_console = nullptr;
+ControlPlane* g_control = nullptr;
+CpuPool* g_pool = nullptr;
+
+constexpr std::int64_t kPsciNotSupported = -1;
+
+CpuAssignment here() {
+    return g_pool->running_on(arch::current_cpu_index()).value_or(CpuAssignment{});
+}
+
+const char* reason_name(std::uint32_t reason) {
+    static const char* const kNames[] = {"poweroff", "reboot", "suspend", "crash", "watchdog"};
+    return reason < 5 ? kNames[reason] : "unknown";
+}
+
+// The vCPU is done: its domain shuts down with `reason`, dom0 is told, the CPU is freed.
+[[noreturn]] void shut_down(std::uint32_t reason) {
+    const CpuAssignment vcpu = here();
+    if (vcpu.domain != nullptr) {
+        lib::Out(*g_console) << "(TERN) d" << std::uint64_t{vcpu.domain->id()}
+                             << ": shut down (reason " << reason << ", " << reason_name(reason)
+                             << ")\n";
+        g_control->domain_shut_itself_down(*vcpu.domain, reason);
+    }
+    g_pool->release(arch::current_cpu_index());
+    arch::park_cpu();
+}
+
+std::int64_t console_write(pub::domid_t domain, std::uint64_t count, std::uint64_t buffer) {
+    char line[160];
+    lib::BufferSink sink(line, sizeof line);
+    lib::Out out(sink);
+    out << "(d" << std::uint64_t{domain} << ") ";
+    std::uint64_t done = 0;
+    char chunk[120];
+    while (done < count) {
+        const std::uint64_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
+        if (!arch::copy_from_guest(buffer + done, chunk, n))
+            return kEfault;
+        g_console->write(sink.text());
+        g_console->write(std::string_view(chunk, n));
+        done += n;
+    }
+    return static_cast<std::int64_t>(count);
+}
+
+}  // namespace
+
+void set_domain_vcpu_environment(Console* console, ControlPlane* control, CpuPool* pool) {
+    g_console = console;
+    g_control = control;
+    g_pool = pool;
+}
+
+void domain_vcpu_hypercall(std::uint64_t* x) {
+    const CpuAssignment vcpu = here();
+    std::int64_t result = kEnosys;
+    switch (x[16]) {
+        case pub::kHypercallXenVersion:
+            result = x[0] == 0 ? (4 << 16) | 17 : kEnosys;
+            break;
+        case pub::kHypercallConsoleIo:
+            if (x[0] == 0 && vcpu.domain != nullptr)
+                result = console_write(vcpu.domain->id(), x[1], x[2]);
+            break;
+        case pub::kHypercallSchedOp:
+            if (x[0] == pub::kSchedOpYield || x[0] == pub::kSchedOpBlock) {
+                result = 0;  // it has this CPU to itself: nothing else to run
+            } else if (x[0] == pub::kSchedOpShutdown) {
+                std::uint32_t reason = 0;
+                if (!arch::copy_from_guest(x[1], &reason, sizeof reason)) {
+                    result = kEfault;
+                    break;
+                }
+                shut_down(reason <= TERN_SHUTDOWN_WATCHDOG ? reason
+                                                           : std::uint32_t{TERN_SHUTDOWN_CRASH});
+            }
+            break;
+        default:
+            break;
+    }
+    x[0] = static_cast<std::uint64_t>(result);
+}
+
+void domain_vcpu_smccc(std::uint64_t* x) {
+    switch (static_cast<std::uint32_t>(x[0])) {
+        case 0x84000000:  // PSCI_VERSION: 1.1
+            x[0] = 0x10001;
+            return;
+        case 0x84000008:  // SYSTEM_OFF
+            shut_down(TERN_SHUTDOWN_POWEROFF);
+        case 0x84000009:  // SYSTEM_RESET
+            shut_down(TERN_SHUTDOWN_REBOOT);
+        default:
+            // CPU_ON and the rest come with the scheduler.
+            x[0] = static_cast<std::uint64_t>(kPsciNotSupported);
+            return;
+    }
+}
+
+void domain_vcpu_crash(std::uint64_t esr, std::uint64_t pc, std::uint64_t far) {
+    const CpuAssignment vcpu = here();
+    lib::Out(*g_console) << "(TERN) d"
+                         << (vcpu.domain != nullptr ? std::uint64_t{vcpu.domain->id()} : 0)
+                         << ": unhandled trap EC " << lib::Hex{(esr >> 26) & 0x3f} << " at "
+                         << lib::Hex{pc} << ", FAR " << lib::Hex{far} << ": the domain crashed\n";
+    shut_down(TERN_SHUTDOWN_CRASH);
+}
+
+void domain_vcpu_interrupted() {
+    if (!g_pool->stop_requested(arch::current_cpu_index()))
+        return;
+    g_pool->release(arch::current_cpu_index());
+    arch::park_cpu();
+}
+
+}  // namespace tern::hv
