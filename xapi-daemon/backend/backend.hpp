@@ -114,6 +114,9 @@ enum class GuestExit {
     vanished,  // the domain disappeared without a word
 };
 
+// What VM.send_trigger asks of a domain's virtual platform.
+enum class GuestTrigger { nmi, reset, init, power, sleep };
+
 // A domain as the hypervisor sees it now.
 struct DomainInfo {
     DomainId id;
@@ -207,6 +210,11 @@ class Backend {
     virtual Outcome<void> detach_disk(DomainId domain, const std::string& device) = 0;
     virtual Outcome<void> attach_nic(DomainId domain, const NicConfig& nic) = 0;
     virtual Outcome<void> detach_nic(DomainId domain, const std::string& device) = 0;
+
+    // Presses SysRq + `key` on the guest's console; the guest decides what it does.
+    virtual Outcome<void> send_sysrq(DomainId domain, char key) = 0;
+    // Raises a platform event (NMI, reset line, power or sleep button) in the domain.
+    virtual Outcome<void> send_trigger(DomainId domain, GuestTrigger trigger) = 0;
 };
 
 }  // namespace tern::xapi

@@ -106,6 +106,8 @@ void install_async_claims(Dispatcher& dispatcher) {
         {"VM.clone", O::clone},
         {"VM.copy", O::copy},
         {"VM.provision", O::provision},
+        {"VM.send_sysrq", O::send_sysrq},
+        {"VM.send_trigger", O::send_trigger},
     };
     for (const auto& [method, op] : kClaims) {
         dispatcher.set_async_claim(

@@ -1,6 +1,7 @@
 // VM power-state transitions and live changes.
 #include "lifecycle/vm_lifecycle.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "api/api_error.hpp"
@@ -334,6 +335,31 @@ rpc::Value VmLifecycle::set_memory_dynamic_min_live(CallContext& ctx, const Ref&
                        {self.id, "Running", std::string(to_string(vm.power_state))});
     }
     return set_memory_dynamic_range(ctx, self, min, vm.memory_dynamic_max);
+}
+
+rpc::Value VmLifecycle::send_sysrq(CallContext& ctx, const Ref& vm, const std::string& key) {
+    OperationSlot slot(ctx, vm.id, O::send_sysrq);
+    if (key.size() != 1)
+        throw ApiError("INVALID_VALUE", {"key", key});
+    must(ctx, ctx.state().backend->send_sysrq(domain_of(slot), key[0]));
+    slot.finish([](Transaction&) {});
+    return {};
+}
+
+rpc::Value VmLifecycle::send_trigger(CallContext& ctx, const Ref& vm, const std::string& trigger) {
+    static const std::pair<const char*, GuestTrigger> kTriggers[] = {
+        {"nmi", GuestTrigger::nmi},     {"reset", GuestTrigger::reset},
+        {"init", GuestTrigger::init},   {"power", GuestTrigger::power},
+        {"sleep", GuestTrigger::sleep},
+    };
+    OperationSlot slot(ctx, vm.id, O::send_trigger);
+    auto found = std::find_if(std::begin(kTriggers), std::end(kTriggers),
+                              [&](const auto& t) { return trigger == t.first; });
+    if (found == std::end(kTriggers))
+        throw ApiError("INVALID_VALUE", {"trigger", trigger});
+    must(ctx, ctx.state().backend->send_trigger(domain_of(slot), found->second));
+    slot.finish([](Transaction&) {});
+    return {};
 }
 
 }  // namespace tern::xapi

@@ -52,6 +52,11 @@ class VmLifecycle : public VMMessages {
     rpc::Value set_memory_dynamic_min_live(CallContext& ctx, const Ref& self,
                                            std::int64_t min) override;
 
+    // Through the backend, to a running guest; a key is one character, a trigger one of nmi,
+    // reset, init, power, sleep (INVALID_VALUE otherwise).
+    rpc::Value send_sysrq(CallContext& ctx, const Ref& vm, const std::string& key) override;
+    rpc::Value send_trigger(CallContext& ctx, const Ref& vm, const std::string& trigger) override;
+
     rpc::Value clone(CallContext& ctx, const Ref& vm, const std::string& new_name) override;
     rpc::Value copy(CallContext& ctx, const Ref& vm, const std::string& new_name,
                     const Ref& sr) override;

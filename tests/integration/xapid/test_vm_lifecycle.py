@@ -435,3 +435,16 @@ def test_the_daemon_stops_cleanly_with_calls_waiting_for_events(tmp_path):
     assert len(answers) == 2
     assert "stopped" in d.log.read_text()
     d.proc = None
+
+
+def test_sysrq_keys_and_triggers_go_to_a_running_guest(sim):
+    proxy, s = sim.root()
+    vm = vm_from_template(proxy, s)
+    assert error(proxy.VM.send_sysrq(s, vm, "s")) == ["VM_BAD_POWER_STATE", vm, "Running", "Halted"]
+    value(proxy.VM.start(s, vm, False, False))
+    value(proxy.VM.send_sysrq(s, vm, "s"))
+    value(proxy.VM.send_trigger(s, vm, "nmi"))
+    assert error(proxy.VM.send_trigger(s, vm, "kick")) == ["INVALID_VALUE", "trigger", "kick"]
+    task = value(proxy.Async.VM.send_sysrq(s, vm, "b"))
+    assert wait_task(proxy, s, task)["status"] == "success"
+    assert value(proxy.VM.get_power_state(s, vm)) == "Running"

@@ -30,6 +30,8 @@ constexpr std::array kOpNames{
     std::pair{SimOp::detach_disk, "detach_disk"},
     std::pair{SimOp::attach_nic, "attach_nic"},
     std::pair{SimOp::detach_nic, "detach_nic"},
+    std::pair{SimOp::send_sysrq, "send_sysrq"},
+    std::pair{SimOp::send_trigger, "send_trigger"},
 };
 
 // The slice in which a long operation reports progress and looks for a cancel.
@@ -615,6 +617,40 @@ bool SimBackend::set_ignores_shutdown(DomainId domain, bool ignores) {
         return false;
     d->ignores_shutdown = ignores;
     return true;
+}
+
+Outcome<void> SimBackend::send_sysrq(DomainId domain, char key) {
+    if (auto done = work(SimOp::send_sysrq, {}); !done)
+        return done;
+    std::lock_guard lock(mutex_);
+    Domain* d = find_locked(domain);
+    if (d == nullptr)
+        return no_domain(domain);
+    d->sysrqs.push_back(key);
+    return {};
+}
+
+Outcome<void> SimBackend::send_trigger(DomainId domain, GuestTrigger trigger) {
+    if (auto done = work(SimOp::send_trigger, {}); !done)
+        return done;
+    std::lock_guard lock(mutex_);
+    Domain* d = find_locked(domain);
+    if (d == nullptr)
+        return no_domain(domain);
+    d->triggers.push_back(trigger);
+    return {};
+}
+
+std::string SimBackend::sysrqs_of(DomainId domain) const {
+    std::lock_guard lock(mutex_);
+    auto it = domains_.find(domain);
+    return it == domains_.end() ? std::string() : it->second.sysrqs;
+}
+
+std::vector<GuestTrigger> SimBackend::triggers_of(DomainId domain) const {
+    std::lock_guard lock(mutex_);
+    auto it = domains_.find(domain);
+    return it == domains_.end() ? std::vector<GuestTrigger>() : it->second.triggers;
 }
 
 }  // namespace tern::xapi

@@ -44,6 +44,8 @@ enum class SimOp {
     detach_disk,
     attach_nic,
     detach_nic,
+    send_sysrq,
+    send_trigger,
 };
 
 std::string_view to_string(SimOp op);
@@ -93,6 +95,9 @@ class SimBackend final : public Backend {
     Outcome<void> detach_disk(DomainId domain, const std::string& device) override;
     Outcome<void> attach_nic(DomainId domain, const NicConfig& nic) override;
     Outcome<void> detach_nic(DomainId domain, const std::string& device) override;
+    // Recorded for tests and the debug API; the simulated guest does nothing more.
+    Outcome<void> send_sysrq(DomainId domain, char key) override;
+    Outcome<void> send_trigger(DomainId domain, GuestTrigger trigger) override;
 
     // The next `times` calls of `op` fail with `error` (after their latency).
     void inject_failure(SimOp op, BackendError error, int times = 1);
@@ -102,6 +107,9 @@ class SimBackend final : public Backend {
     bool guest_exit(DomainId domain, GuestExit how);
     // While set, the guest ignores requests to shut down (clean_shutdown then times out).
     bool set_ignores_shutdown(DomainId domain, bool ignores);
+    // The SysRq keys and triggers the domain has been sent, oldest first.
+    std::string sysrqs_of(DomainId domain) const;
+    std::vector<GuestTrigger> triggers_of(DomainId domain) const;
 
   private:
     struct Domain {
@@ -114,6 +122,8 @@ class SimBackend final : public Backend {
         std::int64_t cap = 0;
         std::map<std::int64_t, std::vector<std::int64_t>> pins;
         bool ignores_shutdown = false;
+        std::string sysrqs;
+        std::vector<GuestTrigger> triggers;
         std::chrono::nanoseconds cpu_time{0};
         std::chrono::steady_clock::time_point running_since;
     };

@@ -34,6 +34,8 @@ const std::vector<Case>& cases() {
         {"VM.hard_reboot", {}, {{"Running", "Running"}, {"Paused", "Running"}}, "Paused, Running"},
         {"VM.suspend", {}, {{"Running", "Suspended"}}, "Running"},
         {"VM.resume", {rpc::Value{false}}, {{"Suspended", "Running"}}, "Suspended"},
+        {"VM.send_sysrq", {rpc::Value{"s"}}, {{"Running", "Running"}}, "Running"},
+        {"VM.send_trigger", {rpc::Value{"nmi"}}, {{"Running", "Running"}}, "Running"},
     };
     return all;
 }
@@ -338,6 +340,27 @@ TEST_F(VmLifecycleTest, ReconciliationAdoptsTheDomainOfAKnownVm) {
     EXPECT_EQ(world.power(vm), "Running");
     EXPECT_EQ(world.domid(vm), id.value);
     EXPECT_EQ(world.sim.list_domains().size(), 2u) << "an unknown domain is never killed";
+}
+
+TEST_F(VmLifecycleTest, SysrqKeysAndTriggersReachTheGuest) {
+    const std::string vm = vm_in("Running");
+    const DomainId domain{static_cast<std::int32_t>(world.domid(vm))};
+    world.ok("VM.send_sysrq", {rpc::Value{vm}, rpc::Value{"s"}});
+    world.ok("VM.send_sysrq", {rpc::Value{vm}, rpc::Value{"b"}});
+    world.ok("VM.send_trigger", {rpc::Value{vm}, rpc::Value{"power"}});
+    EXPECT_EQ(world.sim.sysrqs_of(domain), "sb");
+    EXPECT_EQ(world.sim.triggers_of(domain), std::vector<GuestTrigger>{GuestTrigger::power});
+    EXPECT_EQ(world.fails("VM.send_sysrq", {rpc::Value{vm}, rpc::Value{"ab"}}),
+              (Strings{"INVALID_VALUE", "key", "ab"}));
+    EXPECT_EQ(world.fails("VM.send_trigger", {rpc::Value{vm}, rpc::Value{"kick"}}),
+              (Strings{"INVALID_VALUE", "trigger", "kick"}));
+    world.sim.inject_failure(SimOp::send_trigger, BackendError{"INTERNAL_ERROR", {"injected"}});
+    EXPECT_EQ(world.fails("VM.send_trigger", {rpc::Value{vm}, rpc::Value{"nmi"}})[0],
+              "INTERNAL_ERROR");
+    EXPECT_EQ(world.sim.sysrqs_of(domain), "sb");
+    EXPECT_EQ(world.sim.triggers_of(domain).size(), 1u);
+    EXPECT_TRUE(world.field("VM", vm, "current_operations").as<rpc::Struct>().empty());
+    EXPECT_EQ(world.power(vm), "Running");
 }
 
 }  // namespace
