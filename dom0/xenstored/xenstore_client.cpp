@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -44,7 +45,9 @@ XenstoreClient::XenstoreClient(const std::string& socket_path) {
 
 bool XenstoreClient::send_all(std::string_view bytes) {
     while (!bytes.empty()) {
-        const ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == ENOTSOCK)  // the kernel's /dev/xen/xenbus: the same protocol
+            n = ::write(fd_.get(), bytes.data(), bytes.size());
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -59,7 +62,9 @@ bool XenstoreClient::send_all(std::string_view bytes) {
 bool XenstoreClient::receive(Message& message) {
     auto read_exact = [this](char* out, std::size_t size) {
         while (size > 0) {
-            const ssize_t n = ::recv(fd_.get(), out, size, 0);
+            ssize_t n = ::recv(fd_.get(), out, size, 0);
+            if (n < 0 && errno == ENOTSOCK)
+                n = ::read(fd_.get(), out, size);
             if (n < 0 && errno == EINTR) {
                 continue;
             }

@@ -23,7 +23,8 @@ class XenstoreClient {
     // Connects to a socket path (kDefaultSocketPath, or XENSTORED_PATH in the caller's hands);
     // an invalid client (connected() false) if that fails.
     explicit XenstoreClient(const std::string& socket_path);
-    // Takes an already connected stream socket.
+    // Takes an already connected stream socket, or an open /dev/xen/xenbus (the kernel's
+    // own xenstore connection, which speaks the same protocol).
     explicit XenstoreClient(UniqueFd fd) : fd_(std::move(fd)) {}
 
     bool connected() const { return fd_.valid(); }

@@ -4,8 +4,11 @@
 // info ID; pause ID; unpause ID; shutdown ID [poweroff|reboot|crash|...]; destroy ID;
 // peek ID GFN; poke ID GFN TEXT (through a foreign mapping of the domain's page);
 // wait-exception [SECONDS] (VIRQ_DOM_EXC through /dev/xen/evtchn); evtchn-bind ID;
-// build CONFIG (the domain builder); hvm-param ID INDEX.
+// build CONFIG (the domain builder); hvm-param ID INDEX;
+// xenstore-read PATH, xenstore-write PATH VALUE, xenstore-ls PATH (through xenstored's
+// socket, or with --xenbus through the kernel's /dev/xen/xenbus).
 // Exit status: 0 done, 1 the hypervisor refused (the reason is printed), 2 bad usage.
+#include <fcntl.h>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -24,6 +28,8 @@
 #include "dom0/control/event_channel_device.hpp"
 #include "dom0/control/foreign_mapping.hpp"
 #include "dom0/control/privcmd.hpp"
+#include "xenstored/socket_transport.hpp"
+#include "xenstored/xenstore_client.hpp"
 
 namespace {
 
@@ -40,6 +46,9 @@ constexpr const char* kUsage =
     "  build CONFIG                     a paused domain built from a config file (kernel,\n"
     "                                   ramdisk, extra, memory, vcpus): prints where things went\n"
     "  hvm-param ID INDEX               one of its HVM parameters\n"
+    "  xenstore-read PATH | xenstore-write PATH VALUE | xenstore-ls PATH\n"
+    "                                   xenstore through xenstored's socket (--xenbus: through\n"
+    "                                   dom0's kernel, /dev/xen/xenbus)\n"
     "  info ID                          one domain's state\n"
     "  pause ID | unpause ID | destroy ID\n"
     "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n"
@@ -194,6 +203,48 @@ int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::strin
     return 0;
 }
 
+// xenstore-read, -write, -ls: they need no hypervisor call, so they run before privcmd opens.
+int xenstore(const std::vector<std::string>& args, bool through_kernel) {
+    namespace xs = tern::dom0::xenstored;
+    std::unique_ptr<xs::XenstoreClient> client;
+    if (through_kernel) {
+        const int fd = ::open("/dev/xen/xenbus", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+            throw ControlError(std::string("cannot open /dev/xen/xenbus: ") + std::strerror(errno),
+                               errno);
+        client = std::make_unique<xs::XenstoreClient>(xs::UniqueFd(fd));
+    } else {
+        const char* path = std::getenv("XENSTORED_PATH");
+        client =
+            std::make_unique<xs::XenstoreClient>(path != nullptr ? path : xs::kDefaultSocketPath);
+        if (!client->connected())
+            throw ControlError("cannot reach xenstored (is it running?)", ECONNREFUSED);
+    }
+    auto fail = [&](xs::XsError e) -> int {
+        std::cerr << "tern-ctl: " << args[0] << " " << args[1] << ": " << xs::error_name(e) << "\n";
+        return 1;
+    };
+    if (args[0] == "xenstore-read") {
+        auto value = client->read(args[1]);
+        if (!value.ok())
+            return fail(value.error());
+        std::printf("%s\n", value.value().c_str());
+    } else if (args[0] == "xenstore-write") {
+        if (args.size() < 3)
+            throw UsageError{"xenstore-write: PATH VALUE"};
+        auto done = client->write(args[1], args[2]);
+        if (!done.ok())
+            return fail(done.error());
+    } else {
+        auto names = client->directory(args[1]);
+        if (!names.ok())
+            return fail(names.error());
+        for (const auto& name : names.value())
+            std::printf("%s\n", name.c_str());
+    }
+    return 0;
+}
+
 int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
         const std::vector<std::string>& args) {
     const std::string& cmd = args[0];
@@ -281,11 +332,17 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     std::uint32_t version = TERN_CONTROL_INTERFACE_VERSION;
     std::string path = tern::dom0::Privcmd::kDefaultPath;
+    bool through_xenbus = false;
     try {
         while (!args.empty() && args[0].rfind("--", 0) == 0) {
             if (args[0] == "--help") {
                 std::cout << kUsage;
                 return 0;
+            }
+            if (args[0] == "--xenbus") {
+                through_xenbus = true;
+                args.erase(args.begin());
+                continue;
             }
             if (args.size() < 2)
                 throw UsageError{args[0] + " needs a value"};
@@ -299,6 +356,14 @@ int main(int argc, char** argv) {
         }
         if (args.empty())
             throw UsageError{"no command"};
+        if (args[0].rfind("xenstore-", 0) == 0) {
+            if (args[0] != "xenstore-read" && args[0] != "xenstore-write" &&
+                args[0] != "xenstore-ls")
+                throw UsageError{"unknown command '" + args[0] + "'"};
+            if (args.size() < 2)
+                throw UsageError{args[0] + ": PATH"};
+            return xenstore(args, through_xenbus);
+        }
         tern::dom0::Privcmd privcmd(path);
         ControlClient control(privcmd, version);
         return run(privcmd, control, args);

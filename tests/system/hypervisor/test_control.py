@@ -178,6 +178,19 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
         out, rc = shell.run("tern-ctl peek 999 0x40000")
         assert rc == 1 and "No such process" in out, out
 
+        # xenstored in dom0 (dom0/xenstored, cross-built into the ramdisk): dom0's kernel
+        # connects to it through /dev/xen/xenbus_backend and writes its own entries; a write
+        # through the socket reads back through the kernel's /dev/xen/xenbus.
+        out, rc = shell.run("(xenstored > /tmp/xenstored.log 2>&1 &); "
+                            "until [ -S /var/run/xenstored/socket ]; do usleep 100000; done; "
+                            "tern-ctl xenstore-write /tern/test written-through-the-socket; "
+                            "tern-ctl --xenbus xenstore-read /tern/test")
+        assert rc == 0 and "\nwritten-through-the-socket" in out, out
+        out, rc = shell.run("tern-ctl xenstore-ls /local/domain/0")
+        assert rc == 0 and "control" in out.split(), out  # written by dom0's kernel
+        out, rc = shell.run("tern-ctl xenstore-read /no/such/node")
+        assert rc == 1 and "ENOENT" in out, out
+
         out, rc = shell.run("tern-ctl destroy 999")
         assert rc == 1 and "No such process" in out, out
         out, rc = shell.run("tern-ctl frobnicate")
