@@ -92,10 +92,11 @@ std::optional<std::string> base64_decode(std::string_view in) {
 
 class VdiTransfer final : public DiskTransfer {
   public:
-    VdiTransfer(ApiState& state, std::unique_ptr<VdiClaim> claim,
-                std::unique_ptr<di::DiskImage> image, std::string vdi, std::string sr,
-                std::string temporary_session, bool writing)
+    VdiTransfer(ApiState& state, std::shared_ptr<const bool> api_alive,
+                std::unique_ptr<VdiClaim> claim, std::unique_ptr<di::DiskImage> image,
+                std::string vdi, std::string sr, std::string temporary_session, bool writing)
         : state_(state),
+          api_alive_(std::move(api_alive)),
           claim_(std::move(claim)),
           image_(std::move(image)),
           vdi_(std::move(vdi)),
@@ -143,7 +144,7 @@ class VdiTransfer final : public DiskTransfer {
         }
         const std::filesystem::path path = image_->path();
         image_.reset();
-        if (writing_)
+        if (writing_ && *api_alive_)
             record_usage(path);
         logout();
     }
@@ -174,7 +175,7 @@ class VdiTransfer final : public DiskTransfer {
     }
 
     void logout() {
-        if (session_.empty())
+        if (session_.empty() || !*api_alive_)
             return;
         try {
             state_.sessions.close(state_, session_);
@@ -184,7 +185,8 @@ class VdiTransfer final : public DiskTransfer {
     }
 
     ApiState& state_;
-    std::unique_ptr<VdiClaim> claim_;  // held until the transfer is destroyed
+    std::shared_ptr<const bool> api_alive_;  // false once the API is gone (daemon exit)
+    std::unique_ptr<VdiClaim> claim_;        // held until the transfer is destroyed
     std::unique_ptr<di::DiskImage> image_;
     std::string vdi_;
     std::string sr_;
@@ -294,8 +296,9 @@ std::unique_ptr<DiskTransfer> VdiTransfers::open_now(const TransferRequest& requ
         options.lock = writing;  // a reader does not stop a running guest's writes
         auto image =
             storage_call([&] { return di::open_image(file->path, options, file->format); });
-        return std::make_unique<VdiTransfer>(state_, std::move(claim), std::move(image), vdi,
-                                             record.SR.id, std::exchange(temporary, {}), writing);
+        return std::make_unique<VdiTransfer>(state_, alive_, std::move(claim), std::move(image),
+                                             vdi, record.SR.id, std::exchange(temporary, {}),
+                                             writing);
     } catch (...) {
         end_session();
         throw;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include "api/call_context.hpp"
 #include "transport/disk_transfer.hpp"
@@ -19,6 +20,8 @@ class VdiTransfers : public DiskTransfers {
     using Post = std::function<void(std::function<void()>)>;
     // `post` runs work off the I/O threads (logins may wait on PAM).
     VdiTransfers(ApiState& state, Post post) : state_(state), post_(std::move(post)) {}
+    // A transfer still held by a connection after the API is gone touches nothing of it.
+    ~VdiTransfers() override { *alive_ = false; }
     void open(TransferRequest request, Opened done) override;
 
   private:
@@ -26,6 +29,7 @@ class VdiTransfers : public DiskTransfers {
 
     ApiState& state_;
     Post post_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // The decoded value of `key` in the query of `target`, if present.
