@@ -23,6 +23,7 @@
 
 #include "dom0/builder/domain_builder.hpp"
 #include "dom0/builder/guest_config.hpp"
+#include "dom0/builder/guest_xenstore.hpp"
 #include "dom0/control/control_client.hpp"
 #include "dom0/control/control_error.hpp"
 #include "dom0/control/event_channel_device.hpp"
@@ -181,6 +182,17 @@ void evtchn_bind(tern::dom0::Privcmd& privcmd, ControlClient& control, std::uint
     std::printf("\n");
 }
 
+// xenstored's socket (XENSTORED_PATH or the default), if it answers.
+std::unique_ptr<tern::dom0::xenstored::XenstoreClient> connect_xenstore() {
+    namespace xs = tern::dom0::xenstored;
+    const char* path = std::getenv("XENSTORED_PATH");
+    auto client =
+        std::make_unique<xs::XenstoreClient>(path != nullptr ? path : xs::kDefaultSocketPath);
+    if (!client->connected())
+        return nullptr;
+    return client;
+}
+
 int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::string& path) {
     std::ifstream in(path);
     if (!in)
@@ -199,6 +211,13 @@ int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::strin
     std::printf("; console ring %#llx port %u, xenstore ring %#llx port %u\n",
                 static_cast<unsigned long long>(built.console_gfn), built.console_port,
                 static_cast<unsigned long long>(built.store_gfn), built.store_port);
+    // Its xenstore entries and INTRODUCE, when xenstored runs (as xl needs it to).
+    if (auto store = connect_xenstore()) {
+        tern::dom0::introduce_to_xenstore(*store, built, config);
+        std::printf("introduced to xenstore as /local/domain/%u\n", built.domain);
+    } else {
+        std::printf("xenstored is not running: no xenstore entries\n");
+    }
     std::printf("%u\n", built.domain);
     return 0;
 }
@@ -295,7 +314,10 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
     } else if (cmd == "unpause") {
         control.unpause(domain_id(args, 1));
     } else if (cmd == "destroy") {
-        control.destroy(domain_id(args, 1));
+        const std::uint32_t id = domain_id(args, 1);
+        control.destroy(id);
+        if (auto store = connect_xenstore())
+            tern::dom0::release_from_xenstore(*store, id);
     } else if (cmd == "peek") {
         peek(privcmd, domain_id(args, 1), gfn_arg(args, 2));
     } else if (cmd == "poke") {
