@@ -219,63 +219,10 @@ void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t 
         : "memory");
 }
 
-void enter_guest(std::uint64_t entry, std::uint64_t x0) {
-    std::uint64_t mpidr = 0;
-    asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
-    const std::uint64_t cnthctl = 3;    // EL1PCTEN, EL1PCEN: EL1 reads the counter, uses its timer
-    const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use SRE)
-    const std::uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits; MMU and caches off
-    const std::uint64_t spsr = 0x3c5;            // EL1h, D, A, I, F masked
-    asm volatile(
-        "msr vtcr_el2, %0\n"
-        "msr vttbr_el2, %1\n"
-        "isb\n"
-        "tlbi vmalls12e1\n"
-        "dsb nsh\n"
-        "isb\n"
-        :
-        : "r"(kVtcr), "r"(g_vttbr)
-        : "memory");
-    asm volatile(
-        "msr hcr_el2, %0\n"
-        "msr cnthctl_el2, %1\n"
-        "msr cntvoff_el2, xzr\n"
-        "msr S3_4_C12_C9_5, %2\n"  // ICC_SRE_EL2
-        "msr vmpidr_el2, %3\n"
-        "msr sctlr_el1, %4\n"
-        "msr spsr_el2, %5\n"
-        "msr elr_el2, %6\n"
-        "isb\n"
-        "mov x0, %7\n"
-        "mov x1, xzr\n"
-        "mov x2, xzr\n"
-        "mov x3, xzr\n"
-        "eret\n"
-        :
-        : "r"(kHcr), "r"(cnthctl), "r"(icc_sre), "r"(mpidr), "r"(sctlr_el1), "r"(spsr), "r"(entry),
-          "r"(x0)
-        : "x0", "x1", "x2", "x3", "memory");
-    for (;;) {
-    }
-}
+namespace {
 
-bool domain_vcpu_here() {
-    return g_domain_vcpu_here[current_cpu_index() % kMaxCpus];
-}
-
-void leave_domain_vcpu() {
-    g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = false;
-}
-
-void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t entry,
-                       std::uint64_t x0) {
-    const std::uint64_t cnthctl = 3;    // EL1PCTEN, EL1PCEN: EL1 reads the counter, uses its timer
-    const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable
-    const std::uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits; MMU and caches off
-    const std::uint64_t spsr = 0x3c5;            // EL1h, D, A, I, F masked
-    g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = true;
-    // No virtual GIC for it yet: the virtual CPU interface is off and its list empty.
-    asm volatile("msr S3_4_C12_C11_0, xzr\n isb" ::: "memory");  // ICH_HCR_EL2
+// Loads a guest's stage 2 (tables and VMID) on this CPU.
+void load_stage2(std::uint64_t vttbr) {
     asm volatile(
         "msr vtcr_el2, %0\n"
         "msr vttbr_el2, %1\n"
@@ -286,19 +233,15 @@ void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t 
         :
         : "r"(kVtcr), "r"(vttbr)
         : "memory");
-    // Another domain ran EL1 here before (or nobody): its EL1 translation state goes.
-    asm volatile(
-        "msr ttbr0_el1, xzr\n"
-        "msr ttbr1_el1, xzr\n"
-        "msr tcr_el1, xzr\n"
-        "msr vbar_el1, xzr\n"
-        "msr cntv_ctl_el0, xzr\n"
-        "msr cntkctl_el1, xzr\n"
-        "msr tpidr_el1, xzr\n"
-        "msr tpidr_el0, xzr\n"
-        "msr tpidrro_el0, xzr\n"
-        "msr contextidr_el1, xzr\n" ::
-            : "memory");
+}
+
+// Enters EL1 at `entry` with x0 = `x0` (x1-x3 zero), MMU and caches off, interrupts masked,
+// virtual MPIDR `vmpidr`, the counter and EL1 timer usable, system registers allowed.
+[[noreturn]] void eret_to_el1(std::uint64_t vmpidr, std::uint64_t entry, std::uint64_t x0) {
+    const std::uint64_t cnthctl = 3;    // EL1PCTEN, EL1PCEN: EL1 reads the counter, uses its timer
+    const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use SRE)
+    const std::uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits; MMU and caches off
+    const std::uint64_t spsr = 0x3c5;            // EL1h, D, A, I, F masked
     asm volatile(
         "msr hcr_el2, %0\n"
         "msr cnthctl_el2, %1\n"
@@ -320,6 +263,45 @@ void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t 
         : "x0", "x1", "x2", "x3", "memory");
     for (;;) {
     }
+}
+
+}  // namespace
+
+void enter_guest(std::uint64_t entry, std::uint64_t x0) {
+    std::uint64_t mpidr = 0;
+    asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+    load_stage2(g_vttbr);
+    eret_to_el1(mpidr, entry, x0);
+}
+
+bool domain_vcpu_here() {
+    return g_domain_vcpu_here[current_cpu_index() % kMaxCpus];
+}
+
+void leave_domain_vcpu() {
+    g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = false;
+}
+
+void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t entry,
+                       std::uint64_t x0) {
+    g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = true;
+    // No virtual GIC for it yet: the virtual CPU interface is off and its list empty.
+    asm volatile("msr S3_4_C12_C11_0, xzr\n isb" ::: "memory");  // ICH_HCR_EL2
+    load_stage2(vttbr);
+    // Another domain ran EL1 here before (or nobody): its EL1 translation state goes.
+    asm volatile(
+        "msr ttbr0_el1, xzr\n"
+        "msr ttbr1_el1, xzr\n"
+        "msr tcr_el1, xzr\n"
+        "msr vbar_el1, xzr\n"
+        "msr cntv_ctl_el0, xzr\n"
+        "msr cntkctl_el1, xzr\n"
+        "msr tpidr_el1, xzr\n"
+        "msr tpidr_el0, xzr\n"
+        "msr tpidrro_el0, xzr\n"
+        "msr contextidr_el1, xzr\n" ::
+            : "memory");
+    eret_to_el1(vmpidr, entry, x0);
 }
 
 bool copy_from_guest(std::uint64_t va, void* out, std::size_t size) {
