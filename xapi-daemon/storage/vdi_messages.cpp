@@ -235,7 +235,9 @@ rpc::Value VdiHandlers::copy(CallContext& ctx, const Ref& vdi_ref, const Ref& sr
         throw ApiError("VDI_MISSING", {vdi.SR.id, vdi_ref.id});
     (void)attached_sr(store, vdi.SR.id);  // the source must be reachable
     VdiClaim claim(vdi_ref.id, VdiClaim::Mode::shared, "copy");
-    FileSr target = attached_sr(store, sr_ref.id);
+    // A NULL SR means the source's own (as VM.copy passes it).
+    const std::string into = sr_ref.id.empty() || sr_ref.id == kNullRef ? vdi.SR.id : sr_ref.id;
+    FileSr target = attached_sr(store, into);
     VdiMeta meta = meta_of(*store.get(cls, vdi_ref.id), store);
     meta.uuid = make_uuid();
     meta.is_a_snapshot = false;
@@ -255,8 +257,8 @@ rpc::Value VdiHandlers::copy(CallContext& ctx, const Ref& vdi_ref, const Ref& sr
         throw ApiError("TASK_CANCELLED", {ctx.task() ? ctx.task()->ref : ""});
     const std::string ref = make_ref();
     store.transact([&](Transaction& txn) {
-        txn.create(cls, ref, vdi_record(store, *file, sr_ref.id));
-        refresh_sr(txn, sr_ref.id);
+        txn.create(cls, ref, vdi_record(store, *file, into));
+        refresh_sr(txn, into);
     });
     return rpc::Value{ref};
 }

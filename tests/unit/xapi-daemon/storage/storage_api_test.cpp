@@ -229,6 +229,30 @@ TEST(StorageApi, ACancelledCopyLeavesNothingBehind) {
     EXPECT_EQ(strings(w.ok("SR.get_VDIs", {rpc::Value{sr}})).size(), 1u);
 }
 
+TEST(StorageApi, VmCloneAndCopyTakeTheirDisksAlong) {
+    StorageWorldForTest w;
+    const std::string sr = w.local_sr();
+    const std::string vdi = w.make_vdi_for_test(sr, 1 << 20, "system");
+    const std::string vm = make_vm_with_disk_for_test(w, vdi);
+    auto disk_of = [&](const std::string& v) {
+        const auto vbds = strings(w.ok("VM.get_VBDs", {rpc::Value{v}}));
+        EXPECT_EQ(vbds.size(), 1u);
+        return w.ok("VBD.get_VDI", {rpc::Value{vbds.at(0)}}).as<std::string>();
+    };
+    const std::string clone =
+        w.ok("VM.clone", {rpc::Value{vm}, rpc::Value{"clone"}}).as<std::string>();
+    const std::string cloned = disk_of(clone);
+    EXPECT_NE(cloned, vdi);
+    EXPECT_EQ(w.ok("VDI.get_parent", {rpc::Value{cloned}}), rpc::Value{vdi});
+    const std::string copy =
+        w.ok("VM.copy", {rpc::Value{vm}, rpc::Value{"copy"}, rpc::Value{std::string(kNullRef)}})
+            .as<std::string>();
+    const std::string copied = disk_of(copy);
+    EXPECT_NE(copied, vdi);
+    EXPECT_EQ(w.ok("VDI.get_SR", {rpc::Value{copied}}), rpc::Value{sr});
+    EXPECT_EQ(w.ok("VDI.get_parent", {rpc::Value{copied}}), rpc::Value{std::string(kNullRef)});
+}
+
 TEST(StorageApi, CreateAndDestroyAnotherSr) {
     StorageWorldForTest w;
     const fs::path dir = w.state_dir / "second";
