@@ -32,17 +32,25 @@ struct CpuVgic {
 CpuVgic g_cpu[kMaxCpus];
 std::uint32_t g_hypervisor_intid = 0;
 void (*g_hypervisor_handler)() = nullptr;
-#define TERN_LR_CASES(X)                                                              \
-    X(0, C12, 0)                                                                      \
-    X(1, C12, 1)                                                                      \
-    X(2, C12, 2)                                                                      \
-    X(3, C12, 3)                                                                      \
-    X(4, C12, 4)                                                                      \
-    X(5, C12, 5)                                                                      \
-    X(6, C12, 6)                                                                      \
-    X(7, C12, 7)                                                                      \
-    X(8, C13, 0) X(9, C13, 1) X(10, C13, 2) X(11, C13, 3) X(12, C13, 4) X(13, C13, 5) \
-        X(14, C13, 6) X(15, C13, 7)
+// clang-format off (it does not settle on one layout for this list)
+#define TERN_LR_CASES(X) \
+    X(0, C12, 0)         \
+    X(1, C12, 1)         \
+    X(2, C12, 2)         \
+    X(3, C12, 3)         \
+    X(4, C12, 4)         \
+    X(5, C12, 5)         \
+    X(6, C12, 6)         \
+    X(7, C12, 7)         \
+    X(8, C13, 0)         \
+    X(9, C13, 1)         \
+    X(10, C13, 2)        \
+    X(11, C13, 3)        \
+    X(12, C13, 4)        \
+    X(13, C13, 5)        \
+    X(14, C13, 6)        \
+    X(15, C13, 7)
+// clang-format on
 
 std::uint64_t read_lr(std::uint32_t n) {
     std::uint64_t v = 0;
