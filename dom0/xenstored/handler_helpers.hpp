@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "xenstored/path.hpp"
 #include "xenstored/wire.hpp"
 
 namespace tern::dom0::xenstored::handler_helpers {
@@ -35,6 +36,15 @@ inline std::optional<std::string_view> first_string(const std::string& payload) 
         return std::nullopt;
     }
     return parts.front();
+}
+
+// The path a request's payload starts with, resolved for `caller` (EINVAL when there is none).
+inline XsResult<std::string> payload_path(const Caller& caller, const std::string& payload) {
+    const auto raw = first_string(payload);
+    if (!raw) {
+        return XsError::kEINVAL;
+    }
+    return resolve_path(caller, *raw);
 }
 
 }  // namespace tern::dom0::xenstored::handler_helpers

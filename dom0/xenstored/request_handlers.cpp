@@ -57,11 +57,7 @@ std::optional<DomainId> XenstoreServer::parse_domid(std::string_view text) const
 // Database requests.
 
 XsResult<std::string> XenstoreServer::handle_read(Connection& c, const Message& m) {
-    const auto raw = first_string(m.payload);
-    if (!raw) {
-        return XsError::kEINVAL;
-    }
-    auto path = resolve_path(c.caller, *raw);
+    auto path = payload_path(c.caller, m.payload);
     if (!path.ok()) {
         return path.error();
     }
@@ -85,11 +81,7 @@ XsResult<std::string> XenstoreServer::handle_write(Connection& c, const Message&
 }
 
 XsResult<std::string> XenstoreServer::handle_mkdir(Connection& c, const Message& m) {
-    const auto raw = first_string(m.payload);
-    if (!raw) {
-        return XsError::kEINVAL;
-    }
-    auto path = resolve_path(c.caller, *raw);
+    auto path = payload_path(c.caller, m.payload);
     if (!path.ok()) {
         return path.error();
     }
@@ -100,11 +92,7 @@ XsResult<std::string> XenstoreServer::handle_mkdir(Connection& c, const Message&
 }
 
 XsResult<std::string> XenstoreServer::handle_rm(Connection& c, const Message& m) {
-    const auto raw = first_string(m.payload);
-    if (!raw) {
-        return XsError::kEINVAL;
-    }
-    auto path = resolve_path(c.caller, *raw);
+    auto path = payload_path(c.caller, m.payload);
     if (!path.ok()) {
         return path.error();
     }
@@ -115,11 +103,7 @@ XsResult<std::string> XenstoreServer::handle_rm(Connection& c, const Message& m)
 }
 
 XsResult<std::string> XenstoreServer::handle_directory(Connection& c, const Message& m) {
-    const auto raw = first_string(m.payload);
-    if (!raw) {
-        return XsError::kEINVAL;
-    }
-    auto path = resolve_path(c.caller, *raw);
+    auto path = payload_path(c.caller, m.payload);
     if (!path.ok()) {
         return path.error();
     }

@@ -31,14 +31,6 @@ std::int64_t to_int(const std::string& s, int base = 10) {
     }
 }
 
-rpc::Struct defaults(ObjectStore& store, int cls) {
-    rpc::Struct out;
-    for (const FieldDesc& f : store.class_desc(cls).fields)
-        out.emplace(f.name, default_value(f));
-    out["uuid"] = make_uuid();
-    return out;
-}
-
 rpc::Value string_map(std::initializer_list<std::pair<const char*, std::string>> items) {
     rpc::Struct out;
     for (const auto& [k, v] : items)
@@ -130,13 +122,13 @@ std::string ensure_inventory(ApiState& state, const MachineInfo& machine) {
     store.transact([&](Transaction& txn) {
         if (hosts.empty()) {
             const std::string metrics = make_ref();
-            rpc::Struct m = defaults(store, metrics_cls);
+            rpc::Struct m = new_record(store.class_desc(metrics_cls));
             txn.create(metrics_cls, metrics, std::move(m));
-            rpc::Struct h = defaults(store, host_cls);
+            rpc::Struct h = new_record(store.class_desc(host_cls));
             h["name_label"] = machine.hostname;
             h["metrics"] = metrics;
             txn.create(host_cls, host, std::move(h));
-            rpc::Struct p = defaults(store, pool_cls);
+            rpc::Struct p = new_record(store.class_desc(pool_cls));
             p["master"] = host;
             p["default_SR"] = std::string(kNullRef);
             p["suspend_image_SR"] = std::string(kNullRef);
@@ -144,10 +136,10 @@ std::string ensure_inventory(ApiState& state, const MachineInfo& machine) {
             txn.create(pool_cls, make_ref(), std::move(p));
             // The control domain, by xend's convention uuid 0.
             const std::string dom0_metrics = make_ref();
-            rpc::Struct dm = defaults(store, vm_metrics_cls);
+            rpc::Struct dm = new_record(store.class_desc(vm_metrics_cls));
             dm["start_time"] = now;
             txn.create(vm_metrics_cls, dom0_metrics, std::move(dm));
-            rpc::Struct d = defaults(store, vm_cls);
+            rpc::Struct d = new_record(store.class_desc(vm_cls));
             d["uuid"] = std::string("00000000-0000-0000-0000-000000000000");
             d["name_label"] = std::string("Domain-0");
             d["name_description"] = std::string("The control domain");
@@ -210,7 +202,7 @@ std::string ensure_inventory(ApiState& state, const MachineInfo& machine) {
             auto it = existing.find(c.number);
             const std::string ref = it != existing.end() ? it->second : make_ref();
             if (it == existing.end()) {
-                rpc::Struct cpu = defaults(store, cpu_cls);
+                rpc::Struct cpu = new_record(store.class_desc(cpu_cls));
                 cpu["host"] = host;
                 cpu["number"] = std::int64_t{c.number};
                 txn.create(cpu_cls, ref, std::move(cpu));

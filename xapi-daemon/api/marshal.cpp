@@ -1,6 +1,8 @@
 // Normalization of wire values and their encoding back, by type descriptor.
 #include "api/marshal.hpp"
 
+#include "api/ref.hpp"
+
 #include <strings.h>
 #include <algorithm>
 #include <charconv>
@@ -8,6 +10,7 @@
 #include <ctime>
 
 #include "api/api_error.hpp"
+#include "api/ref.hpp"
 
 namespace tern::xapi {
 namespace {
@@ -155,6 +158,14 @@ rpc::Value normalize(const rpc::Value& in, const TypeDesc& type, const std::stri
             break;
     }
     type_error(what);
+}
+
+rpc::Struct new_record(const ClassDesc& cls) {
+    rpc::Struct out;
+    for (const FieldDesc& f : cls.fields)
+        out.emplace(f.name, default_value(f));
+    out["uuid"] = make_uuid();
+    return out;
 }
 
 rpc::Value default_value(const FieldDesc& field) {

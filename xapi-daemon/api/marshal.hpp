@@ -27,6 +27,9 @@ rpc::Struct normalize_record(const rpc::Value& in, const ClassDesc& cls, const s
 // The value a new object's field gets when nobody says otherwise.
 rpc::Value default_value(const FieldDesc& field);
 
+// A new object's record: every field of `cls` at its default, and a fresh uuid.
+rpc::Struct new_record(const ClassDesc& cls);
+
 // The wire form of a canonical value: ints become decimal strings, as the API requires.
 rpc::Value encode(const rpc::Value& canonical, const TypeDesc& type);
 

@@ -19,14 +19,6 @@ std::string first_line(const std::filesystem::path& file) {
     return line;
 }
 
-rpc::Struct defaults(ObjectStore& store, int cls) {
-    rpc::Struct out;
-    for (const FieldDesc& f : store.class_desc(cls).fields)
-        out.emplace(f.name, default_value(f));
-    out["uuid"] = make_uuid();
-    return out;
-}
-
 }  // namespace
 
 std::vector<NicInfo> read_nics(const std::filesystem::path& sys_class_net) {
@@ -77,13 +69,13 @@ void ensure_pifs(Transaction& txn, const std::string& host, const std::vector<Ni
         std::string ref;
         if (it == existing.end()) {
             const std::string network = make_ref();
-            rpc::Struct n = defaults(store, net_cls);
+            rpc::Struct n = new_record(store.class_desc(net_cls));
             n["name_label"] = "Pool-wide network associated with " + nic.device;
             n["bridge"] = bridge_of(nic.device);
             n["MTU"] = nic.mtu;
             txn.create(net_cls, network, std::move(n));
             ref = make_ref();
-            rpc::Struct p = defaults(store, pif_cls);
+            rpc::Struct p = new_record(store.class_desc(pif_cls));
             p["device"] = nic.device;
             p["host"] = host;
             p["network"] = network;

@@ -7,17 +7,6 @@
 #include "store/object_store.hpp"
 
 namespace tern::xapi {
-namespace {
-
-rpc::Struct defaults_of(ObjectStore& store, int cls) {
-    rpc::Struct out;
-    for (const FieldDesc& f : store.class_desc(cls).fields)
-        out.emplace(f.name, default_value(f));
-    out["uuid"] = make_uuid();
-    return out;
-}
-
-}  // namespace
 
 void add_vm_companions(Transaction& txn, const std::string& vm, const std::string& host) {
     ObjectStore& store = txn.store();
@@ -26,7 +15,7 @@ void add_vm_companions(Transaction& txn, const std::string& vm, const std::strin
     const int console_cls = store.class_index("console");
 
     const std::string metrics = make_ref();
-    txn.create(metrics_cls, metrics, defaults_of(store, metrics_cls));
+    txn.create(metrics_cls, metrics, new_record(store.class_desc(metrics_cls)));
     txn.set_field(vm_cls, vm, store.field_index(vm_cls, "metrics"), rpc::Value{metrics});
 
     std::string address = "localhost";
@@ -38,7 +27,7 @@ void add_vm_companions(Transaction& txn, const std::string& vm, const std::strin
         }
     }
     const std::string console = make_ref();
-    rpc::Struct c = defaults_of(store, console_cls);
+    rpc::Struct c = new_record(store.class_desc(console_cls));
     c["protocol"] = std::string("vt100");
     c["location"] = "https://" + address + "/console?ref=" + console;
     c["VM"] = vm;  // bound: the VM's consoles list it

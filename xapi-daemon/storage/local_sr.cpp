@@ -12,14 +12,6 @@
 namespace tern::xapi {
 namespace {
 
-rpc::Struct defaults(ObjectStore& store, int cls) {
-    rpc::Struct out;
-    for (const FieldDesc& f : store.class_desc(cls).fields)
-        out.emplace(f.name, default_value(f));
-    out["uuid"] = make_uuid();
-    return out;
-}
-
 // True when some PBD already names `dir`.
 bool known(ObjectStore& store, const std::filesystem::path& dir) {
     bool found = false;
@@ -41,7 +33,7 @@ void create_local_sr(ApiState& state, const std::filesystem::path& dir) {
     const std::vector<std::string> pools = store.refs(pool_cls);
     const std::string sr = make_ref();
     store.transact([&](Transaction& txn) {
-        rpc::Struct s = defaults(store, sr_cls);
+        rpc::Struct s = new_record(store.class_desc(sr_cls));
         s["uuid"] = uuid;
         s["name_label"] = std::string("Local storage");
         s["name_description"] = std::string("Disks in xapid's state directory");
@@ -49,7 +41,7 @@ void create_local_sr(ApiState& state, const std::filesystem::path& dir) {
         s["content_type"] = std::string("user");
         s["other_config"] = rpc::Struct{{"i18n-key", rpc::Value{"local-storage"}}};
         txn.create(sr_cls, sr, std::move(s));
-        rpc::Struct p = defaults(store, pbd_cls);
+        rpc::Struct p = new_record(store.class_desc(pbd_cls));
         p["host"] = state.host_ref;
         p["SR"] = sr;
         p["device_config"] = rpc::Struct{{"path", rpc::Value{dir.string()}}};

@@ -10,14 +10,6 @@
 namespace tern::xapi {
 namespace {
 
-rpc::Struct defaults(ObjectStore& store, int cls) {
-    rpc::Struct out;
-    for (const FieldDesc& f : store.class_desc(cls).fields)
-        out.emplace(f.name, default_value(f));
-    out["uuid"] = make_uuid();
-    return out;
-}
-
 rpc::Struct as_struct(const rpc::Value& v) {
     return v.is<rpc::Struct>() ? v.as<rpc::Struct>() : rpc::Struct{};
 }
@@ -35,7 +27,7 @@ void check_type(const std::string& type) {
 rpc::Struct sr_fields(ObjectStore& store, const std::string& uuid, const std::string& name_label,
                       const std::string& name_description, const std::string& type,
                       const std::string& content_type, bool shared, const rpc::Value& sm_config) {
-    rpc::Struct sr = defaults(store, store.class_index("SR"));
+    rpc::Struct sr = new_record(store.class_desc(store.class_index("SR")));
     sr["uuid"] = uuid;
     sr["name_label"] = name_label;
     sr["name_description"] = name_description;
@@ -101,7 +93,7 @@ rpc::Value SrHandlers::create(CallContext& ctx, const Ref& host, const rpc::Valu
     check_type(type);
     rpc::Struct config = as_struct(device_config);
     const std::string uuid = make_uuid();
-    rpc::Struct pbd = defaults(store, store.class_index("PBD"));
+    rpc::Struct pbd = new_record(store.class_desc(store.class_index("PBD")));
     pbd["host"] = host.id;
     pbd["device_config"] = config;
     auto path = pbd_path(pbd);
