@@ -1,10 +1,12 @@
 """The registered emitters, by name. Each is a module with emit(schema, out) -> [paths]."""
 
 from . import emit_docs, emit_server, emit_sql, emit_surface
+from . import emit_python
 
 EMITTERS = {
     "server": emit_server,
     "sql": emit_sql,
     "docs": emit_docs,
     "surface": emit_surface,
+    "python": emit_python,
 }
