@@ -2,6 +2,7 @@
 
 from . import emit_docs, emit_server, emit_sql, emit_surface
 from . import emit_python
+from . import emit_cpp
 
 EMITTERS = {
     "server": emit_server,
@@ -9,4 +10,5 @@ EMITTERS = {
     "docs": emit_docs,
     "surface": emit_surface,
     "python": emit_python,
+    "cpp": emit_cpp,
 }
