@@ -1,7 +1,7 @@
 """The registered emitters, by name. Each is a module with emit(schema, out) -> [paths]."""
 
 from . import emit_docs, emit_server, emit_sql, emit_surface
-from . import emit_python
+from . import emit_perl, emit_python
 from . import emit_cpp
 
 EMITTERS = {
@@ -10,5 +10,6 @@ EMITTERS = {
     "docs": emit_docs,
     "surface": emit_surface,
     "python": emit_python,
+    "perl": emit_perl,
     "cpp": emit_cpp,
 }
