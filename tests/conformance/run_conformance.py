@@ -23,6 +23,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def run_retrying(argv, **kwargs):
+    """Runs an account tool (useradd, chpasswd), again while another test holds the
+    password file's lock (tests run in parallel)."""
+    for _ in range(100):
+        done = subprocess.run(argv, **kwargs)
+        if done.returncode == 0:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{argv[0]} kept failing (status {done.returncode})")
+
+
 @contextmanager
 def daemon(xapid: str, state: Path):
     log_path = state / "xapid.log"
@@ -46,13 +57,12 @@ def daemon(xapid: str, state: Path):
 def local_account():
     name = f"xapic{random.randrange(10**6):06d}"
     password = secrets.token_urlsafe(12)
-    subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-                   check=True)
+    run_retrying(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name])
     try:
-        subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True)
+        run_retrying(["chpasswd"], input=f"{name}:{password}\n", text=True)
         yield name, password
     finally:
-        subprocess.run(["userdel", name], check=False)
+        run_retrying(["userdel", name])
 
 
 def main() -> int:

@@ -33,6 +33,17 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+def run_retrying(argv, **kwargs):
+    """Runs an account tool (useradd, chpasswd), again while another test holds the
+    password file's lock (tests run in parallel)."""
+    for _ in range(100):
+        done = subprocess.run(argv, **kwargs)
+        if done.returncode == 0:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{argv[0]} kept failing (status {done.returncode})")
+
+
 class Daemon:
     """xapid on a Unix socket and on 127.0.0.1 at a port the kernel picks."""
 
@@ -78,13 +89,12 @@ def local_account():
         pytest.skip("making a local account for HTTPS logins needs root")
     name = f"xapip{random.randrange(10**6):06d}"
     password = secrets.token_urlsafe(12)
-    subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-                   check=True)
+    run_retrying(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name])
     try:
-        subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True)
+        run_retrying(["chpasswd"], input=f"{name}:{password}\n", text=True)
         yield name, password
     finally:
-        subprocess.run(["userdel", name], check=False)
+        run_retrying(["userdel", name])
 
 
 @pytest.fixture
