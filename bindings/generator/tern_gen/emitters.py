@@ -2,7 +2,7 @@
 
 from . import emit_docs, emit_server, emit_sql, emit_surface
 from . import emit_perl, emit_python
-from . import emit_cpp
+from . import emit_c, emit_cpp
 
 EMITTERS = {
     "server": emit_server,
@@ -12,4 +12,5 @@ EMITTERS = {
     "python": emit_python,
     "perl": emit_perl,
     "cpp": emit_cpp,
+    "c": emit_c,
 }
