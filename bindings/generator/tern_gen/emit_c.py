@@ -434,4 +434,79 @@ def emit(schema: Schema, out: Path) -> list[Path]:
     return [
         write_if_changed(base / "include" / "tern-xenapi" / "xenapi_generated.h", emit_header(schema)),
         write_if_changed(base / "src" / "xenapi_generated.cpp", emit_source(schema)),
+        write_if_changed(out / "docs" / "c-reference.md", render_docs(schema)),
     ]
+
+
+C_EXAMPLE = """\
+```c
+#include <stdio.h>
+#include <tern-xenapi/xenapi.h>
+
+int main(void) {
+    xen_connect_options options = {0};
+    options.tls_ca_file = "/var/lib/xapid/xapid.pem";  /* or tls_sha256_fingerprint, tls_no_verify */
+    xen_session *s = xen_session_open("https://dom0.example", &options);
+    xen_vm_set *vms = NULL;
+    if (xen_session_login_with_password(s, "alice", "secret", NULL, NULL) &&
+        xen_vm_get_all(s, &vms)) {
+        for (size_t i = 0; i < vms->size; ++i) {
+            xen_vm_record *r = NULL;
+            if (xen_vm_get_record(s, &r, vms->contents[i]))
+                printf("%s %s\\n", r->name_label, xen_vm_power_state_to_string(r->power_state));
+            xen_vm_record_free(r);
+        }
+        xen_vm_set_free(vms);
+    }
+    if (!s->ok)
+        fprintf(stderr, "error %s\\n", s->error_description[0]);
+    xen_session_free(s);
+    return 0;
+}
+```
+
+Build: `cc app.c $(pkg-config --cflags --libs tern-xenapi)`.
+"""
+
+
+def render_docs(schema: Schema) -> str:
+    out = [f"# C binding reference (API version {schema.api_major}.{schema.api_minor})", "",
+           "Generated from schema/ by bindings/generator/tern-gen. Library `libtern-xenapi.so`, "
+           "header `<tern-xenapi/xenapi.h>`, `pkg-config tern-xenapi`.", "",
+           "- **Sessions**: `xen_session_open(url, options)` (`https://host[:port]`, `http://`, "
+           "`unix:///path` or a path, `ssh://[user@]host[:port]`), "
+           "`xen_session_login_with_password`, `xen_session_logout`, `xen_session_free`. No "
+           "global state: sessions to different hosts live side by side.",
+           "- **Errors** stay on the session: a call answers `false`, `session->ok` becomes "
+           "false, `session->error_description[0]` is the code and the rest its parameters; "
+           "calls do nothing until `xen_session_clear_error`. Connection problems: "
+           "`TRANSPORT_ERROR`, `PROTOCOL_ERROR`.",
+           "- **Types**: references `xen_<class>` (`xen_<class>_from_string`, `_to_string`, "
+           "`_free`), records `xen_<class>_record` (`_alloc` with the schema's defaults, "
+           "`_free`), sets `xen_<t>_set` and maps `xen_<k>_<v>_map` (`size`, `contents`, "
+           "`_alloc`, `_free`), enums `enum xen_<enum>` (`_to_string`, `_from_string`), "
+           "`int64_t`, `double`, `bool`, `time_t`, `char *` (free with `free`). Every result "
+           "belongs to the caller.",
+           "- **Calls**: `bool xen_<class>_<message>(xen_session *session, [T *result,] params)`; "
+           "async messages also `xen_<class>_<message>_async(session, xen_task *result, ...)`. "
+           "`xen_event_from` answers a `xen_event_batch` whose events carry the object's "
+           "scalar fields in `snapshot`.",
+           "- **Threads**: one session per thread (or serialize calls on a session).", "",
+           "## Example", "", C_EXAMPLE, "## Classes", ""]
+    out += [f"- [{c}](#class-{c.lower()})" for c in schema.classes]
+    for cls in schema.classes.values():
+        out += ["", f"## Class {cls.name}", "", cls.doc, "",
+                f"`xen_{cls_name(cls.name)}_record`:", "", "| field | C type |", "|---|---|"]
+        out += [f"| `{ident(f.name)}` | `{ctype(f.type)}` |" for f in _fields(cls)]
+        out += ["", "Functions:", ""]
+        if cls.name == "session":
+            out += ["- `xen_session_login_with_password`, `xen_session_logout`, "
+                    "`xen_session_local_logout` (see xenapi.h)"]
+        for m in _messages(cls):
+            out.append(f"- `{_signature(cls, m, False)}`"
+                       + (" — and `_async`" if m.async_ else ""))
+    out += ["", "## Enums", ""]
+    for e in schema.enums.values():
+        out.append(f"- `enum xen_{e.name.lower()}`: "
+                   + ", ".join(f"`{enum_const(e.name, v)}`" for v, _ in e.values))
+    return "\n".join(out) + "\n"

@@ -304,4 +304,76 @@ def emit(schema: Schema, out: Path) -> list[Path]:
         write_if_changed(inc / "errors_generated.hpp", emit_errors_header(schema)),
         write_if_changed(src / "api_generated.cpp", emit_api_source(schema)),
         write_if_changed(src / "errors_generated.cpp", emit_errors_source(schema)),
+        write_if_changed(out / "docs" / "cpp-reference.md", render_docs(schema)),
     ]
+
+
+CPP_EXAMPLE = """\
+```cpp
+#include <iostream>
+#include "tern/xenapi/xenapi.hpp"
+
+int main() {
+    using namespace tern::xenapi;
+    ConnectOptions options;
+    options.tls.ca_file = "/var/lib/xapid/xapid.pem";  // or tls.sha256_fingerprint, tls.verify
+    Session s("https://dom0.example", options);          // or unix:///run/xapid.sock, ssh://root@dom0
+    s.login_with_password("alice", "secret");
+    for (const Ref<VM>& vm : s.VM().get_all()) {
+        const VMRecord r = s.VM().get_record(vm);
+        std::cout << r.name_label << " " << to_string(r.power_state) << "\\n";
+    }
+    try {
+        s.VM().pause(s.VM().get_all().at(0));
+    } catch (const errors::VM_BAD_POWER_STATE& e) {
+        std::cerr << e.code() << ": expected " << e.expected() << ", is " << e.actual() << "\\n";
+    }
+    const Ref<task> t = s.VM().async_clean_shutdown(s.VM().get_all().at(0));  // a task
+}
+```
+
+Build with CMake: `find_package(TernXenAPI)` and
+`target_link_libraries(app PRIVATE TernXenAPI::tern_xenapi_cpp)`.
+"""
+
+
+def render_docs(schema: Schema) -> str:
+    out = [f"# C++ binding reference (API version {schema.api_major}.{schema.api_minor})", "",
+           "Generated from schema/ by bindings/generator/tern-gen. Library `tern_xenapi_cpp`, "
+           "namespace `tern::xenapi`, header `tern/xenapi/xenapi.hpp`.", "",
+           "- **Session**: `Session(url, ConnectOptions)` connects by URL (`https://host[:port]`, "
+           "`http://`, `unix:///path` or a path, `ssh://[user@]host[:port]` running "
+           "`ssh host xapid --stdio`); one kept-alive connection; `login_with_password`, "
+           "`logout` (the destructor logs out). HTTPS verifies the certificate and host name "
+           "by default; `TlsOptions` trusts a CA file, pins a SHA-256 fingerprint or turns "
+           "verification off.",
+           "- **Calls**: `session.<class>()` gives the class's proxy; each message is a method "
+           "(`session.VM().get_record(vm)`), each async message also `async_<name>` returning "
+           "`Ref<task>`. References are typed (`Ref<VM>`), records are structs (`VMRecord`, "
+           "starting at the schema's defaults), enums are `enum class` with `to_string` and "
+           "`from_string<E>`, sets are `std::vector`, maps `std::map`, datetimes "
+           "`std::chrono::sys_seconds`. `event.from` answers an `EventBatch` (events with "
+           "their `snapshot`, `valid_ref_counts`, `token`).",
+           "- **Errors** are exceptions: `Failure` (`code()`, `params()`) and one subclass per "
+           "code in `tern::xenapi::errors` with named parameter accessors; `TransportError`; "
+           "`ProtocolError`.",
+           "- **Threads**: a Session may be shared; calls are serialized by its mutex. A "
+           "blocking `event.from`/`event.next` holds the connection: use a Session of its own "
+           "for event loops.", "", "## Example", "", CPP_EXAMPLE, "## Classes", ""]
+    out += [f"- [{c}](#class-{c.lower()})" for c in schema.classes]
+    for cls in schema.classes.values():
+        out += ["", f"## Class {cls.name}", "", cls.doc, "",
+                f"Record `{record_name(cls.name)}`:", "", "| field | C++ type |", "|---|---|"]
+        out += [f"| `{ident(f.name)}` | `{cpp_type(f.type)}` |" for f in _fields(cls)]
+        out += ["", f"Proxy `{cls.name}` (`session.{cls.name}()`):", ""]
+        for m in cls.messages:
+            out.append(f"- `{result_type(cls, m)} {ident(m.name)}({_params(m, True)})`"
+                       + (" — also `async_" + m.name + "` → `Ref<task>`" if m.async_ else "")
+                       + (f": {m.doc.strip().splitlines()[0]}" if m.doc.strip() else ""))
+    out += ["", "## Enums", ""]
+    for e in schema.enums.values():
+        out.append(f"- `{enum_name(e.name)}`: " + ", ".join(f"`{ident(v)}`" for v, _ in e.values))
+    out += ["", "## Errors (`tern::xenapi::errors`)", ""]
+    for err in schema.errors.values():
+        out.append(f"- `{err.code}`(" + ", ".join(err.params) + ")")
+    return "\n".join(out) + "\n"

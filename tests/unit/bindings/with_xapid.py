@@ -29,6 +29,16 @@ import time
 from pathlib import Path
 
 
+def run_retrying(argv, **kwargs) -> None:
+    """Runs an account tool again while another test holds the password file's lock (ctest
+    runs tests in parallel)."""
+    for _ in range(100):
+        if subprocess.run(argv, **kwargs).returncode == 0:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{argv[0]} kept failing")
+
+
 def main() -> int:
     if len(sys.argv) < 4 or sys.argv[2] != "--":
         print(__doc__, file=sys.stderr)
@@ -67,14 +77,13 @@ def main() -> int:
                        PATH=f"{fake_bin}:{env.get('PATH', '/usr/bin:/bin')}")
             user = f"xapib{random.randrange(10**6):06d}"
             password = secrets.token_urlsafe(12)
-            subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", user],
-                           check=True)
+            run_retrying(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", user])
             try:
-                subprocess.run(["chpasswd"], input=f"{user}:{password}\n", text=True, check=True)
+                run_retrying(["chpasswd"], input=f"{user}:{password}\n", text=True)
                 env.update(TERN_XAPID_USER=user, TERN_XAPID_PASSWORD=password)
                 return subprocess.run(command, env=env).returncode
             finally:
-                subprocess.run(["userdel", user], check=False)
+                run_retrying(["userdel", user])
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
