@@ -73,7 +73,7 @@ int run_xm(const std::vector<std::string>& words, AppEnvironment& environment) {
         return 2;
     }
 
-    std::unique_ptr<XenApi> api;
+    std::shared_ptr<XenApi> api;
     Context context{environment.out, environment.err, nullptr, environment.out_is_terminal};
     context.api = [&]() -> XenApi& {
         if (!api) {

@@ -18,7 +18,7 @@ struct AppEnvironment {
     std::ostream& err;
     bool out_is_terminal = false;
     ConnectionSources sources;
-    std::function<std::unique_ptr<XenApi>(const ConnectionSettings&)> connect;
+    std::function<std::shared_ptr<XenApi>(const ConnectionSettings&)> connect;
 };
 
 // `words` are the arguments after the program name. Exit status: 0 success, 1 failure

@@ -220,6 +220,10 @@ class ClassicParser {
             skip_blanks_and_newlines();
             if (peek() == ',') {
                 advance();
+            } else if (at_end()) {
+                fail_at(open, std::string("unclosed '") + (close == ']' ? '[' : '(') +
+                                  "': expected '" + close + "' before the end of file");
+                return std::nullopt;
             } else if (peek() != close) {
                 fail(std::string("expected ',' or '") + close + "' in the list, found " +
                      describe(text_, pos_));

@@ -53,26 +53,32 @@ std::string line_of(std::string_view text, int line) {
     return std::string(text.substr(start, end == std::string_view::npos ? end : end - start));
 }
 
-// libxml2 gives validation errors a line but no column: find the element (and the attribute
-// the message names, if any) on that line.
-int column_for(std::string_view text, int line, const std::string& element,
-               const std::string& message) {
-    std::string source = line_of(text, line);
-    std::size_t at = element.empty() ? std::string::npos : source.find("<" + element);
-    auto quote = message.find("attribute '");
-    if (quote != std::string::npos) {
+// libxml2 gives validation errors a line (the line where the start tag ends) but no column:
+// find the attribute the message names, or the element's "<name", on that line or the lines
+// before it up to the element's start.
+SourcePosition position_for(std::string_view text, int line, const std::string& element,
+                            const std::string& message) {
+    std::string attribute;
+    if (auto quote = message.find("attribute '"); quote != std::string::npos) {
         auto name_end = message.find('\'', quote + 11);
-        std::string attribute = message.substr(quote + 11, name_end - quote - 11);
-        auto found = source.find(attribute + "=", at == std::string::npos ? 0 : at);
-        if (found != std::string::npos) {
-            return static_cast<int>(found) + 1;
+        attribute = message.substr(quote + 11, name_end - quote - 11);
+    }
+    for (int at = line; at >= 1 && at > line - 20; --at) {
+        std::string source = line_of(text, at);
+        if (!attribute.empty()) {
+            if (auto found = source.find(attribute + "="); found != std::string::npos) {
+                return {at, static_cast<int>(found) + 1};
+            }
+        }
+        if (!element.empty()) {
+            if (auto found = source.find("<" + element); found != std::string::npos) {
+                return {at, static_cast<int>(found) + 1};
+            }
         }
     }
-    if (at != std::string::npos) {
-        return static_cast<int>(at) + 1;
-    }
+    std::string source = line_of(text, line);
     auto first = source.find_first_not_of(" \t");
-    return first == std::string::npos ? 1 : static_cast<int>(first) + 1;
+    return {line, first == std::string::npos ? 1 : static_cast<int>(first) + 1};
 }
 
 void record_error(void* user, xmlError* error) {
@@ -95,8 +101,11 @@ void record_error(void* user, xmlError* error) {
             where.line = static_cast<int>(xmlGetLineNo(node));
         }
     }
+    if (element.empty() && message.rfind("Element '", 0) == 0) {
+        element = message.substr(9, message.find('\'', 9) - 9);
+    }
     if (where.column <= 0 && where.line > 0) {
-        where.column = column_for(first->text, where.line, element, message);
+        where = position_for(first->text, where.line, element, message);
     }
     first->error = ConfigError{first->file, where, message};
 }
