@@ -27,7 +27,7 @@ if ($pid == 0) {
     open STDOUT, '>', $log or die;
     open STDERR, '>&', \*STDOUT or die;
     exec $ENV{XAPID}, '--state-dir', $state, '--unix', $sock, '--https', '127.0.0.1:0',
-        '--idle-timeout', '1' or die "exec $ENV{XAPID}: $!";
+        '--idle-timeout', '3' or die "exec $ENV{XAPID}: $!";
 }
 END { if ($pid) { kill 'TERM', $pid; waitpid $pid, 0 } }
 
@@ -110,8 +110,9 @@ subtest 'one connection kept alive; an idle close is survived' => sub {
     my $connection = $xen->{transport}{in};
     $xen->pool->get_all for 1 .. 20;
     is($xen->{transport}{in}, $connection, 'twenty calls on one connection');
-    sleep 1.5;    # past --idle-timeout 1: the daemon closes the connection
+    sleep 4;    # past --idle-timeout 3: the daemon closes the connection
     ok(@{ $xen->VM->get_all } >= 1, 'the next call reconnects');
+    isnt($xen->{transport}{in}, $connection, 'on a new connection');
     $xen->logout;
 };
 

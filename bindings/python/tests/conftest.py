@@ -77,7 +77,15 @@ class Daemon:
 
 @pytest.fixture
 def daemon(tmp_path):
-    d = Daemon(tmp_path, extra=["--sim-host-memory", "4096", "--idle-timeout", "1"])
+    d = Daemon(tmp_path, extra=["--sim-host-memory", "4096"])
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def impatient_daemon(tmp_path):
+    """A daemon that closes a kept-alive connection after one idle second."""
+    d = Daemon(tmp_path, extra=["--idle-timeout", "1"])
     yield d
     d.stop()
 

@@ -135,7 +135,7 @@ def test_https_pins_a_fingerprint_or_turns_checking_off(daemon, local_account):
         unverified.xenapi.logout()
 
 
-def test_one_connection_serves_every_call_and_an_idle_close_is_survived(daemon):
+def test_one_connection_serves_every_call(daemon):
     session = login_root("unix://" + daemon.socket)
     x = session.xenapi
     x.VM.get_all()
@@ -144,9 +144,16 @@ def test_one_connection_serves_every_call_and_an_idle_close_is_survived(daemon):
     for _ in range(20):
         x.pool.get_all()
     assert session._channel._connection is connection and connection.sock is sock
+    x.logout()
+
+
+def test_a_connection_the_server_closed_while_idle_is_reopened(impatient_daemon):
+    session = login_root("unix://" + impatient_daemon.socket)
+    x = session.xenapi
+    first = session._channel._connection
     time.sleep(1.5)  # past the daemon's --idle-timeout 1: it closes the connection
     assert x.VM.get_all()
-    assert session._channel._connection is not None
+    assert session._channel._connection is not first
     x.logout()
 
 
