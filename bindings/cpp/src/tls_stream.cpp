@@ -64,6 +64,7 @@ class TlsStream : public Stream {
     }
 
     std::size_t read_some(char* buf, std::size_t len) override {
+        SigpipeGuard guard;  // OpenSSL may answer a broken connection with an alert
         std::size_t got = 0;
         if (SSL_read_ex(ssl_.get(), buf, len, &got) == 1)
             return got;

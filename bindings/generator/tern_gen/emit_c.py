@@ -284,8 +284,8 @@ def emit_source(schema: Schema) -> str:
         types[ref_name(c)] = Type("ref", name=c)
         types[f"{cls_name(c)}_record"] = Type("record", name=c)
     for n, t in types.items():
-        out.append(f"Value enc_{n}({param_ctype(t) if t.kind != 'string' else 'const char *'} v);")
-        out.append(f"{ctype(t)} dec_{n}(const Value& v);")
+        out.append(f"[[maybe_unused]] Value enc_{n}({param_ctype(t) if t.kind != 'string' else 'const char *'} v);")
+        out.append(f"[[maybe_unused]] {ctype(t)} dec_{n}(const Value& v);")
     out.append("")
     for n, t in types.items():
         pt = param_ctype(t)

@@ -170,13 +170,30 @@ TEST(CppLive, OneSessionServesSeveralThreads) {
     EXPECT_EQ(answers.load(), 100);
 }
 
-TEST(CppLive, TheConnectionSurvivesTheServerClosingAnIdleOne) {
+TEST(CppLive, AFailedCallLeavesTheConnectionUsable) {
     Session s(env("TERN_XAPID_UNIX"));
     s.login_with_password("root", "");
     EXPECT_EQ(s.host().get_all().size(), 1u);
-    // A raw call with a bad session reference answers a failure; the next call still works.
     EXPECT_THROW(s.call("host.get_all", Array{"OpaqueRef:bogus"}), errors::SESSION_INVALID);
     EXPECT_EQ(s.host().get_all().size(), 1u);
+}
+
+TEST(CppLive, ACallAfterTheServerClosedTheIdleConnectionReconnects) {
+    // with_xapid.py runs xapid with --idle-timeout 2: the kept-alive connection is gone after
+    // the pause, and the next call goes out again on a fresh one. (Over ssh a new connection
+    // is a new `xapid --stdio`, which does not know the old session: not tried here.)
+    for (const std::string& url : {"unix://" + env("TERN_XAPID_UNIX"), env("TERN_XAPID_HTTPS")}) {
+        ConnectOptions options;
+        options.tls = trust_daemon();
+        Session s(url, options);
+        if (url.starts_with("unix"))
+            s.login_with_password("root", "");
+        else
+            s.login_with_password(env("TERN_XAPID_USER"), env("TERN_XAPID_PASSWORD"));
+        EXPECT_EQ(s.host().get_all().size(), 1u);
+        std::this_thread::sleep_for(std::chrono::seconds(3));
+        EXPECT_EQ(s.host().get_all().size(), 1u) << url;
+    }
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 
 Usage: with_xapid.py XAPID -- COMMAND [ARG...]
 
-The daemon serves its Unix socket and HTTPS on a free loopback port. The command sees:
+The daemon serves its Unix socket and HTTPS on a free loopback port, and closes connections
+idle for 2 s (so that reconnecting is exercised). The command sees:
   TERN_XAPID_UNIX         the socket path
   TERN_XAPID_HTTPS        https://127.0.0.1:<port>
   TERN_XAPID_CERT         the daemon's self-signed certificate (PEM), to trust as a CA file
@@ -51,7 +52,7 @@ def main() -> int:
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
                 [xapid, "--state-dir", str(tmp / "state"), "--unix", str(sock),
-                 "--https", "127.0.0.1:0"], stdout=log, stderr=subprocess.STDOUT)
+                 "--https", "127.0.0.1:0", "--idle-timeout", "2"], stdout=log, stderr=subprocess.STDOUT)
         try:
             port = None
             while port is None or "ready" not in log_path.read_text():

@@ -40,28 +40,28 @@ extern "C" const char *xen_thing_to_string(xen_thing ref) {
 extern "C" void xen_thing_free(xen_thing ref) { free(ref); }
 
 namespace {
-Value enc_box_set(const xen_box_set * v);
-xen_box_set * dec_box_set(const Value& v);
-Value enc_thing_set(const xen_thing_set * v);
-xen_thing_set * dec_thing_set(const Value& v);
-Value enc_string_string_map(const xen_string_string_map * v);
-xen_string_string_map * dec_string_string_map(const Value& v);
-Value enc_box_box_record_map(const xen_box_box_record_map * v);
-xen_box_box_record_map * dec_box_box_record_map(const Value& v);
-Value enc_string_set(const xen_string_set * v);
-xen_string_set * dec_string_set(const Value& v);
-Value enc_thing_thing_record_map(const xen_thing_thing_record_map * v);
-xen_thing_thing_record_map * dec_thing_thing_record_map(const Value& v);
-Value enc_colour(enum xen_colour v);
-enum xen_colour dec_colour(const Value& v);
-Value enc_box(xen_box v);
-xen_box dec_box(const Value& v);
-Value enc_box_record(const xen_box_record * v);
-xen_box_record * dec_box_record(const Value& v);
-Value enc_thing(xen_thing v);
-xen_thing dec_thing(const Value& v);
-Value enc_thing_record(const xen_thing_record * v);
-xen_thing_record * dec_thing_record(const Value& v);
+[[maybe_unused]] Value enc_box_set(const xen_box_set * v);
+[[maybe_unused]] xen_box_set * dec_box_set(const Value& v);
+[[maybe_unused]] Value enc_thing_set(const xen_thing_set * v);
+[[maybe_unused]] xen_thing_set * dec_thing_set(const Value& v);
+[[maybe_unused]] Value enc_string_string_map(const xen_string_string_map * v);
+[[maybe_unused]] xen_string_string_map * dec_string_string_map(const Value& v);
+[[maybe_unused]] Value enc_box_box_record_map(const xen_box_box_record_map * v);
+[[maybe_unused]] xen_box_box_record_map * dec_box_box_record_map(const Value& v);
+[[maybe_unused]] Value enc_string_set(const xen_string_set * v);
+[[maybe_unused]] xen_string_set * dec_string_set(const Value& v);
+[[maybe_unused]] Value enc_thing_thing_record_map(const xen_thing_thing_record_map * v);
+[[maybe_unused]] xen_thing_thing_record_map * dec_thing_thing_record_map(const Value& v);
+[[maybe_unused]] Value enc_colour(enum xen_colour v);
+[[maybe_unused]] enum xen_colour dec_colour(const Value& v);
+[[maybe_unused]] Value enc_box(xen_box v);
+[[maybe_unused]] xen_box dec_box(const Value& v);
+[[maybe_unused]] Value enc_box_record(const xen_box_record * v);
+[[maybe_unused]] xen_box_record * dec_box_record(const Value& v);
+[[maybe_unused]] Value enc_thing(xen_thing v);
+[[maybe_unused]] xen_thing dec_thing(const Value& v);
+[[maybe_unused]] Value enc_thing_record(const xen_thing_record * v);
+[[maybe_unused]] xen_thing_record * dec_thing_record(const Value& v);
 
 Value enc_box_set(const xen_box_set * v) {
     Array a;
