@@ -59,7 +59,7 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
     def connect(self):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            if self.timeout is not None and self.timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+            if self.timeout is not None:
                 sock.settimeout(self.timeout)
             sock.connect(self._path)
         except BaseException:
