@@ -4,9 +4,12 @@ every field a key of its record type, and the stub names them for editors."""
 
 import ast
 import inspect
+import os
 import re
 import sys
 from pathlib import Path
+
+import pytest
 
 import XenAPI
 from XenAPI import _api
@@ -94,3 +97,15 @@ def test_integers_travel_as_strings_and_booleans_stay_booleans():
     from XenAPI._session import _wire
     assert _wire({"memory": 1 << 40, "flag": True, "list": [1, "x"], "f": 1.5}) == {
         "memory": "1099511627776", "flag": True, "list": ["1", "x"], "f": 1.5}
+
+
+def test_the_reference_page_lists_every_class_and_its_example_is_python():
+    generated = os.environ.get("TERN_GENERATED_DIR")
+    if not generated:
+        pytest.skip("TERN_GENERATED_DIR (the generator's output) is not set")
+    page = (Path(generated) / "docs" / "python-reference.md").read_text()
+    for cls in SCHEMA.classes:
+        assert f"\n### {cls}\n" in page
+    example = page.split("```python\n", 1)[1].split("```", 1)[0]
+    compile(example, "python-reference.md", "exec")
+    assert "XenAPI.Session(" in example and "XenAPI.Failure" in example
