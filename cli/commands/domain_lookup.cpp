@@ -15,6 +15,15 @@ std::vector<VmRecord> domains(XenApi& api) {
             result.push_back(std::move(vm));
         }
     }
+    // As xm listed them: live domains by id, then the halted ones by name.
+    std::stable_sort(result.begin(), result.end(), [](const VmRecord& a, const VmRecord& b) {
+        bool a_live = is_running(a);
+        bool b_live = is_running(b);
+        if (a_live != b_live) {
+            return a_live;
+        }
+        return a_live ? a.domid < b.domid : a.name < b.name;
+    });
     return result;
 }
 

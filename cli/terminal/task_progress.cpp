@@ -25,7 +25,8 @@ std::string wait_for_task(XenApi& api, const std::string& task, const std::strin
         if (finished && record.status == "success") {
             percent = 100;
         }
-        if (percent != last_percent) {
+        bool failed = finished && record.status != "success";
+        if (percent != last_percent && !failed) {
             if (on_terminal) {
                 out << "\r" << what << " " << progress_bar(percent / 100.0, 40) << std::flush;
             } else {
