@@ -33,7 +33,7 @@ int run_info(Invocation& invocation) {
     line(out, "name", host.name);
     line(out, "uuid", host.uuid);
     line(out, "address", host.address);
-    line(out, "machine", get(host.cpu_info, "vendor") + " " + get(host.cpu_info, "modelname"));
+    line(out, "cpu_model", get(host.cpu_info, "vendor") + " " + get(host.cpu_info, "modelname"));
     line(out, "nr_cpus", std::to_string(host.cpu_count));
     line(out, "total_memory", std::to_string(host.memory_total / kMiB));
     line(out, "free_memory", std::to_string(host.memory_free / kMiB));

@@ -34,20 +34,14 @@ std::vector<VmRecord> targets(Invocation& invocation) {
     return {resolve_domain(invocation.api(), invocation.args[0])};
 }
 
-// Polls until every VM is halted (shutdown) or has a new start time (reboot).
+// Polls until every VM is halted (shutdown) or running again (reboot: VM.clean_reboot
+// returns once the guest is back, so this is its first check).
 void wait_for(Invocation& invocation, const std::vector<VmRecord>& vms, bool reboot) {
     for (const auto& vm : vms) {
-        while (true) {
-            VmRecord now = invocation.api().vm(vm.ref);
-            bool done =
-                reboot ? (is_running(now) && now.start_time != vm.start_time) : !is_running(now);
-            if (done) {
-                invocation.out() << "Domain " << vm.name << (reboot ? " rebooted" : " terminated")
-                                 << "\n";
-                break;
-            }
+        while (is_running(invocation.api().vm(vm.ref)) != reboot) {
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
+        invocation.out() << "Domain " << vm.name << (reboot ? " rebooted" : " terminated") << "\n";
     }
     invocation.out() << "All domains " << (reboot ? "rebooted" : "terminated") << "\n";
 }

@@ -44,32 +44,35 @@ void print_credit(std::ostream& out, const VmRecord& vm) {
 }  // namespace
 
 int run_mem_set(Invocation& invocation) {
-    auto vm = resolve_domain(invocation.api(), invocation.args[0]);
     auto mib = parse_count(invocation.args[1], "the memory size (MiB)");
+    auto vm = resolve_domain(invocation.api(), invocation.args[0]);
     invocation.api().vm_set_memory_dynamic_live(vm.ref, mib * kMiB);
     return 0;
 }
 
 int run_mem_max(Invocation& invocation) {
-    auto vm = resolve_domain(invocation.api(), invocation.args[0]);
     auto mib = parse_count(invocation.args[1], "the memory size (MiB)");
+    auto vm = resolve_domain(invocation.api(), invocation.args[0]);
     invocation.api().vm_set_memory_static_max(vm.ref, mib * kMiB);
     return 0;
 }
 
 int run_vcpu_set(Invocation& invocation) {
-    auto vm = resolve_domain(invocation.api(), invocation.args[0]);
     auto count = parse_count(invocation.args[1], "the number of vCPUs");
+    auto vm = resolve_domain(invocation.api(), invocation.args[0]);
     invocation.api().vm_set_vcpus_live(vm.ref, count);
     return 0;
 }
 
 int run_vcpu_pin(Invocation& invocation) {
-    auto vm = resolve_domain(invocation.api(), invocation.args[0]);
     std::string cpus = invocation.args[2] == "all" ? "" : invocation.args[2];
     if (!cpus.empty() && !is_cpu_list(cpus)) {
         throw UsageError("CPUs must be 'all' or a list like 0-3,^2, not '" + cpus + "'");
     }
+    if (invocation.args[1] != "all") {
+        parse_count(invocation.args[1], "the vCPU");
+    }
+    auto vm = resolve_domain(invocation.api(), invocation.args[0]);
     std::vector<std::int64_t> vcpus;
     if (invocation.args[1] == "all") {
         for (std::int64_t i = 0; i < std::max(vm.vcpus_max, std::int64_t{1}); ++i) {

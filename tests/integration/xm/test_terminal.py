@@ -1,0 +1,79 @@
+"""xm in a real terminal (tmux): the full-screen `xm top`, `xm console`, and the password
+prompt that does not echo."""
+
+import os
+
+from conftest import EXAMPLES, XM
+
+
+def env_for(daemon):
+    return {"XM_SERVER": daemon.socket, "XM_CONFIG_FILE": "/nonexistent", "HOME": str(daemon.state_dir)}
+
+
+def test_top_refreshes_the_screen_and_quits_on_q(xm, tmux):
+    assert xm("create", str(EXAMPLES / "busybox.cfg")).status == 0
+    tmux.run(f"{XM} top -d 0.5", env=env_for(xm.daemon))
+    screen = tmux.wait_for("busybox")
+    assert "NAME  STATE   CPU(sec) CPU(%)     MEM(k)" in screen
+    assert "q: quit" in screen
+    assert xm("create", str(EXAMPLES / "busybox.cfg"), "name=second").status == 0
+    screen = tmux.wait_for("second")  # a later refresh shows the new domain
+    assert "busybox" in screen
+    tmux.keys("q")
+    screen = tmux.wait_for("EXIT=0")
+    assert "NAME  STATE" not in screen  # the alternate screen is gone
+
+
+def test_console_reports_what_the_server_answers(xm, tmux):
+    assert xm("create", str(EXAMPLES / "busybox.cfg")).status == 0
+    tmux.run(f"{XM} console busybox", env=env_for(xm.daemon))
+    screen = tmux.wait_for("EXIT=")
+    # The sim backend has no console server: xm found the vt100 console and asked for it.
+    assert "Error: console: the server does not serve https://" in screen
+    assert "EXIT=1" in screen
+
+
+def test_create_c_attaches_the_console(xm, tmux):
+    tmux.run(f"{XM} create -c {EXAMPLES / 'busybox.cfg'}", env=env_for(xm.daemon))
+    screen = tmux.wait_for("EXIT=")
+    assert "Started domain busybox" in screen
+    assert "/console?ref=" in screen
+
+
+def test_password_prompt_does_not_echo(xm, tmux, local_account):
+    user, password = local_account
+    env = {"XM_CONFIG_FILE": "/nonexistent", "HOME": str(xm.daemon.state_dir)}
+    tmux.run(f"{XM} --server https://127.0.0.1 --insecure --user {user} list", env=env)
+    tmux.wait_for(f"Password for {user} at https://127.0.0.1:")
+    tmux.keys(password, "Enter")
+    screen = tmux.wait_for("EXIT=")
+    assert password not in screen
+    assert "Name" in screen and "ID   Mem VCPUs" in screen
+    assert "EXIT=0" in screen
+
+
+def test_password_from_file_and_environment(xm, local_account, tmp_path):
+    user, password = local_account
+    secret = tmp_path / "password"
+    secret.write_text(password + "\n")
+    env = {"XM_SERVER": "https://127.0.0.1:443", "XM_USER": user}
+    r = xm("--insecure", "--password-file", str(secret), "list", "--names", env=env)
+    assert r.status == 0, r
+    r = xm("--insecure", "list", "--names", env={**env, "XM_PASSWORD": password})
+    assert r.status == 0, r
+    r = xm("--insecure", "list", env={**env, "XM_PASSWORD": "wrong"})
+    assert r.status == 1
+    assert r.err.startswith("Error: SESSION_AUTHENTICATION_FAILED"), r
+
+
+def test_config_file_sets_the_server(xm, local_account, tmp_path):
+    user, password = local_account
+    config = tmp_path / "xm-config.xml"
+    config.write_text(f'<xm><server type="Xen-API" uri="https://127.0.0.1/" username="{user}" '
+                      f'password="{password}"/></xm>\n')
+    r = xm("--insecure", "list", "--names", env={"XM_SERVER": None, "XM_CONFIG_FILE": str(config)})
+    assert r.status == 0, r
+    # Without --insecure the daemon's self-signed certificate is refused.
+    r = xm("list", env={"XM_SERVER": None, "XM_CONFIG_FILE": str(config)})
+    assert r.status == 1
+    assert r.err.startswith("Error: cannot talk to the server: "), r
