@@ -206,3 +206,26 @@ def test_completion_names_come_from_list(xm):
     created(xm)
     names = xm("list", "--names").out.split()
     assert "busybox" in names and "busybox-xml" in names
+
+
+def complete(xm, *words):
+    """Runs the generated completion function for `xm words...` and returns its candidates."""
+    import os
+    import subprocess
+    from conftest import XM
+    script = os.path.join(os.path.dirname(XM), "..", "cli", "xm.bash-completion")
+    line = " ".join([XM, *words])
+    program = (f"source {script}; COMP_WORDS=({line}); COMP_CWORD={len(words)}; _xm; "
+               "printf '%s\\n' \"${COMPREPLY[@]}\"")
+    env = {**os.environ, "XM_SERVER": xm.daemon.socket, "XM_CONFIG_FILE": "/nonexistent"}
+    return subprocess.run(["bash", "-c", program], capture_output=True, text=True, env=env,
+                          check=True).stdout.split()
+
+
+def test_bash_completion_of_commands_options_and_domain_names(xm):
+    created(xm)
+    assert complete(xm, "vcpu-") == ["vcpu-set", "vcpu-pin", "vcpu-list"]
+    assert complete(xm, "--ser") == ["--server"]
+    assert complete(xm, "shutdown", "--") == ["--wait", "--all", "--reboot", "--halt"]
+    assert complete(xm, "destroy", "busy") == ["busybox", "busybox-xml"]
+    assert complete(xm, "--server", xm.daemon.socket, "pause", "busybox-") == ["busybox-xml"]
