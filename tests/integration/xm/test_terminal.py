@@ -77,3 +77,12 @@ def test_config_file_sets_the_server(xm, local_account, tmp_path):
     r = xm("list", env={"XM_SERVER": None, "XM_CONFIG_FILE": str(config)})
     assert r.status == 1
     assert r.err.startswith("Error: cannot talk to the server: "), r
+
+
+def test_long_operations_draw_a_progress_bar_on_a_terminal(xm, tmux):
+    assert xm("create", str(EXAMPLES / "busybox.cfg")).status == 0
+    tmux.run(f"{XM} migrate --live busybox localhost", env=env_for(xm.daemon))
+    screen = tmux.wait_for("EXIT=")
+    assert "Migrating busybox [########################################] 100%" in screen
+    assert "Migrating busybox: " not in screen  # no plain lines on a terminal
+    assert "EXIT=0" in screen
