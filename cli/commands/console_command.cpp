@@ -24,9 +24,8 @@ void relay(int console, std::ostream& out) {
             if (n <= 0) {
                 return;
             }
-            if (::write(STDOUT_FILENO, buffer, static_cast<std::size_t>(n)) < 0) {
-                return;
-            }
+            out.write(buffer, n);
+            out.flush();
         }
         if (fds[0].revents & (POLLIN | POLLHUP)) {
             ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);

@@ -274,6 +274,16 @@ TEST_F(CommandsTest, ConsoleAndDumpCoreReportWhatTheServerLacks) {
     EXPECT_NE(core.err.find("MESSAGE_METHOD_UNKNOWN"), std::string::npos);
 }
 
+TEST_F(CommandsTest, ConsoleRelaysTheConsoleUntilItCloses) {
+    api_->add_running_vm("vm1", 3, 64, 1);
+    api_->console_text_ = "Debian GNU/Linux 12 vm1 hvc0\n\nvm1 login: ";
+    auto run = xm({"console", "vm1"});
+    EXPECT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.out, "Debian GNU/Linux 12 vm1 hvc0\n\nvm1 login: \n");
+    api_->vms_.back().power_state = "Halted";
+    EXPECT_EQ(xm({"console", "vm1"}).err, "Error: Domain vm1 is not running.\n");
+}
+
 TEST_F(CommandsTest, TopInBatchModePrintsTheTable) {
     api_->add_running_vm("vm1", 3, 64, 1);
     auto run = xm({"top", "-b", "-i", "1"});

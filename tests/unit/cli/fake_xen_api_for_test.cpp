@@ -1,6 +1,9 @@
 // FakeXenApi's behaviour: just enough of the server's for the commands' tests.
 #include "fake_xen_api_for_test.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace tern::cli {
@@ -295,7 +298,17 @@ std::string FakeXenApi::host_log() {
 
 int FakeXenApi::console_connect(const std::string& location) {
     call("console_connect", location);
-    throw ApiFailure("NOT_IMPLEMENTED", {"console"});
+    if (console_text_.empty()) {
+        throw ApiFailure("NOT_IMPLEMENTED", {"console"});
+    }
+    int ends[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, ends) != 0) {
+        throw std::runtime_error("socketpair failed");
+    }
+    // The text fits in the socket buffer, so it can be written and closed at once.
+    (void)!::write(ends[1], console_text_.data(), console_text_.size());
+    ::close(ends[1]);
+    return ends[0];
 }
 
 TaskRecord FakeXenApi::task(const std::string& task) {

@@ -29,6 +29,7 @@ class FakeXenApi : public XenApi {
     std::vector<TaskRecord> tasks_;  // returned in turn by task()
     HostRecord host_;
     std::string dmesg_ = "(XEN) Tern booted\n";
+    std::string console_text_;  // when set, console_connect serves it and closes
 
     std::vector<VmRecord> vms() override;
     VmRecord vm(const std::string& ref) override;
