@@ -206,6 +206,11 @@ std::vector<CommandSpec> build_table() {
     add(with(command("vdi-destroy", "storage", "<VDI>", "Destroy a virtual disk image", 1, 1,
                      K::kOther, run_vdi_destroy),
              {}, "VDI is a name or uuid.", true));
+    add(with(command("vdi-copy", "storage", "<VDI>", "Copy a virtual disk image", 1, 1, K::kOther,
+                     run_vdi_copy),
+             {{"sr", 0, "SR", "the storage repository of the copy (default: the VDI's own)"}},
+             "Calls Async.VDI.copy, shows the task's progress and prints the copy's uuid.", true,
+             true));
     add(with(
         command("sr-list", "storage", "", "List storage repositories", 0, 0, K::kNone, run_sr_list),
         {kLong, kJson}, "", false));

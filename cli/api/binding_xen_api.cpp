@@ -338,6 +338,12 @@ class BindingXenApi : public XenApi {
         });
     }
 
+    std::string vdi_copy_async(const std::string& vdi, const std::string& sr) override {
+        return translate([&] {
+            return session_.VDI().async_copy(x::Ref<x::VDI>(vdi), x::Ref<x::SR>(sr)).str();
+        });
+    }
+
     std::vector<SrRecord> srs() override {
         return translate([&] {
             std::vector<SrRecord> result;

@@ -81,6 +81,8 @@ class XenApi {
                                    std::int64_t size, bool sharable, bool read_only,
                                    const StringMap& other_config) = 0;
     virtual void vdi_destroy(const std::string& vdi) = 0;
+    // Copies a VDI into an SR; the task's result names the copy.
+    virtual std::string vdi_copy_async(const std::string& vdi, const std::string& sr) = 0;
     virtual std::vector<SrRecord> srs() = 0;
     virtual std::vector<NetworkRecord> networks() = 0;
     virtual std::vector<ConsoleRecord> consoles_of(const std::string& vm) = 0;

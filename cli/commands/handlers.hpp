@@ -38,6 +38,7 @@ int run_network_list(Invocation&);
 int run_vdi_create(Invocation&);
 int run_vdi_list(Invocation&);
 int run_vdi_destroy(Invocation&);
+int run_vdi_copy(Invocation&);
 int run_sr_list(Invocation&);
 int run_uptime(Invocation&);
 int run_domid(Invocation&);

@@ -5,6 +5,7 @@
 #include "commands/handlers.hpp"
 #include "commands/json_output.hpp"
 #include "commands/vm_builder.hpp"
+#include "terminal/task_progress.hpp"
 
 namespace tern::cli {
 namespace {
@@ -75,6 +76,33 @@ int run_vdi_destroy(Invocation& invocation) {
             invocation.api().vdi_destroy(vdi.ref);
             return 0;
         }
+    }
+    throw CommandError("no VDI is named or has the uuid '" + invocation.args[0] + "'");
+}
+
+int run_vdi_copy(Invocation& invocation) {
+    XenApi& api = invocation.api();
+    for (const auto& vdi : api.vdis()) {
+        if (vdi.uuid != invocation.args[0] && vdi.name != invocation.args[0]) {
+            continue;
+        }
+        std::string sr =
+            invocation.has("sr") ? default_sr(api, invocation.value("sr")).ref : vdi.sr;
+        auto task = api.vdi_copy_async(vdi.ref, sr);
+        std::string result = wait_for_task(api, task, "Copying " + vdi.name, invocation.out(),
+                                           invocation.context.out_is_terminal);
+        // xapi-style task results carry the XML-RPC text of the value: <value>ref</value>.
+        for (const char* tag : {"<value>", "</value>"}) {
+            if (auto at = result.find(tag); at != std::string::npos) {
+                result.erase(at, std::string(tag).size());
+            }
+        }
+        for (const auto& copy : api.vdis()) {
+            if (copy.ref == result) {
+                invocation.out() << copy.uuid << "\n";
+            }
+        }
+        return 0;
     }
     throw CommandError("no VDI is named or has the uuid '" + invocation.args[0] + "'");
 }

@@ -126,6 +126,13 @@ def test_devices_and_storage(xm):
     assert r.status == 0, r
     uuid = r.out.strip()
     assert re.search(rf"^scratch +{uuid} +16.0 MiB user$", xm("vdi-list").out, re.M)
+    r = xm("vdi-copy", uuid)
+    assert r.status == 0, r
+    lines = r.out.splitlines()
+    assert lines[0].startswith("Copying scratch: ") and "Copying scratch: 100%" in lines, r
+    copy = lines[-1]
+    assert re.search(rf"^scratch +{copy} +16.0 MiB user$", xm("vdi-list").out, re.M)
+    assert xm("vdi-destroy", copy).status == 0
     assert xm("vdi-destroy", uuid).status == 0
     assert "scratch" not in xm("vdi-list").out
     assert "Local storage" in xm("sr-list").out

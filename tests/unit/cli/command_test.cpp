@@ -63,6 +63,7 @@ TEST(CommandTable, HasEveryCommandTheIssueNames) {
                              "vdi-create",
                              "vdi-list",
                              "vdi-destroy",
+                             "vdi-copy",
                              "sr-list",
                              "uptime",
                              "domid",

@@ -232,6 +232,11 @@ TEST_F(CommandsTest, StorageCommands) {
               "      Used\n"
               "Local storage            sr-uuid                              file       10.0 GiB "
               "   1.0 GiB\n");
+    auto copy = xm({"vdi-copy", "scratch"});
+    EXPECT_EQ(copy.status, 0) << copy.err;
+    EXPECT_EQ(copy.out, "Copying scratch: 100%\nvdi-uuid-2\n");
+    EXPECT_TRUE(called("Async.VDI.copy OpaqueRef:vdi1 OpaqueRef:sr"));
+    EXPECT_EQ(xm({"vdi-destroy", "vdi-uuid-2"}).status, 0);
     EXPECT_EQ(xm({"vdi-destroy", "scratch"}).status, 0);
     EXPECT_EQ(xm({"vdi-destroy", "scratch"}).status, 1);
     EXPECT_EQ(xm({"vdi-create", "x", "lots"}).status, 2);

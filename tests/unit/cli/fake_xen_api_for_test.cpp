@@ -271,6 +271,21 @@ void FakeXenApi::vdi_destroy(const std::string& vdi) {
     std::erase_if(vdis_, [&](const VdiRecord& record) { return record.ref == vdi; });
 }
 
+std::string FakeXenApi::vdi_copy_async(const std::string& vdi, const std::string& sr) {
+    call("Async.VDI.copy", vdi + " " + sr);
+    for (const auto& record : vdis_) {
+        if (record.ref == vdi) {
+            VdiRecord copy = record;
+            copy.ref = "OpaqueRef:vdi" + std::to_string(++next_);
+            copy.uuid = "vdi-uuid-" + std::to_string(next_);
+            vdis_.push_back(copy);
+            tasks_.push_back({"t", "success", 1.0, "<value>" + copy.ref + "</value>", {}});
+            break;
+        }
+    }
+    return "OpaqueRef:task";
+}
+
 std::vector<SrRecord> FakeXenApi::srs() {
     return srs_;
 }

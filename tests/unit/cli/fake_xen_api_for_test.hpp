@@ -60,6 +60,7 @@ class FakeXenApi : public XenApi {
     std::string vdi_create(const std::string& sr, const std::string& name, std::int64_t size,
                            bool sharable, bool read_only, const StringMap& other_config) override;
     void vdi_destroy(const std::string& vdi) override;
+    std::string vdi_copy_async(const std::string& vdi, const std::string& sr) override;
     std::vector<SrRecord> srs() override;
     std::vector<NetworkRecord> networks() override;
     std::vector<ConsoleRecord> consoles_of(const std::string& vm) override;
