@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Assembles dom0's ramdisk (a gzip'd newc cpio) from what scripts/fetch-debian-arm64.sh
 # fetched: busybox-static as the user space, the virtio and Xen modules, dom0's own tools
-# (`make dom0-tools`: build/dom0-tools/bin, stripped) and dom0/image/init.sh as /init. Output: build/dom0/initrd.cpio.gz. Reproducible: fixed timestamps and owners,
+# (`make dom0-tools`: build/dom0-tools/bin, stripped, or DOM0_TOOLS) and dom0/image/init.sh as
+# /init. Output: build/dom0/initrd.cpio.gz, or DOM0_INITRD. Reproducible: fixed timestamps and owners,
 # entries in sorted order.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 downloads="${DOWNLOADS:-$top/build/downloads}/dom0"
-out="$top/build/dom0/initrd.cpio.gz"
+out="${DOM0_INITRD:-$top/build/dom0/initrd.cpio.gz}"
 "$top/scripts/fetch-debian-arm64.sh" >/dev/null
 mkdir -p "$(dirname "$out")"
 root="$(mktemp -d)"

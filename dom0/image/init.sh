@@ -8,6 +8,9 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# Pseudo-terminals (tern-consoled gives each guest's console one).
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 # From here the console is user space's: kernel messages go to the log only (dmesg), so that
 # they cannot cut into the lines below.
 dmesg -n 1

@@ -6,9 +6,11 @@
 // wait-exception [SECONDS] (VIRQ_DOM_EXC through /dev/xen/evtchn); evtchn-bind ID;
 // build CONFIG (the domain builder); hvm-param ID INDEX;
 // xenstore-read PATH, xenstore-write PATH VALUE, xenstore-ls PATH (through xenstored's
-// socket, or with --xenbus through the kernel's /dev/xen/xenbus).
+// socket, or with --xenbus through the kernel's /dev/xen/xenbus);
+// console [--log] [--log-dir DIR] ID (tern-consoled's pty for the domain, or its log file).
 // Exit status: 0 done, 1 the hypervisor refused (the reason is printed), 2 bad usage.
 #include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -21,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "console_attach.hpp"
 #include "dom0/builder/domain_builder.hpp"
 #include "dom0/builder/guest_config.hpp"
 #include "dom0/builder/guest_xenstore.hpp"
@@ -59,7 +62,11 @@ constexpr const char* kUsage =
     "  wait-exception [SECONDS]         waits (60 s) for VIRQ_DOM_EXC: a domain shut down or\n"
     "                                   was destroyed; exit 1 if none came\n"
     "  evtchn-bind ID                   makes an event channel between dom0 and the domain,\n"
-    "                                   signals it and shows the domain's end\n";
+    "                                   signals it and shows the domain's end\n"
+    "  console [--log] [--log-dir DIR] ID\n"
+    "                                   attaches to the domain's console (tern-consoled's\n"
+    "                                   pty; Ctrl-] detaches), or with --log prints its log\n"
+    "                                   (DIR/guest-ID.log, DIR /var/log/tern/console)\n";
 
 struct UsageError {
     std::string what;
@@ -220,6 +227,42 @@ int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::strin
     }
     std::printf("%u\n", built.domain);
     return 0;
+}
+
+// console: tern-consoled's pty for the domain (its path from xenstore), or its log file.
+int console(const std::vector<std::string>& args) {
+    namespace xs = tern::dom0::xenstored;
+    bool log_only = false;
+    std::string log_dir = "/var/log/tern/console";
+    std::size_t at = 1;
+    for (; at < args.size() && args[at].rfind("--", 0) == 0; ++at) {
+        if (args[at] == "--log") {
+            log_only = true;
+        } else if (args[at] == "--log-dir" && at + 1 < args.size()) {
+            log_dir = args[++at];
+        } else {
+            throw UsageError{"console: unexpected '" + args[at] + "'"};
+        }
+    }
+    const std::uint32_t id = domain_id(args, at);
+    if (at + 1 != args.size())
+        throw UsageError{"console: [--log] [--log-dir DIR] ID"};
+    if (log_only) {
+        tern::dom0::print_console_log(log_dir + "/guest-" + std::to_string(id) + ".log",
+                                      STDOUT_FILENO);
+        return 0;
+    }
+    auto store = connect_xenstore();
+    if (!store)
+        throw ControlError("cannot reach xenstored (is it running?)", ECONNREFUSED);
+    const std::string key = "/local/domain/" + std::to_string(id) + "/console/tty";
+    auto tty = store->read(key);
+    if (!tty.ok())
+        throw ControlError("domain " + std::to_string(id) + " has no console pty (" + key + ": " +
+                               std::string(xs::error_name(tty.error())) +
+                               "; is tern-consoled running?)",
+                           ENOENT);
+    return tern::dom0::attach_console(tty.value(), STDIN_FILENO, STDOUT_FILENO);
 }
 
 // xenstore-read, -write, -ls: they need no hypervisor call, so they run before privcmd opens.
@@ -386,6 +429,8 @@ int main(int argc, char** argv) {
                 throw UsageError{args[0] + ": PATH"};
             return xenstore(args, through_xenbus);
         }
+        if (args[0] == "console")
+            return console(args);
         tern::dom0::Privcmd privcmd(path);
         ControlClient control(privcmd, version);
         return run(privcmd, control, args);
