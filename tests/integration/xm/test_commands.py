@@ -78,10 +78,12 @@ def test_life_cycle(xm):
     assert xm("delete", "bb").status == 0
     assert xm("list", "bb").status == 1
     assert xm("start", "busybox-xml").status == 0
-    assert xm("suspend", "busybox-xml").status in {0, 1}
-    state = xm("list", "--json", "busybox-xml").out
-    if '"Suspended"' in state:
-        assert xm("resume", "busybox-xml").status == 0
+    r = xm("suspend", "busybox-xml")
+    assert r.status == 0, r
+    assert '"power_state": "Suspended"' in xm("list", "--json", "busybox-xml").out
+    r = xm("resume", "busybox-xml")
+    assert r.status == 0, r
+    assert re.search(r"^busybox-xml +\d+ +64 +2 +r-----", xm("list", "busybox-xml").out, re.M)
 
 
 def test_create_overrides_and_dry_run(xm):
