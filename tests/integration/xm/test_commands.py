@@ -23,6 +23,8 @@ def test_list_info_and_vcpu_list_match_their_golden_files(xm):
     check_golden("list.txt", normalize(listing.out))
     check_golden("list-long.txt", normalize(xm("list", "--long", "busybox").out))
     check_golden("vcpu-list.txt", normalize(xm("vcpu-list").out))
+    labelled = xm("list", "--label", "busybox").out.splitlines()
+    assert labelled[0].endswith("Time(s)      Label") and labelled[1].endswith("INACTIVE")
     info = xm("info")
     assert info.status == 0, info
     # Keep the keys and the values that do not depend on the machine.
@@ -143,8 +145,9 @@ def test_devices_and_storage(xm):
 def test_long_operations_show_progress_lines(xm):
     created(xm)
     r = xm("migrate", "--live", "busybox", "localhost")
+    assert r.status == 0, r
     assert r.out.startswith("Migrating busybox: "), r
-    assert r.out.splitlines()[-1] == "Migrating busybox: 100%" or r.status == 1
+    assert r.out.splitlines()[-1] == "Migrating busybox: 100%", r
     r = xm("save", "busybox", "/tmp/never.save")
     assert r.status == 1 and r.err.startswith("Error: NOT_IMPLEMENTED: "), r
 
@@ -178,6 +181,7 @@ def test_usage_errors_exit_two(xm):
         assert r.status == 2, (args, r)
     assert xm("destroy", "nosuch").status == 1
     assert xm("help").status == 0
+    assert "Copy a virtual disk image" in xm("help", "--long").out
     assert xm("help", "create").out.startswith("Usage: xm create [options] <ConfigFile>")
 
 
