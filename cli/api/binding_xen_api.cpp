@@ -208,6 +208,15 @@ class BindingXenApi : public XenApi {
         });
     }
 
+    void vm_dump_core(const std::string& vm, const std::string& file, bool live,
+                      bool crash) override {
+        translate([&] {
+            session_.call_with_session("VM.dump_core", x::Array{x::Value(vm), x::Value(file),
+                                                                x::Value(live), x::Value(crash)});
+            return 0;
+        });
+    }
+
     std::string vm_save_async(const std::string& vm, const std::string& file,
                               bool checkpoint) override {
         return translate(

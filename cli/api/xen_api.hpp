@@ -58,6 +58,10 @@ class XenApi {
     virtual void vm_set_vcpus_live(const std::string& vm, std::int64_t count) = 0;
     virtual void vm_add_vcpus_param_live(const std::string& vm, const std::string& key,
                                          const std::string& value) = 0;
+    // VM.dump_core(vm, file, live, crash): xend's core dump, sent as a raw call because the
+    // XenAPI schema has no such message (a server without it answers MESSAGE_METHOD_UNKNOWN).
+    virtual void vm_dump_core(const std::string& vm, const std::string& file, bool live,
+                              bool crash) = 0;
     // Long operations: each returns the task that tracks it.
     virtual std::string vm_save_async(const std::string& vm, const std::string& file,
                                       bool checkpoint) = 0;

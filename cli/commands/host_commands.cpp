@@ -64,9 +64,10 @@ int run_log(Invocation& invocation) {
 
 int run_dump_core(Invocation& invocation) {
     auto vm = resolve_domain(invocation.api(), invocation.args[0]);
-    // The XenAPI has no core-dump message (xend kept it on its legacy interface); crash
-    // dumps appear as VM.crash_dumps when a guest crashes with a coredump_* action.
-    throw ApiFailure("MESSAGE_METHOD_UNKNOWN", {"VM.dump_core (domain " + vm.name + ")"});
+    std::string file =
+        invocation.args.size() > 1 ? invocation.args[1] : "/var/lib/xen/dump/" + vm.name + ".core";
+    invocation.api().vm_dump_core(vm.ref, file, invocation.has("live"), invocation.has("crash"));
+    return 0;
 }
 
 }  // namespace tern::cli

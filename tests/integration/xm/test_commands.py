@@ -159,6 +159,8 @@ def test_commands_the_sim_server_lacks_fail_in_words(xm):
         r = xm(*args)
         assert r.status == 1, r
         assert r.err.startswith(f"Error: {code}: "), r
+    assert xm("dump-core", "busybox").err == (
+        "Error: MESSAGE_METHOD_UNKNOWN: No such method. (method: VM.dump_core)\n")
     r = xm("save", "busybox", "/tmp/busybox.save")
     assert r.status == 1 and "NOT_IMPLEMENTED" in r.err, r
     r = xm("restore", "/tmp/busybox.save")

@@ -274,9 +274,12 @@ TEST_F(CommandsTest, ConsoleAndDumpCoreReportWhatTheServerLacks) {
     auto console = xm({"console", "vm1"});
     EXPECT_EQ(console.status, 1);
     EXPECT_TRUE(called("console_connect https://host/console?ref=OpaqueRef:vm1"));
+    EXPECT_EQ(xm({"dump-core", "-L", "vm1", "/tmp/vm1.core"}).status, 0);
+    EXPECT_TRUE(called("VM.dump_core OpaqueRef:vm1 /tmp/vm1.core live"));
+    api_->failures.emplace("VM.dump_core", ApiFailure("MESSAGE_METHOD_UNKNOWN", {"VM.dump_core"}));
     auto core = xm({"dump-core", "vm1"});
     EXPECT_EQ(core.status, 1);
-    EXPECT_NE(core.err.find("MESSAGE_METHOD_UNKNOWN"), std::string::npos);
+    EXPECT_EQ(core.err, "Error: MESSAGE_METHOD_UNKNOWN: No such method. (method: VM.dump_core)\n");
 }
 
 TEST_F(CommandsTest, ConsoleRelaysTheConsoleUntilItCloses) {

@@ -169,6 +169,11 @@ void FakeXenApi::vm_add_vcpus_param_live(const std::string& vm, const std::strin
     find_vm(vm).vcpus_params[key] = value;
 }
 
+void FakeXenApi::vm_dump_core(const std::string& vm, const std::string& file, bool live,
+                              bool crash) {
+    call("VM.dump_core", vm + " " + file + (live ? " live" : "") + (crash ? " crash" : ""));
+}
+
 std::string FakeXenApi::vm_save_async(const std::string& vm, const std::string& file,
                                       bool checkpoint) {
     call("Async.VM.save", vm + " " + file + (checkpoint ? " checkpoint" : ""));

@@ -42,6 +42,8 @@ class FakeXenApi : public XenApi {
     void vm_set_vcpus_live(const std::string& vm, std::int64_t count) override;
     void vm_add_vcpus_param_live(const std::string& vm, const std::string& key,
                                  const std::string& value) override;
+    void vm_dump_core(const std::string& vm, const std::string& file, bool live,
+                      bool crash) override;
     std::string vm_save_async(const std::string& vm, const std::string& file,
                               bool checkpoint) override;
     std::string vm_restore_async(const std::string& file, bool paused) override;
