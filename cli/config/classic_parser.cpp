@@ -34,6 +34,16 @@ std::string describe(std::string_view text, std::size_t at) {
     return "'" + std::string(1, c) + "'";
 }
 
+// Builds the optional in place: GCC 12 with the sanitizers warns about a moved-from variant
+// (maybe-uninitialized) when a temporary PythonValue is moved into the optional.
+template <typename T>
+std::optional<PythonValue> make_value(T data, SourcePosition where) {
+    std::optional<PythonValue> value(std::in_place);
+    value->data.emplace<T>(std::move(data));
+    value->where = where;
+    return value;
+}
+
 class ClassicParser {
   public:
     ClassicParser(std::string_view text, const std::string& file) : text_(text), file_(file) {}
@@ -178,10 +188,10 @@ class ClassicParser {
                 advance();
             }
             if (word == "True" || word == "False") {
-                return PythonValue{word == "True", start};
+                return make_value(word == "True", start);
             }
             if (word == "None") {
-                return PythonValue{PythonNone{}, start};
+                return make_value(PythonNone{}, start);
             }
             fail_at(start,
                     "expected a value (a quoted string, a number, a list, True, False or "
@@ -360,7 +370,7 @@ class ClassicParser {
             fail_at(start, "expected digits");
             return std::nullopt;
         }
-        return PythonValue{negative ? -value : value, start};
+        return make_value(negative ? -value : value, start);
     }
 
     std::string_view text_;
