@@ -77,6 +77,7 @@ int attach_console(const std::string& pty_path, int in, int out) {
     if (pty.get() < 0)
         fail("cannot open the console " + pty_path);
     RawTerminal raw(in);
+    write_all(STDERR_FILENO, "tern-ctl: attached to " + pty_path + " (Ctrl-] detaches)\r\n");
     char buffer[4096];
     for (;;) {
         pollfd fds[2] = {{in, POLLIN, 0}, {pty.get(), POLLIN, 0}};
@@ -92,19 +93,27 @@ int attach_console(const std::string& pty_path, int in, int out) {
                 write_all(STDERR_FILENO, closed);
                 return 1;
             }
-            if (!write_all(out, std::string_view(buffer, static_cast<std::size_t>(n))))
+            if (!write_all(out, std::string_view(buffer, static_cast<std::size_t>(n)))) {
+                write_all(STDERR_FILENO, "\r\ntern-ctl: cannot write the console's output\r\n");
                 return 1;
+            }
         }
         if (fds[0].revents != 0) {
             const ssize_t n = ::read(in, buffer, sizeof buffer);
-            if (n <= 0)
+            if (n <= 0) {
+                write_all(STDERR_FILENO, "\r\ntern-ctl: end of input, detached\r\n");
                 return 0;
+            }
             const std::string_view typed(buffer, static_cast<std::size_t>(n));
             const std::size_t detach = typed.find(kDetachByte);
-            if (!write_all(pty.get(), typed.substr(0, detach)))
+            if (!write_all(pty.get(), typed.substr(0, detach))) {
+                write_all(STDERR_FILENO, "\r\ntern-ctl: cannot write to the console\r\n");
                 return 1;
-            if (detach != std::string_view::npos)
+            }
+            if (detach != std::string_view::npos) {
+                write_all(STDERR_FILENO, "\r\ntern-ctl: detached\r\n");
                 return 0;
+            }
         }
     }
 }
