@@ -28,7 +28,7 @@ namespace xs = xenstored;
 constexpr const char* kWatchToken = "tern-consoled";
 // A guest signals after each write; the loop also looks at every ring this often, so that a
 // signal lost before the port was bound delays output by at most this much.
-constexpr int kIdleRescanMs = 1000;
+constexpr int kIdleServiceMs = 1000;
 
 void make_directories(const std::string& path) {
     for (std::size_t at = 1; at != std::string::npos;) {
@@ -159,7 +159,7 @@ int ConsoleDaemon::run() {
             fds.push_back({console->pty_fd(), pty_events, 0});
             owners.push_back(domain);
         }
-        const int ready = ::poll(fds.data(), fds.size(), kIdleRescanMs);
+        const int ready = ::poll(fds.data(), fds.size(), kIdleServiceMs);
         if (ready < 0 && errno != EINTR)
             throw std::system_error(errno, std::generic_category(), "poll");
         if (ready <= 0) {
