@@ -91,3 +91,21 @@ def test_console_log_prints_the_log_file(tmp_path, xenstored):
     client = tern_ctl(xenstored, "console", "--bogus", "4")
     out, err = client.communicate()
     assert client.returncode == 2 and b"console: unexpected '--bogus'" in err, err
+
+
+def test_the_daemon_explains_what_it_lacks(tmp_path, xenstored):
+    """On a host without Xen (no privcmd) and with bad options, tern-consoled says why it
+    cannot run rather than serving nothing."""
+    daemon = subprocess.run([f"{BIN}/tern-consoled", "--log-dir", str(tmp_path / "logs")],
+                            env=xenstored, capture_output=True, text=True)
+    assert daemon.returncode == 1
+    assert "tern-consoled: cannot open /dev/xen/privcmd" in daemon.stderr, daemon.stderr
+    daemon = subprocess.run([f"{BIN}/tern-consoled", "--privcmd", "/dev/null",
+                             "--xenstore", str(tmp_path / "nothing-here")],
+                            capture_output=True, text=True)
+    assert daemon.returncode == 1
+    assert "cannot reach xenstored at" in daemon.stderr, daemon.stderr
+    daemon = subprocess.run([f"{BIN}/tern-consoled", "--frobnicate"], capture_output=True,
+                            text=True)
+    assert daemon.returncode == 2 and "unknown or incomplete option" in daemon.stderr
+    assert "--log-dir DIR" in daemon.stderr
