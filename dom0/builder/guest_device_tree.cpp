@@ -127,7 +127,7 @@ std::vector<std::uint8_t> write_guest_device_tree(const GuestTreeParams& p) {
     t.cells("interrupts", {1, 13, 0xf08, 1, 14, 0xf08, 1, 11, 0xf08});
     t.end();
 
-    t.begin("hypervisor@38000000");
+    t.begin("hypervisor");  // no unit address: Linux looks for exactly this name
     t.strings("compatible", {"xen,xen-4.17", "xen,xen"});
     t.cells("reg", {hi(TERN_GUEST_GNTTAB_BASE), lo(TERN_GUEST_GNTTAB_BASE),
                     hi(TERN_GUEST_GNTTAB_SIZE), lo(TERN_GUEST_GNTTAB_SIZE)});

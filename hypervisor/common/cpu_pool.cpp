@@ -47,6 +47,17 @@ std::optional<CpuAssignment> CpuPool::running_on(std::size_t cpu) const {
     return cpus_[cpu].vcpu;
 }
 
+std::optional<std::size_t> CpuPool::cpu_of(const Domain& domain, std::uint32_t vcpu) const {
+    lib::LockGuard guard(lock_);
+    for (std::size_t cpu = 0; cpu < count_; ++cpu) {
+        const Cpu& c = cpus_[cpu];
+        if ((c.state == State::running || c.state == State::stopping) && c.vcpu.domain == &domain &&
+            c.vcpu.vcpu == vcpu)
+            return cpu;
+    }
+    return std::nullopt;
+}
+
 void CpuPool::release(std::size_t cpu) {
     lib::LockGuard guard(lock_);
     if (cpu < count_ && cpus_[cpu].state != State::dom0)

@@ -38,6 +38,8 @@ class CpuPool {
     std::optional<CpuAssignment> take(std::size_t cpu);
     // The vCPU running on `cpu` (if any).
     std::optional<CpuAssignment> running_on(std::size_t cpu) const;
+    // The CPU vCPU `vcpu` of `domain` runs on (if it runs).
+    std::optional<std::size_t> cpu_of(const Domain& domain, std::uint32_t vcpu) const;
     // The vCPU on `cpu` left it for good: the CPU is free again.
     void release(std::size_t cpu);
     // Asks the CPUs of `domain` to give it up; returns them (CPUs it was assigned to but had

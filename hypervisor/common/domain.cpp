@@ -4,15 +4,93 @@
 
 namespace tern::hv {
 
+namespace {
+
+// vCPU i's MPIDR is i (Aff0), as the device tree's cpu@i says.
+constexpr std::array<std::uint64_t, Vgic::kMaxVcpus> kVcpuMpidrs = {0, 1, 2, 3, 4, 5, 6, 7};
+constexpr std::uint32_t kEventIntid = TERN_GUEST_EVTCHN_PPI;
+
+// Hooks for a table that has none: interrupts are recorded in the vGIC and nothing else.
+class NoHooks final : public DomainHooks {
+  public:
+    void kick(const Domain&, std::uint32_t) override {}
+    void set_ppi_enabled(const Domain&, std::uint32_t, std::uint32_t, bool) override {}
+};
+NoHooks g_no_hooks;
+
+}  // namespace
+
 Domain::Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machine,
-               std::uint16_t vmid)
+               std::uint16_t vmid, DomainHooks& hooks)
     : id_(id),
       config_(config),
       machine_(machine),
       memory_(config.max_pages),
       table_pages_(machine),
       stage2_(table_pages_, vmid),
-      events_(id, config.max_vcpus, upcalls_) {}
+      vgic_hooks_(*this, hooks),
+      vgic_(config.max_vcpus, kVcpuMpidrs.data(), kNrIrqs, {}, 1u << kVirtualTimerIntid,
+            vgic_hooks_),
+      upcalls_(*this),
+      events_(id, config.max_vcpus, upcalls_),
+      grants_(id, config.max_grant_frames) {
+    devices_.attach_vgic(&vgic_, TERN_GUEST_GICD_BASE, TERN_GUEST_GICR_BASE,
+                         Vgic::kRedistStride * config.max_vcpus);
+}
+
+Domain::~Domain() {
+    grants_.release_frames(machine_);
+    if (shared_info_.value != 0)
+        machine_.free(shared_info_, 1);
+}
+
+void Domain::VgicUpcalls::raise_upcall(std::uint32_t vcpu) {
+    (void)domain_.vgic_.raise(vcpu, kEventIntid);
+}
+
+void Domain::VgicHooks::set_physical_enabled(std::uint32_t intid, std::uint32_t vcpu,
+                                             bool enabled) {
+    if (intid < 32)
+        hooks_.set_ppi_enabled(domain_, vcpu, intid, enabled);
+}
+
+Status Domain::map_page_over(std::uint64_t gfn, Paddr page) {
+    const std::uint64_t ipa = gfn << kPageShift;
+    if ((ipa >> kPageShift) != gfn || ipa >= (1ull << Stage2Tables::kIpaBits))
+        return Status::invalid_argument;
+    const Status unmapped = stage2_.unmap(ipa, kPageSize);
+    if (unmapped != Status::ok)
+        return unmapped;
+    return stage2_.map(ipa, page, kPageSize, Stage2Memory::normal);
+}
+
+Status Domain::map_shared_info(std::uint64_t gfn) {
+    if (shared_info_.value == 0) {
+        auto page = machine_.allocate_zeroed(1, 1);
+        if (!page.ok())
+            return page.status();
+        shared_info_ = page.value();
+        events_.attach_shared_info(reinterpret_cast<pub::shared_info*>(shared_info_.value));
+    }
+    return map_page_over(gfn, shared_info_);
+}
+
+Status Domain::map_grant_frame(std::uint32_t idx, std::uint64_t gfn) {
+    auto frame = grants_.frame(idx, machine_);
+    if (!frame.ok())
+        return frame.status();
+    return map_page_over(gfn, Paddr{frame.value()});
+}
+
+Status Domain::attach_vcpu_info(std::uint32_t vcpu, std::uint64_t gfn, std::uint32_t offset) {
+    if (vcpu >= config_.max_vcpus || offset > kPageSize - sizeof(pub::vcpu_info) || offset % 8 != 0)
+        return Status::invalid_argument;
+    const auto page = stage2_.translate(gfn << kPageShift);
+    if (!page)
+        return Status::invalid_argument;
+    return events_.attach_vcpu_info(
+        vcpu, reinterpret_cast<pub::vcpu_info*>((page->value & ~(kPageSize - 1)) + offset));
+}
 
 Status Domain::populate(GfnRange range) {
     const Status s = memory_.populate(range, machine_);
@@ -135,7 +213,8 @@ Result<Domain*> DomainTable::create(const DomainConfig& config) {
         return Status::out_of_memory;
     // VMID 1 is dom0's; each slot has its own.
     slots_[slot] =
-        new (storage.value()) Domain(id, config, machine_, static_cast<std::uint16_t>(slot + 2));
+        new (storage.value()) Domain(id, config, machine_, static_cast<std::uint16_t>(slot + 2),
+                                     hooks_ != nullptr ? *hooks_ : g_no_hooks);
     next_id_ = id == kLastId ? 1 : static_cast<pub::domid_t>(id + 1);
     return slots_[slot];
 }

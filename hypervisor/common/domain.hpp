@@ -1,8 +1,9 @@
 // Defines Domain: one domain that the control domain created — its limits, state, memory,
-// event channels, HVM parameters and the start context of its vCPUs — and DomainTable, the
-// set of them by id. Domains are created paused; the control domain populates their memory,
-// sets their vCPUs' start, shuts them down and destroys them (public/tern_control.h). dom0
-// itself is not in the table: it is built at boot.
+// event channels, grant table, virtual GIC, the pages it shares with the hypervisor
+// (shared_info, grant frames), HVM parameters and the start context of its vCPUs — and
+// DomainTable, the set of them by id. Domains are created paused; the control domain populates
+// their memory, sets their vCPUs' start, shuts them down and destroys them (public/tern_control.h).
+// dom0 itself is not in the table: it is built at boot.
 #pragma once
 
 #include <array>
@@ -12,9 +13,12 @@
 
 #include "common/domain_memory.hpp"
 #include "common/event_channels.hpp"
+#include "common/grant_table.hpp"
+#include "common/guest_devices.hpp"
 #include "common/machine_memory.hpp"
 #include "common/stage2_tables.hpp"
 #include "common/vcpu_power.hpp"
+#include "common/vgic.hpp"
 #include "lib/spinlock.hpp"
 #include "public/tern_control.h"
 #include "public/xen.hpp"
@@ -50,12 +54,32 @@ class MachineTablePages final : public TablePages {
     MachineMemory& machine_;
 };
 
+class Domain;
+
+// What a domain's virtual GIC asks of the physical CPUs its vCPUs run on.
+class DomainHooks {
+  public:
+    // vCPU `vcpu` should look at its pending interrupts soon.
+    virtual void kick(const Domain& domain, std::uint32_t vcpu) = 0;
+    // Enable or disable a hardware-backed PPI (the virtual timer's) on the vCPU's CPU.
+    virtual void set_ppi_enabled(const Domain& domain, std::uint32_t vcpu, std::uint32_t intid,
+                                 bool enabled) = 0;
+
+  protected:
+    ~DomainHooks() = default;
+};
+
 class Domain {
   public:
     static constexpr std::uint32_t kNrHvmParams = 39;  // Xen 4.17's HVM_NR_PARAMS
 
+    static constexpr std::uint32_t kNrIrqs = 64;             // SGIs, PPIs and 32 SPIs
+    static constexpr std::uint32_t kVirtualTimerIntid = 27;  // the EL1 virtual timer's PPI
+
     // `vmid` tags its stage-2 translations (dom0 has 1).
-    Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machine, std::uint16_t vmid);
+    Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machine, std::uint16_t vmid,
+           DomainHooks& hooks);
+    ~Domain();
     Domain(const Domain&) = delete;
     Domain& operator=(const Domain&) = delete;
 
@@ -80,6 +104,17 @@ class Domain {
     // Gives back every page (it is being destroyed).
     void release_all();
     EventChannels& events() { return events_; }
+    GrantTable& grants() { return grants_; }
+    Vgic& vgic() { return vgic_; }
+    GuestDevices& devices() { return devices_; }
+
+    // shared_info (made on first use, zeroed) placed at guest frame `gfn`, over whatever was
+    // mapped there (a RAM page stays the domain's, unmapped, until it is released).
+    Status map_shared_info(std::uint64_t gfn);
+    // Grant-table frame `idx` (the table grows to it) placed at guest frame `gfn`.
+    Status map_grant_frame(std::uint32_t idx, std::uint64_t gfn);
+    // vCPU `vcpu`'s vcpu_info moves to `offset` in the domain's page at guest frame `gfn`.
+    Status attach_vcpu_info(std::uint32_t vcpu, std::uint64_t gfn, std::uint32_t offset);
     std::uint64_t cpu_time_ns() const { return cpu_time_ns_; }
 
     // The control domain pauses it (again: nothing changes). A domain that has shut down
@@ -99,12 +134,31 @@ class Domain {
     Result<std::uint64_t> hvm_param(std::uint32_t index) const;
 
   private:
-    // Upcalls of a domain none of whose vCPUs runs: the pending bit in its vcpu_info is what
-    // a vCPU looks at when it runs.
-    class DeferredUpcalls final : public UpcallSink {
+    // Its event upcall is the virtual PPI the device tree names (Xen's GUEST_EVTCHN_PPI).
+    class VgicUpcalls final : public UpcallSink {
       public:
-        void raise_upcall(std::uint32_t) override {}
+        explicit VgicUpcalls(Domain& d) : domain_(d) {}
+        void raise_upcall(std::uint32_t vcpu) override;
+
+      private:
+        Domain& domain_;
     };
+    // Its vGIC's wishes go to the hooks, with the domain named.
+    class VgicHooks final : public VgicHost {
+      public:
+        VgicHooks(Domain& d, DomainHooks& hooks) : domain_(d), hooks_(hooks) {}
+        void set_physical_enabled(std::uint32_t intid, std::uint32_t vcpu, bool enabled) override;
+        void route_physical(std::uint32_t, std::uint32_t) override {}  // no hardware SPIs
+        void set_physical_edge(std::uint32_t, bool) override {}
+        void kick(std::uint32_t vcpu) override { hooks_.kick(domain_, vcpu); }
+
+      private:
+        Domain& domain_;
+        DomainHooks& hooks_;
+    };
+
+    // Maps a hypervisor page at `gfn` in place of what was there.
+    Status map_page_over(std::uint64_t gfn, Paddr page);
 
     pub::domid_t id_;
     DomainConfig config_;
@@ -116,8 +170,13 @@ class Domain {
     DomainMemory memory_;
     MachineTablePages table_pages_;
     Stage2Tables stage2_;
-    DeferredUpcalls upcalls_;
+    VgicHooks vgic_hooks_;
+    Vgic vgic_;
+    GuestDevices devices_;
+    VgicUpcalls upcalls_;
     EventChannels events_;
+    GrantTable grants_;
+    Paddr shared_info_{};
     std::array<std::uint64_t, kNrHvmParams> hvm_params_{};
     std::array<std::optional<VcpuStart>, TERN_MAX_VCPUS> vcpu_start_{};
 };
@@ -128,7 +187,9 @@ class DomainTable {
     // Ids go up to Xen's DOMID_FIRST_RESERVED - 1, then wrap around to 1.
     static constexpr pub::domid_t kLastId = 0x7fef;
 
-    explicit DomainTable(MachineMemory& machine) : machine_(machine) {}
+    // `hooks` (none: interrupts are only recorded, for tests) serve every domain's vGIC.
+    explicit DomainTable(MachineMemory& machine, DomainHooks* hooks = nullptr)
+        : machine_(machine), hooks_(hooks) {}
     DomainTable(const DomainTable&) = delete;
     DomainTable& operator=(const DomainTable&) = delete;
     ~DomainTable();
@@ -147,6 +208,7 @@ class DomainTable {
 
   private:
     MachineMemory& machine_;
+    DomainHooks* hooks_;
     std::array<Domain*, kMaxDomains> slots_{};
     pub::domid_t next_id_ = 1;
 };

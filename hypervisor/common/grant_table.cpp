@@ -14,7 +14,7 @@ constexpr std::uint64_t kMaxBatch = 512;
 }  // namespace
 
 Result<std::uint64_t> GrantTable::frame(std::uint32_t idx, PageSource make_page) {
-    if (idx >= kMaxFrames)
+    if (idx >= max_frames_)
         return Status::invalid_argument;
     if (frames_[idx] == 0) {
         const std::uint64_t page = make_page != nullptr ? make_page() : 0;
@@ -25,6 +25,29 @@ Result<std::uint64_t> GrantTable::frame(std::uint32_t idx, PageSource make_page)
     if (idx + 1 > nr_frames_)
         nr_frames_ = idx + 1;
     return frames_[idx];
+}
+
+Result<std::uint64_t> GrantTable::frame(std::uint32_t idx, MachineMemory& machine) {
+    if (idx >= max_frames_)
+        return Status::invalid_argument;
+    if (frames_[idx] == 0) {
+        auto page = machine.allocate_zeroed(1, 1);
+        if (!page.ok())
+            return page.status();
+        frames_[idx] = page->value;
+    }
+    if (idx + 1 > nr_frames_)
+        nr_frames_ = idx + 1;
+    return frames_[idx];
+}
+
+void GrantTable::release_frames(MachineMemory& machine) {
+    for (std::uint64_t& f : frames_) {
+        if (f != 0)
+            machine.free(Paddr{f}, 1);
+        f = 0;
+    }
+    nr_frames_ = kInitialFrames;
 }
 
 std::int64_t GrantTable::op(GuestMemory& memory, std::uint64_t cmd, std::uint64_t arg,
@@ -40,7 +63,7 @@ std::int64_t GrantTable::op(GuestMemory& memory, std::uint64_t cmd, std::uint64_
                     return kEfault;
                 const bool self = q.dom == pub::kDomidSelf || q.dom == self_;
                 q.nr_frames = self ? nr_frames_ : 0;
-                q.max_nr_frames = self ? kMaxFrames : 0;
+                q.max_nr_frames = self ? max_frames_ : 0;
                 q.status = self ? kGntstOkay : kGntstBadDomain;
                 if (!memory.write(at, q))
                     return kEfault;

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "common/guest_memory.hpp"
+#include "common/machine_memory.hpp"
 #include "public/grant_table.hpp"
 #include "tern/status.hpp"
 
@@ -23,17 +24,22 @@ class GrantTable {
     // Where frames come from: a zeroed page's machine address, or 0 when there is none.
     using PageSource = std::uint64_t (*)();
 
-    explicit GrantTable(pub::domid_t self) : self_(self) {}
+    constexpr explicit GrantTable(pub::domid_t self, std::uint32_t max_frames = kMaxFrames)
+        : self_(self), max_frames_(max_frames < kMaxFrames ? max_frames : kMaxFrames) {}
 
     std::uint32_t nr_frames() const { return nr_frames_; }
     // The machine page of frame `idx`, made (and the table grown to it) on first use.
     Result<std::uint64_t> frame(std::uint32_t idx, PageSource make_page);
+    // The same, with frames from `machine`; release_frames() gives them back.
+    Result<std::uint64_t> frame(std::uint32_t idx, MachineMemory& machine);
+    void release_frames(MachineMemory& machine);
 
     // grant_table_op(cmd, arg, count) for this domain: `count` structures at `arg`.
     std::int64_t op(GuestMemory& memory, std::uint64_t cmd, std::uint64_t arg, std::uint64_t count);
 
   private:
     pub::domid_t self_;
+    std::uint32_t max_frames_;
     std::uint32_t nr_frames_ = kInitialFrames;
     std::array<std::uint64_t, kMaxFrames> frames_{};
 };

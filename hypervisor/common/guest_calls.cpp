@@ -2,6 +2,7 @@
 // answers -ENOSYS (hypercalls) or NOT_SUPPORTED (SMCCC), and is logged once per number.
 #include "common/guest_calls.hpp"
 
+#include "common/caller_memory.hpp"
 #include "common/console.hpp"
 #include "common/control_plane.hpp"
 #include "common/dom0_memory.hpp"
@@ -32,19 +33,6 @@ ControlPlane* g_control = nullptr;
 Dom0Memory* g_dom0_memory = nullptr;
 VcpuPower* g_vcpus = nullptr;
 EventChannels* g_events = nullptr;
-
-// The calling vCPU's memory, through its own translation.
-class CallerMemory final : public GuestMemory {
-  public:
-    bool read(std::uint64_t va, void* out, std::size_t size) override {
-        return arch::copy_from_guest(va, out, size);
-    }
-    bool write(std::uint64_t va, const void* in, std::size_t size) override {
-        return arch::copy_to_guest(va, in, size);
-    }
-    using GuestMemory::read;
-    using GuestMemory::write;
-};
 
 // The event channels of the domains dom0 manages, by id.
 class ManagedDomainEvents final : public DomainEventsLookup {

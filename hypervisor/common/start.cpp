@@ -35,6 +35,11 @@
 
 extern "C" char tern_image_start[];
 extern "C" char tern_image_end[];
+// The constructors of objects with static storage that the compiler could not initialise
+// at build time (tern.ld collects them); run once, first thing, on the boot CPU.
+using StaticConstructor = void (*)();
+extern "C" StaticConstructor tern_init_array_start[];
+extern "C" StaticConstructor tern_init_array_end[];
 
 namespace tern::hv {
 namespace {
@@ -50,6 +55,7 @@ VcpuPower g_vcpus;
 std::atomic<bool> g_vcpus_ready{false};
 
 constexpr std::uint64_t k2MiB = 2ull << 20;
+constexpr std::uint64_t kMpidrRes1 = 1ull << 31;
 constexpr std::uint32_t kEventPpi = 15;  // INTID 31, Xen's GUEST_EVTCHN_PPI
 
 // dom0's event upcalls go to the physical CPU its vCPU is pinned to.
@@ -145,6 +151,22 @@ class PoolRunner final : public DomainRunner {
     }
 };
 PoolRunner g_runner;
+
+// Other domains' vGICs reach the CPUs their vCPUs run on.
+class PoolDomainHooks final : public DomainHooks {
+  public:
+    void kick(const Domain& domain, std::uint32_t vcpu) override {
+        const auto cpu = g_pool.cpu_of(domain, vcpu);
+        if (cpu && *cpu != arch::current_cpu_index())
+            arch::gic_send_sgi(g_cpu_mpidr[*cpu], arch::kKickSgi);
+    }
+    void set_ppi_enabled(const Domain& domain, std::uint32_t vcpu, std::uint32_t intid,
+                         bool enabled) override {
+        if (const auto cpu = g_pool.cpu_of(domain, vcpu))
+            arch::gic_enable_ppi(g_cpu_mpidr[*cpu], intid, enabled);
+    }
+};
+PoolDomainHooks g_domain_hooks;
 
 std::uint64_t stage2_table_page() {
     auto page = g_machine != nullptr ? g_machine->allocate_zeroed(1, 1) : Status::out_of_memory;
@@ -383,7 +405,7 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     g_machine = machine;
     arch::set_stage2_table_source(stage2_table_page);
     set_guest_pages(machine);
-    auto* domains = new (g_domains_storage) DomainTable(*machine);
+    auto* domains = new (g_domains_storage) DomainTable(*machine, &g_domain_hooks);
     auto* control = new (g_control_storage)
         ControlPlane(*domains, *machine, static_cast<std::uint32_t>(info.cpu_count));
     // dom0's vCPUs: the boot CPU's first, then every other CPU its device tree keeps.
@@ -489,8 +511,10 @@ extern "C" [[noreturn]] void tern_cpu_idle() {
                                      << std::uint64_t{arch::current_cpu_index()} << " at "
                                      << lib::Hex{start->entry} << "\n";
                     hv::g_console->write(buffer.text());
-                    arch::enter_domain_vcpu(vcpu->domain->stage2().vttbr(), vcpu->vcpu,
-                                            start->entry, start->context);
+                    arch::set_cpu_vcpu(&vcpu->domain->vgic(), vcpu->vcpu);
+                    arch::enter_domain_vcpu(vcpu->domain->stage2().vttbr(),
+                                            hv::kMpidrRes1 | vcpu->vcpu, start->entry,
+                                            start->context);
                 }
                 arch::wait_for_event();
                 continue;
@@ -545,6 +569,8 @@ void start_secondaries(lib::Out& out, const BootInfo& info) {
 extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
                                         std::uintptr_t running_at) {
     using namespace tern;
+    for (StaticConstructor* c = tern_init_array_start; c != tern_init_array_end; ++c)
+        (*c)();
     auto fdt = lib::Fdt::open(reinterpret_cast<const void*>(dtb), hv::kMaxDeviceTreeSize);
     if (!fdt.ok())
         arch::system_off();  // no tree: no console to say so on

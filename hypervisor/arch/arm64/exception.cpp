@@ -7,6 +7,7 @@
 #include "arch/arm64/guest_traps.hpp"
 #include "common/domain_vcpu_calls.hpp"
 #include "common/guest_calls.hpp"
+#include "common/guest_devices.hpp"
 #include "common/log_level.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
@@ -112,7 +113,7 @@ bool handle_guest_sync(ExceptionFrame* frame) {
             frame->elr += 4;
             return true;
         case 0x24:  // data abort from EL1/EL0 that stage 2 did not map
-            if (handle_data_abort(*frame) == TrapResult::handled)
+            if (handle_data_abort(*frame, hv::dom0_devices()) == TrapResult::handled)
                 return true;
             if (hv::log_enabled(hv::LogLevel::warning))
                 lib::Out(*g_console)
@@ -146,12 +147,14 @@ bool handle_guest_sync(ExceptionFrame* frame) {
     return false;
 }
 
-// Another domain's vCPU trapped: hypercalls and PSCI are answered, interrupts acknowledged
-// (they may ask it to stop), anything else crashes the domain.
+// Another domain's vCPU trapped: hypercalls and PSCI are answered, its vGIC's registers
+// emulated, interrupts acknowledged (they may ask it to stop), and its list registers filled
+// on the way back; an access to nothing gets an external abort, any other trap crashes it.
 void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
     if (kind == 9) {
         handle_irq_from_guest();
         hv::domain_vcpu_interrupted();
+        flush_list_registers();
         return;
     }
     const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
@@ -162,9 +165,21 @@ void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
     } else if (ec == 0x17) {
         hv::domain_vcpu_smccc(frame->x);
         frame->elr += 4;  // a trapped SMC returns to itself
+    } else if (ec == 0x24) {
+        hv::GuestDevices* devices = hv::domain_vcpu_devices();
+        if (devices == nullptr || handle_data_abort(*frame, *devices) != TrapResult::handled) {
+            if (hv::log_enabled(hv::LogLevel::warning))
+                lib::Out(*g_console)
+                    << "(TERN) domU data abort at IPA " << lib::Hex{fault_ipa(frame->far)}
+                    << " from PC " << lib::Hex{frame->elr} << ": external abort injected\n";
+            inject_abort(*frame, false);
+        }
+    } else if (ec == 0x18 && handle_sysreg(*frame) == TrapResult::handled) {
+        // ICC_SGI1R_EL1 and its kin: the vGIC sent the SGI
     } else {
         hv::domain_vcpu_crash(frame->esr, frame->elr, frame->far);
     }
+    flush_list_registers();
 }
 
 }  // namespace

@@ -143,6 +143,15 @@ void gic_enable_ppi(std::uint64_t mpidr, std::uint32_t intid, bool enabled) {
         reg32(rd + kSgi + (enabled ? kGicdIsenabler : kGicdIcenabler)) = 1u << intid;
 }
 
+void gic_reset_ppi(std::uint64_t mpidr, std::uint32_t intid) {
+    const std::uint64_t rd = redistributor_of(mpidr);
+    if (rd == 0 || intid >= 32)
+        return;
+    reg32(rd + kSgi + kGicdIcenabler) = 1u << intid;
+    reg32(rd + kSgi + kGicdIcpendr) = 1u << intid;
+    reg32(rd + kSgi + kGicdIcactiver) = 1u << intid;
+}
+
 void gic_send_sgi(std::uint64_t mpidr, std::uint32_t intid) {
     const std::uint64_t value = ((mpidr >> 32) & 0xff) << 48    // Aff3
                                 | ((mpidr >> 16) & 0xff) << 32  // Aff2

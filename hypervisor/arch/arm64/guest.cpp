@@ -6,6 +6,7 @@
 
 #include "lib/spinlock.hpp"
 #include "tern/arch/cpu.hpp"
+#include "tern/arch/gic.hpp"
 
 namespace tern::arch {
 namespace {
@@ -279,14 +280,19 @@ bool domain_vcpu_here() {
 }
 
 void leave_domain_vcpu() {
+    if (!g_domain_vcpu_here[current_cpu_index() % kMaxCpus])
+        return;
     g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = false;
+    // Nothing of it stays: its timer stops, its interrupt is neither enabled nor active, its
+    // list registers are empty and the virtual interface serves nobody.
+    asm volatile("msr cntv_ctl_el0, xzr\n isb" ::: "memory");
+    gic_reset_ppi(current_cpu_id(), kVirtualTimerPpi);
+    set_cpu_vcpu(nullptr, 0);
 }
 
 void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t entry,
                        std::uint64_t x0) {
     g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = true;
-    // No virtual GIC for it yet: the virtual CPU interface is off and its list empty.
-    asm volatile("msr S3_4_C12_C11_0, xzr\n isb" ::: "memory");  // ICH_HCR_EL2
     load_stage2(vttbr);
     // Another domain ran EL1 here before (or nobody): its EL1 translation state goes.
     asm volatile(

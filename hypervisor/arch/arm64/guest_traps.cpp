@@ -47,7 +47,7 @@ void inject_abort(GuestFrame& frame, bool instruction) {
     frame.spsr = 0x3c5;  // EL1h, D, A, I, F masked
 }
 
-TrapResult handle_data_abort(GuestFrame& frame) {
+TrapResult handle_data_abort(GuestFrame& frame, hv::GuestDevices& devices) {
     const std::uint64_t iss = frame.esr & 0x1ffffff;
     const bool valid = (iss >> 24) & 1u;  // ISV: the syndrome describes the access
     const bool stage2_fault = ((iss & 0x3f) >> 2) == 1 || ((iss & 0x3f) >> 2) == 0;  // translation
@@ -62,7 +62,7 @@ TrapResult handle_data_abort(GuestFrame& frame) {
     std::uint64_t value = write ? (reg == 31 ? 0 : frame.x[reg]) : 0;
     if (write && size < 8)
         value &= (1ull << (8 * size)) - 1;
-    if (!hv::dom0_devices().emulate(ipa, write, size, value))
+    if (!devices.emulate(ipa, write, size, value))
         return TrapResult::abort;
     if (!write && reg != 31) {
         if (sign_extend && size < 8 && ((value >> (8 * size - 1)) & 1u))

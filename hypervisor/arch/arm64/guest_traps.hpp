@@ -4,6 +4,10 @@
 
 #include <cstdint>
 
+namespace tern::hv {
+class GuestDevices;
+}
+
 namespace tern::arch {
 
 // What vectors.S saves, in this order (exception.cpp checks the layout).
@@ -18,7 +22,8 @@ struct GuestFrame {
 
 enum class TrapResult { handled, abort, undefined };
 
-TrapResult handle_data_abort(GuestFrame& frame);
+// An access to an address the guest's stage 2 does not map, emulated by `devices`.
+TrapResult handle_data_abort(GuestFrame& frame, hv::GuestDevices& devices);
 TrapResult handle_sysreg(GuestFrame& frame);
 // The guest physical address of a stage-2 fault (HPFAR_EL2.FIPA holds bits [47:12]).
 std::uint64_t fault_ipa(std::uint64_t far);

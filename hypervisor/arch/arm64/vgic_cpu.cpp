@@ -99,7 +99,8 @@ void dump_here() {
     char line[640];
     lib::BufferSink buffer(line, sizeof line);
     lib::Out out(buffer);
-    std::uint64_t hcr = 0, misr = 0, elrsr = 0, vmcr = 0, ctl = 0, cval = 0, cnt = 0, ap1 = 0;
+    std::uint64_t hcr = 0, misr = 0, elrsr = 0, vmcr = 0, ctl = 0, cval = 0, cnt = 0, ap1 = 0,
+                  elr = 0, spsr = 0;
     asm volatile("mrs %0, S3_4_C12_C11_0" : "=r"(hcr));
     asm volatile("mrs %0, S3_4_C12_C11_2" : "=r"(misr));
     asm volatile("mrs %0, S3_4_C12_C11_5" : "=r"(elrsr));
@@ -108,10 +109,13 @@ void dump_here() {
     asm volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
     asm volatile("mrs %0, cntv_cval_el0" : "=r"(cval));
     asm volatile("mrs %0, cntvct_el0" : "=r"(cnt));
+    asm volatile("mrs %0, elr_el2" : "=r"(elr));  // where the guest was
+    asm volatile("mrs %0, spsr_el2" : "=r"(spsr));
     out << "(TERN) vgic CPU " << std::uint64_t{current_cpu_index()} << " hcr " << lib::Hex{hcr}
         << " misr " << lib::Hex{misr} << " elrsr " << lib::Hex{elrsr} << " vmcr " << lib::Hex{vmcr}
         << " ap1r0 " << lib::Hex{ap1} << " cntv_ctl " << lib::Hex{ctl} << " cval-cnt "
-        << lib::Hex{cval - cnt} << "\n(TERN)   LRs";
+        << lib::Hex{cval - cnt} << " pc " << lib::Hex{elr} << " pstate " << lib::Hex{spsr}
+        << "\n(TERN)   LRs";
     for (std::uint32_t n = 0; n < list_registers(); ++n)
         out << " " << lib::Hex{read_lr(n)};
     out << "\n";
@@ -155,6 +159,9 @@ void request_vgic_dump(lib::Sink* sink) {
     g_dump_sink = sink;
     g_dump_requests.store(~0u);
     dump_here();
+    // Every other CPU takes a kick (ICC_SGI1R_EL1.IRM: all but this one) and dumps its own.
+    const std::uint64_t all_others = (1ull << 40) | (std::uint64_t{kKickSgi} << 24);
+    asm volatile("dsb ishst\n msr S3_0_C12_C11_5, %0\n isb" : : "r"(all_others) : "memory");
 }
 
 void handle_irq_from_guest() {

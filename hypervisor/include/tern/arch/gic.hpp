@@ -36,6 +36,9 @@ void gic_route_spi(std::uint32_t intid, std::uint64_t mpidr);
 void gic_set_spi_edge(std::uint32_t intid, bool edge);
 // Enables or disables a PPI in the redistributor of the CPU with this MPIDR.
 void gic_enable_ppi(std::uint64_t mpidr, std::uint32_t intid, bool enabled);
+// Disables a PPI in that CPU's redistributor and clears its pending and active state (a
+// guest that leaves the CPU may not have deactivated its timer's interrupt).
+void gic_reset_ppi(std::uint64_t mpidr, std::uint32_t intid);
 // Sends SGI `intid` to the CPU with this MPIDR.
 void gic_send_sgi(std::uint64_t mpidr, std::uint32_t intid);
 

@@ -7,6 +7,9 @@
 
 namespace tern::arch {
 
+// The EL1 virtual timer's PPI (INTID 27), the one guests use.
+inline constexpr std::uint32_t kVirtualTimerPpi = 27;
+
 // Maps `ram` 1:1 (guest physical = machine physical) as normal memory and the device region
 // below RAM 1:1 as device memory, for the one guest that runs now (dom0).
 void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit);
@@ -41,13 +44,14 @@ bool map_guest_page(std::uint64_t ipa, std::uint64_t pa);
 
 // Starts a vCPU of another domain on this CPU (which it has to itself) at EL1 at `entry`
 // with x0 = `x0`, MMU and caches off, interrupts masked, through its own stage 2 (`vttbr`:
-// tables and VMID), with virtual MPIDR `vmpidr`, the virtual GIC interface off and its EL1
-// state reset. Does not return.
+// tables and VMID), with virtual MPIDR `vmpidr` and its EL1 state reset; its vGIC is the one
+// set_cpu_vcpu gave this CPU. Does not return.
 [[noreturn]] void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t entry,
                                     std::uint64_t x0);
 
 // Whether this CPU runs another domain's vCPU (entered with enter_domain_vcpu), and forgetting
-// it when the CPU goes back to its idle loop.
+// it when the CPU goes back to its idle loop: its virtual timer and its interrupt are reset
+// and the virtual CPU interface detached.
 bool domain_vcpu_here();
 void leave_domain_vcpu();
 
