@@ -7,7 +7,7 @@ HV_BUILD    ?= $(BUILD)/hypervisor
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps build host hypervisor asan dom0-kernel dom0-tools dom0-initramfs test run bench fuzz format clean
+.PHONY: all deps build host hypervisor asan dom0-kernel dom0-tools dom0-initramfs guest-images test run bench fuzz format clean
 
 all: build
 
@@ -50,7 +50,11 @@ dom0-tools:
 dom0-initramfs: dom0-kernel dom0-tools
 	@scripts/build-dom0-initramfs.sh
 
-test: deps build asan dom0-initramfs
+# The busybox test guest (a domU) and the bundle dom0 reads it from (build/guest/).
+guest-images: dom0-kernel
+	@scripts/build-guest-images.sh
+
+test: deps build asan dom0-initramfs guest-images
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE 'system|bench'
 

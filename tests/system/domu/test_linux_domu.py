@@ -1,0 +1,103 @@
+"""Debian's stock arm64 kernel boots as a domU on Tern. dom0 (one vCPU, so that CPU 1 is left to
+other domains) gets the guest's kernel and busybox ramdisk (scripts/build-guest-images.sh) on a
+virtio disk, builds the domain with tern-ctl and unpauses it. The guest finds Xen (its device
+tree's hypervisor node, shared_info, vcpu_info, grant frames, the 2-level event ABI), takes
+timer interrupts through its virtual GIC, reaches its user space and powers itself off (PSCI
+SYSTEM_OFF), which dom0 sees as a shutdown with reason poweroff; a second guest that stays up
+is destroyed while it runs, and every page comes back.
+
+The guest's console is hvc0, its PV console ring, drained by dom0's tern-consoled into a log
+file; earlycon=xenboot with keep_bootcon also sends every kernel message through console_io,
+shown as "(dN) ..." on Tern's console, which is what the test reads."""
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hypervisor"))
+
+from qemu_console import QemuConsole  # noqa: E402
+from test_control import Shell, pages_free_or_dom0s  # noqa: E402
+from test_dom0 import BOOT_TIMEOUT, INITRD, TOP, qemu_args  # noqa: E402
+
+import os  # noqa: E402
+
+BUNDLE = Path(os.environ.get("TERN_GUEST_BUNDLE", TOP / "build/guest/bundle.cpio"))
+EXTRA = "earlycon=xenboot keep_bootcon console=hvc0 loglevel=7"
+
+
+def domu_config(name, extra):
+    return (f"name = \"{name}\"\\nkernel = \"/tmp/guest/Image\"\\n"
+            f"ramdisk = \"/tmp/guest/busybox-initrd.cpio.gz\"\\n"
+            f"extra = \"{extra}\"\\nmemory = 128\\nvcpus = 1\\n")
+
+
+def test_debian_kernel_boots_as_a_domu_powers_off_and_is_destroyed_while_running():
+    assert BUNDLE.exists(), f"{BUNDLE} is missing: run `make guest-images`"
+    machine = QemuConsole(qemu_args("console=hvc0", initrd=INITRD, disk=BUNDLE,
+                                    tern_options="dom0_mem=512M dom0_max_vcpus=1"))
+    try:
+        assert machine.wait_for("type 'poweroff -f' to stop the machine", BOOT_TIMEOUT), \
+            machine.log[-4000:]
+        shell = Shell(machine)
+        out, rc = shell.run("(xenstored > /tmp/xenstored.log 2>&1 &); "
+                            "until [ -S /var/run/xenstored/socket ]; do usleep 100000; done; "
+                            "(tern-consoled > /tmp/consoled.log 2>&1 &); "
+                            "cd /tmp && cpio -id < /dev/vda && ls /tmp/guest")
+        assert rc == 0 and "Image" in out and "busybox-initrd.cpio.gz" in out, out
+        before = pages_free_or_dom0s(shell)
+
+        out, rc = shell.run(f"printf '{domu_config('busybox', EXTRA)}' > /tmp/bb.cfg; "
+                            "tern-ctl build /tmp/bb.cfg")
+        assert rc == 0, out
+        d = int(out.strip().splitlines()[-1])
+        start = len(machine.log)
+        out, rc = shell.run(f"tern-ctl unpause {d}")
+        assert rc == 0, out
+        assert machine.wait_for(f"(d{d}) [", BOOT_TIMEOUT)
+        assert machine.wait_for(f"(TERN) d{d}: shut down (reason 0, poweroff)", BOOT_TIMEOUT), \
+            machine.log[-4000:]
+        log = machine.log[start:]
+        lines = [line.split(") ", 1)[1] for line in log.splitlines()
+                 if line.startswith(f"(d{d}) ")]
+        guest = "\n".join(lines)
+        assert "Xen 4.17 support found" in guest, guest[-3000:]
+        assert "Grant table initialized" in guest, guest[-3000:]
+        assert "xen:events: Using 2-level ABI" in guest, guest[-3000:]
+        assert "GICv3: CPU0: found redistributor 0 region 0:0x0000000003020000" in guest
+        assert "tern-domu: user space reached" in guest, guest[-3000:]
+        assert "tern-domu: hypervisor xen" in guest, guest[-3000:]
+        assert re.search(r"tern-domu: memory MemTotal: \d+ kB", guest), guest[-3000:]
+        # Its virtual timer interrupts come through the virtual GIC: the count moves.
+        ticks = re.search(r"tern-domu: timer ticks (\d+) then (\d+)", guest)
+        assert ticks and int(ticks.group(2)) > int(ticks.group(1)), guest[-3000:]
+        # Its event-channel upcall is the PPI the device tree names, bound by Linux.
+        assert re.search(r"tern-domu: events +\d+: +\d+ +GICv3 +31 Level +events", guest), \
+            guest[-3000:]
+        assert "unhandled trap" not in log, log[-3000:]
+        out, rc = shell.run(f"tern-ctl info {d}")
+        assert rc == 0 and re.search(rf"{d} shutdown .*\(poweroff\)", out), out
+        # Its hvc0 went through the console ring to dom0's console daemon.
+        out, rc = shell.run(f"tern-ctl console --log {d} | grep tern-domu")
+        assert rc == 0 and "tern-domu: user space reached" in out, out
+        out, rc = shell.run(f"tern-ctl destroy {d}")
+        assert rc == 0, out
+
+        # A guest that stays up is destroyed while its vCPU runs; its CPU and pages come back.
+        out, rc = shell.run(f"printf '{domu_config('stays', EXTRA + ' tern.stay')}' "
+                            "> /tmp/stay.cfg; tern-ctl build /tmp/stay.cfg")
+        assert rc == 0, out
+        s = int(out.strip().splitlines()[-1])
+        out, rc = shell.run(f"tern-ctl unpause {s}")
+        assert rc == 0, out
+        assert machine.wait_for(f"(d{s}) [", BOOT_TIMEOUT)
+        assert machine.wait_for("tern-domu: staying up", BOOT_TIMEOUT), machine.log[-3000:]
+        out, rc = shell.run(f"tern-ctl info {s}")
+        assert rc == 0 and re.search(rf"{s} running", out), out
+        out, rc = shell.run(f"tern-ctl destroy {s} && tern-ctl list")
+        assert rc == 0 and not re.search(rf"^\s*{s}\s", out, re.M), out
+        assert pages_free_or_dom0s(shell) == before
+        machine.type("poweroff -f\n")
+        assert machine.wait_exit(BOOT_TIMEOUT) == 0
+    finally:
+        machine.close()
