@@ -111,6 +111,10 @@ std::int64_t Dom0Memory::remove_from_physmap(GuestMemory& memory, std::uint64_t 
 
 void Dom0Memory::before_destroy(pub::domid_t domain) {
     (void)maps_.drop_domain(domain, [this](std::uint64_t gfn) { (void)stage2_.unmap(gfn); });
+    for (GrantMap& g : grants_) {
+        if (g.used && g.domain == domain)
+            g = {};  // its page left dom0 with the foreign maps; the handle is stale now
+    }
 }
 
 }  // namespace tern::hv

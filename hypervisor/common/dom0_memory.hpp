@@ -3,16 +3,21 @@
 // there) and shows other domains' pages in its physical space (add_to_physmap_batch with
 // XENMAPSPACE_gmfn_foreign, remove_from_physmap), as Linux's privcmd does to let a toolstack
 // build a guest or serve its rings. dom0's RAM is mapped 1:1 (frame = machine frame). The
-// stage-2 edits go through Stage2Edit so that this logic is host-testable. All of it runs
-// under the control plane's lock, so that a domain is never destroyed halfway through.
+// stage-2 edits go through Stage2Edit so that this logic is host-testable. Grant mappings
+// (grant_table_op map_grant_ref / unmap_grant_ref, as Linux's backends and gntdev make them)
+// show a page another domain granted to dom0 the same way, under a handle (dom0_grants.cpp). All of
+// it runs under the control plane's lock, so that a domain is never destroyed halfway through.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "common/control_plane.hpp"
 #include "common/foreign_maps.hpp"
 #include "common/guest_memory.hpp"
 #include "common/machine_memory.hpp"
+#include "public/grant_table.hpp"
 
 namespace tern::hv {
 
@@ -38,6 +43,12 @@ class Dom0Memory final : public DomainTeardown {
     std::int64_t add_to_physmap_batch(GuestMemory& memory, std::uint64_t arg);
     std::int64_t remove_from_physmap(GuestMemory& memory, std::uint64_t arg);
 
+    // grant_table_op map_grant_ref / unmap_grant_ref: `count` structures at `arg`, each with
+    // its own status (GNTST_*); the call fails only when it cannot read or write them.
+    std::int64_t map_grant_refs(GuestMemory& memory, std::uint64_t arg, std::uint64_t count);
+    std::int64_t unmap_grant_refs(GuestMemory& memory, std::uint64_t arg, std::uint64_t count);
+    std::size_t grant_maps() const;
+
     // A domain is about to be destroyed: every mapping of its pages leaves dom0.
     void before_destroy(pub::domid_t domain) override;
 
@@ -48,10 +59,26 @@ class Dom0Memory final : public DomainTeardown {
     std::int32_t map_one(DomainTable& domains, pub::domid_t foreign, std::uint64_t idx,
                          std::uint64_t gpfn);
 
+    struct GrantMap {
+        bool used = false;
+        bool readonly = false;
+        pub::domid_t domain = 0;
+        pub::grant_ref_t ref = 0;
+        std::uint64_t local_gfn = 0;
+    };
+    static constexpr std::size_t kMaxGrantMaps = 1024;
+
+    std::int16_t map_grant(DomainTable& domains, pub::gnttab_map_grant_ref& op);
+    std::int16_t unmap_grant(DomainTable& domains, const pub::gnttab_unmap_grant_ref& op);
+    // Sets the entry's reading/writing flags to what dom0's mappings of it need now.
+    void update_grant_flags(pub::grant_entry_v1& entry, pub::domid_t domain,
+                            pub::grant_ref_t ref) const;
+
     ControlPlane& control_;
     MachineMemory& machine_;
     Stage2Edit& stage2_;
     ForeignMaps maps_;
+    std::array<GrantMap, kMaxGrantMaps> grants_{};
 };
 
 }  // namespace tern::hv

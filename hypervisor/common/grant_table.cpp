@@ -41,6 +41,14 @@ Result<std::uint64_t> GrantTable::frame(std::uint32_t idx, MachineMemory& machin
     return frames_[idx];
 }
 
+pub::grant_entry_v1* GrantTable::entry(pub::grant_ref_t ref) const {
+    constexpr std::uint32_t kPerFrame = kPageSize / sizeof(pub::grant_entry_v1);
+    const std::uint32_t frame = ref / kPerFrame;
+    if (frame >= nr_frames_ || frames_[frame] == 0)
+        return nullptr;
+    return reinterpret_cast<pub::grant_entry_v1*>(frames_[frame]) + ref % kPerFrame;
+}
+
 void GrantTable::release_frames(MachineMemory& machine) {
     for (std::uint64_t& f : frames_) {
         if (f != 0)

@@ -34,6 +34,9 @@ class GrantTable {
     Result<std::uint64_t> frame(std::uint32_t idx, MachineMemory& machine);
     void release_frames(MachineMemory& machine);
 
+    // The v1 entry of grant `ref` as the domain wrote it (in a frame it has placed), or null.
+    pub::grant_entry_v1* entry(pub::grant_ref_t ref) const;
+
     // grant_table_op(cmd, arg, count) for this domain: `count` structures at `arg`.
     std::int64_t op(GuestMemory& memory, std::uint64_t cmd, std::uint64_t arg, std::uint64_t count);
 

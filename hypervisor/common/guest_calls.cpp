@@ -421,7 +421,13 @@ void handle_hypercall(std::uint64_t* x) {
             break;
         case pub::kHypercallGrantTableOp: {
             CallerMemory memory;
-            result = g_grants.op(memory, x[0], x[1], x[2]);
+            if (x[0] == pub::kGnttabOpMapGrantRef && g_dom0_memory != nullptr) {
+                result = g_dom0_memory->map_grant_refs(memory, x[1], x[2]);
+            } else if (x[0] == pub::kGnttabOpUnmapGrantRef && g_dom0_memory != nullptr) {
+                result = g_dom0_memory->unmap_grant_refs(memory, x[1], x[2]);
+            } else {
+                result = g_grants.op(memory, x[0], x[1], x[2]);
+            }
         } break;
         case pub::kHypercallVcpuOp:
             result = vcpu_op(x[0], x[1], x[2]);

@@ -1,0 +1,175 @@
+// Dom0Memory's grant mappings: dom0 maps a page another domain granted it at a frame it gave
+// back, the grant entry says so (GTF_reading/GTF_writing) while it is mapped, read-only grants
+// stay read-only, bad references, handles and addresses get their GNTST_* status, and
+// destroying the granting domain takes its pages out of dom0.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+
+#include "buffer_guest_memory.hpp"
+#include "common/dom0_memory.hpp"
+#include "common/guest_errno.hpp"
+#include "fake_machine_memory.hpp"
+#include "public/grant_table.hpp"
+
+namespace tern::hv {
+namespace {
+
+constexpr std::uint64_t kDom0First = 0x40000;  // dom0's RAM frames (1:1; not touched here)
+constexpr std::uint64_t kDom0Frames = 0x100;
+constexpr std::uint64_t kGuestRam = 0x40000;  // the guest's first frames
+constexpr std::uint64_t kGrantFrames = 0x38000;
+constexpr std::uint64_t kArgs = BufferGuestMemory::kBase;
+
+struct FakeStage2 final : Stage2Edit {
+    FakeStage2() {
+        for (std::uint64_t g = kDom0First; g < kDom0First + kDom0Frames; ++g)
+            mapped[g] = g << kPageShift;
+    }
+    bool is_ram_frame(std::uint64_t gfn) const override {
+        return gfn >= kDom0First && gfn < kDom0First + kDom0Frames;
+    }
+    bool is_mapped(std::uint64_t gfn) const override { return mapped.count(gfn) != 0; }
+    bool map(std::uint64_t gfn, Paddr machine) override {
+        mapped[gfn] = machine.value;
+        return true;
+    }
+    bool unmap(std::uint64_t gfn) override {
+        mapped.erase(gfn);
+        return true;
+    }
+    std::map<std::uint64_t, std::uint64_t> mapped;
+};
+
+// Real host memory as the machine's, since grant entries are read where the guest wrote them.
+struct RealBank {
+    static constexpr std::size_t kSize = 4u << 20;
+    RealBank() : bytes(static_cast<std::uint8_t*>(std::aligned_alloc(2u << 20, kSize))) {}
+    ~RealBank() { std::free(bytes); }
+    std::uint64_t base() const { return reinterpret_cast<std::uintptr_t>(bytes); }
+    std::uint8_t* bytes;
+};
+
+struct World {
+    RealBank bank;
+    FakeMachineMemory machine{{{bank.base(), RealBank::kSize}}};
+    DomainTable domains{machine};
+    ControlPlane control{domains, machine, 2};
+    FakeStage2 stage2;
+    Dom0Memory dom0{control, machine, stage2};
+    BufferGuestMemory memory{4096};
+    Domain* guest = nullptr;
+
+    World() {
+        control.set_teardown(&dom0);
+        DomainConfig config;
+        config.max_pages = 64;
+        config.max_grant_frames = 2;
+        guest = domains.create(config).value();
+        EXPECT_EQ(guest->populate({kGuestRam, 16}), Status::ok);
+        EXPECT_EQ(guest->map_grant_frame(0, kGrantFrames), Status::ok);
+        // dom0's balloon gave these frames back (Linux does before it maps a grant there).
+        for (std::uint64_t g = kDom0First + 0x10; g < kDom0First + 0x20; ++g)
+            stage2.mapped.erase(g);
+    }
+    pub::grant_entry_v1& entry(pub::grant_ref_t ref) { return *guest->grants().entry(ref); }
+    void grant(pub::grant_ref_t ref, std::uint64_t gfn, bool readonly = false,
+               pub::domid_t to = 0) {
+        entry(ref).domid = to;
+        entry(ref).frame = static_cast<std::uint32_t>(gfn);
+        entry(ref).flags =
+            static_cast<std::uint16_t>(pub::kGtfPermitAccess | (readonly ? pub::kGtfReadonly : 0));
+    }
+    pub::gnttab_map_grant_ref map(pub::grant_ref_t ref, std::uint64_t local_gfn, bool readonly,
+                                  pub::domid_t dom = 0) {
+        pub::gnttab_map_grant_ref op{};
+        op.host_addr = local_gfn << kPageShift;
+        op.flags = 2u | (readonly ? 4u : 0u);  // GNTMAP_host_map, GNTMAP_readonly
+        op.ref = ref;
+        op.dom = dom == 0 ? guest->id() : dom;
+        op.status = 99;
+        EXPECT_TRUE(memory.write(kArgs, op));
+        EXPECT_EQ(dom0.map_grant_refs(memory, kArgs, 1), 0);
+        EXPECT_TRUE(memory.read(kArgs, op));
+        return op;
+    }
+    std::int16_t unmap(pub::grant_handle_t handle, std::uint64_t local_gfn) {
+        pub::gnttab_unmap_grant_ref op{};
+        op.host_addr = local_gfn << kPageShift;
+        op.handle = handle;
+        op.status = 99;
+        EXPECT_TRUE(memory.write(kArgs, op));
+        EXPECT_EQ(dom0.unmap_grant_refs(memory, kArgs, 1), 0);
+        EXPECT_TRUE(memory.read(kArgs, op));
+        return op.status;
+    }
+};
+
+constexpr std::uint16_t kReadingWriting = pub::kGtfReading | pub::kGtfWriting;
+
+TEST(Dom0Grants, AGrantedPageShowsAtTheFrameDom0GaveBackAndTheEntrySaysItIsMapped) {
+    World w;
+    w.grant(5, kGuestRam + 3);
+    const auto op = w.map(5, kDom0First + 0x10, false);
+    ASSERT_EQ(op.status, 0);
+    const Paddr page = w.guest->memory().machine_of(kGuestRam + 3).value();
+    EXPECT_EQ(op.dev_bus_addr, page.value);
+    EXPECT_EQ(w.stage2.mapped.at(kDom0First + 0x10), page.value);
+    EXPECT_EQ(w.entry(5).flags & kReadingWriting, kReadingWriting);
+    EXPECT_EQ(w.dom0.grant_maps(), 1u);
+    // Mapped twice (two backends); the first unmap leaves the entry marked.
+    const auto again = w.map(5, kDom0First + 0x11, true);
+    ASSERT_EQ(again.status, 0);
+    EXPECT_NE(again.handle, op.handle);
+    EXPECT_EQ(w.unmap(op.handle, kDom0First + 0x10), 0);
+    EXPECT_EQ(w.stage2.mapped.count(kDom0First + 0x10), 0u);
+    EXPECT_EQ(w.entry(5).flags & kReadingWriting, pub::kGtfReading);  // only the read-only map
+    EXPECT_EQ(w.unmap(again.handle, kDom0First + 0x11), 0);
+    EXPECT_EQ(w.entry(5).flags, pub::kGtfPermitAccess);
+    EXPECT_EQ(w.unmap(again.handle, kDom0First + 0x11), -4);  // GNTST_bad_handle: gone
+    EXPECT_EQ(w.dom0.grant_maps(), 0u);
+}
+
+TEST(Dom0Grants, ReadOnlyGrantsMapOnlyReadOnly) {
+    World w;
+    w.grant(7, kGuestRam, true);
+    EXPECT_EQ(w.map(7, kDom0First + 0x12, false).status, -8);  // GNTST_permission_denied
+    EXPECT_EQ(w.stage2.mapped.count(kDom0First + 0x12), 0u);
+    const auto op = w.map(7, kDom0First + 0x12, true);
+    ASSERT_EQ(op.status, 0);
+    EXPECT_EQ(w.entry(7).flags & kReadingWriting, pub::kGtfReading);
+}
+
+TEST(Dom0Grants, BadReferencesDomainsAndAddressesAreRefused) {
+    World w;
+    w.grant(1, kGuestRam);
+    w.grant(2, kGuestRam, false, 3);                                // granted to domain 3, not dom0
+    w.grant(3, 0x50000);                                            // not a page of the guest
+    EXPECT_EQ(w.map(1, kDom0First + 0x13, false, 999).status, -2);  // GNTST_bad_domain
+    EXPECT_EQ(w.map(2, kDom0First + 0x13, false).status, -3);       // GNTST_bad_gntref
+    EXPECT_EQ(w.map(3, kDom0First + 0x13, false).status, -3);
+    EXPECT_EQ(w.map(4, kDom0First + 0x13, false).status, -3);    // never granted
+    EXPECT_EQ(w.map(600, kDom0First + 0x13, false).status, -3);  // beyond its one frame
+    EXPECT_EQ(w.map(1, kDom0First + 0x1, false).status, -5);     // dom0's live RAM
+    EXPECT_EQ(w.map(1, kDom0First + 0x1000, false).status, -5);  // not dom0's RAM
+    EXPECT_EQ(w.entry(1).flags, pub::kGtfPermitAccess);          // untouched by refusals
+    EXPECT_EQ(w.unmap(12345, 0), -4);
+    EXPECT_EQ(w.dom0.grant_maps(), 0u);
+}
+
+TEST(Dom0Grants, DestroyingTheGrantingDomainTakesItsPagesOutOfDom0) {
+    World w;
+    w.grant(9, kGuestRam + 1);
+    const auto op = w.map(9, kDom0First + 0x14, false);
+    ASSERT_EQ(op.status, 0);
+    // What the control plane's destroy does: dom0 lets go first, then the domain goes.
+    w.dom0.before_destroy(w.guest->id());
+    ASSERT_EQ(w.domains.destroy(w.guest->id()), Status::ok);
+    EXPECT_EQ(w.stage2.mapped.count(kDom0First + 0x14), 0u);
+    EXPECT_EQ(w.dom0.grant_maps(), 0u);
+    EXPECT_EQ(w.unmap(op.handle, kDom0First + 0x14), -4);
+}
+
+}  // namespace
+}  // namespace tern::hv
