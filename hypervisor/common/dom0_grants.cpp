@@ -3,7 +3,8 @@
 // unless dom0 maps it read-only) at one of its RAM frames it gave back, as with foreign maps;
 // while mapped the entry carries GTF_reading (and GTF_writing for a writable mapping), so
 // that the granting domain cannot end its grant under dom0's feet. Unmapping takes the page
-// out of dom0 and clears the flags no other mapping needs.
+// out of dom0 and clears the flags no other mapping needs. Grant copies move bytes between a
+// granted page and one of dom0's frames (or two granted pages) without mapping anything.
 #include "common/dom0_memory.hpp"
 
 #include "common/guest_errno.hpp"
@@ -22,6 +23,10 @@ constexpr std::int16_t kBadGntref = -3;
 constexpr std::int16_t kBadHandle = -4;
 constexpr std::int16_t kBadVirtAddr = -5;
 constexpr std::int16_t kPermissionDenied = -8;
+constexpr std::int16_t kBadPage = -9;
+constexpr std::int16_t kBadCopyArg = -10;
+constexpr std::uint16_t kCopySourceGref = 1u << 0;  // GNTCOPY_source_gref
+constexpr std::uint16_t kCopyDestGref = 1u << 1;
 constexpr std::int16_t kNoSpace = -13;
 constexpr std::uint64_t kMaxBatch = 512;
 
@@ -151,6 +156,76 @@ std::int64_t Dom0Memory::unmap_grant_refs(GuestMemory& memory, std::uint64_t arg
             if (!memory.read(at, op))
                 return kEfault;
             op.status = unmap_grant(domains, op);
+            if (!memory.write(at, op))
+                return kEfault;
+        }
+        return 0;
+    });
+}
+
+std::int16_t Dom0Memory::copy_side(DomainTable& domains, const pub::gnttab_copy_ptr& side,
+                                   bool gref, bool write, Paddr& page) const {
+    if (!gref) {
+        // One of dom0's own frames: its RAM (1:1) or a page it shows through a mapping.
+        if (side.domid != pub::kDomidSelf && side.domid != ControlPlane::kControlDomain)
+            return kPermissionDenied;
+        const std::uint64_t gfn = side.u.gmfn;
+        if (const ForeignMap* m = maps_.find(gfn)) {
+            page = m->machine;
+            return kOkay;
+        }
+        if (!stage2_.is_ram_frame(gfn) || !stage2_.is_mapped(gfn))
+            return kBadPage;
+        page = Paddr{gfn << kPageShift};
+        return kOkay;
+    }
+    Domain* d = domains.find(side.domid);
+    if (d == nullptr)
+        return kBadDomain;
+    const pub::grant_entry_v1* entry = d->grants().entry(side.u.ref);
+    if (entry == nullptr)
+        return kBadGntref;
+    const std::uint16_t flags = load_flags(*entry);
+    if ((flags & 3) != pub::kGtfPermitAccess ||
+        __atomic_load_n(&entry->domid, __ATOMIC_ACQUIRE) != ControlPlane::kControlDomain)
+        return kBadGntref;
+    if (write && (flags & pub::kGtfReadonly) != 0)
+        return kPermissionDenied;
+    const auto machine = d->memory().machine_of(__atomic_load_n(&entry->frame, __ATOMIC_ACQUIRE));
+    if (!machine)
+        return kBadGntref;
+    page = *machine;
+    return kOkay;
+}
+
+std::int16_t Dom0Memory::copy_one(DomainTable& domains, const pub::gnttab_copy& op) {
+    if (std::uint32_t{op.source.offset} + op.len > kPageSize ||
+        std::uint32_t{op.dest.offset} + op.len > kPageSize)
+        return kBadCopyArg;
+    Paddr from{};
+    Paddr to{};
+    std::int16_t s = copy_side(domains, op.source, (op.flags & kCopySourceGref) != 0, false, from);
+    if (s == kOkay)
+        s = copy_side(domains, op.dest, (op.flags & kCopyDestGref) != 0, true, to);
+    if (s != kOkay)
+        return s;
+    // Machine pages are the hypervisor's to reach at their addresses; memmove: the two sides
+    // may be the same page.
+    __builtin_memmove(reinterpret_cast<void*>(to.value + op.dest.offset),
+                      reinterpret_cast<const void*>(from.value + op.source.offset), op.len);
+    return kOkay;
+}
+
+std::int64_t Dom0Memory::copy_grants(GuestMemory& memory, std::uint64_t arg, std::uint64_t count) {
+    if (count > kMaxBatch)
+        return kEinval;
+    return control_.with_domains([&](DomainTable& domains) -> std::int64_t {
+        for (std::uint64_t i = 0; i < count; ++i) {
+            pub::gnttab_copy op{};
+            const std::uint64_t at = arg + i * sizeof op;
+            if (!memory.read(at, op))
+                return kEfault;
+            op.status = copy_one(domains, op);
             if (!memory.write(at, op))
                 return kEfault;
         }

@@ -48,6 +48,8 @@ class Dom0Memory final : public DomainTeardown {
     std::int64_t map_grant_refs(GuestMemory& memory, std::uint64_t arg, std::uint64_t count);
     std::int64_t unmap_grant_refs(GuestMemory& memory, std::uint64_t arg, std::uint64_t count);
     std::size_t grant_maps() const;
+    // grant_table_op copy: bytes between pages others granted dom0 and dom0's own frames.
+    std::int64_t copy_grants(GuestMemory& memory, std::uint64_t arg, std::uint64_t count);
 
     // A domain is about to be destroyed: every mapping of its pages leaves dom0.
     void before_destroy(pub::domid_t domain) override;
@@ -70,6 +72,10 @@ class Dom0Memory final : public DomainTeardown {
 
     std::int16_t map_grant(DomainTable& domains, pub::gnttab_map_grant_ref& op);
     std::int16_t unmap_grant(DomainTable& domains, const pub::gnttab_unmap_grant_ref& op);
+    std::int16_t copy_one(DomainTable& domains, const pub::gnttab_copy& op);
+    // The machine page one side of a copy names (a grant, or a frame of dom0's), or a status.
+    std::int16_t copy_side(DomainTable& domains, const pub::gnttab_copy_ptr& side, bool gref,
+                           bool write, Paddr& page) const;
     // Sets the entry's reading/writing flags to what dom0's mappings of it need now.
     void update_grant_flags(pub::grant_entry_v1& entry, pub::domid_t domain,
                             pub::grant_ref_t ref) const;

@@ -425,6 +425,8 @@ void handle_hypercall(std::uint64_t* x) {
                 result = g_dom0_memory->map_grant_refs(memory, x[1], x[2]);
             } else if (x[0] == pub::kGnttabOpUnmapGrantRef && g_dom0_memory != nullptr) {
                 result = g_dom0_memory->unmap_grant_refs(memory, x[1], x[2]);
+            } else if (x[0] == pub::kGnttabOpCopy && g_dom0_memory != nullptr) {
+                result = g_dom0_memory->copy_grants(memory, x[1], x[2]);
             } else {
                 result = g_grants.op(memory, x[0], x[1], x[2]);
             }

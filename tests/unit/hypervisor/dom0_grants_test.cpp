@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "buffer_guest_memory.hpp"
@@ -23,12 +24,13 @@ constexpr std::uint64_t kGrantFrames = 0x38000;
 constexpr std::uint64_t kArgs = BufferGuestMemory::kBase;
 
 struct FakeStage2 final : Stage2Edit {
-    FakeStage2() {
-        for (std::uint64_t g = kDom0First; g < kDom0First + kDom0Frames; ++g)
+    explicit FakeStage2(std::uint64_t first = kDom0First, std::uint64_t frames = kDom0Frames)
+        : first(first), frames(frames) {
+        for (std::uint64_t g = first; g < first + frames; ++g)
             mapped[g] = g << kPageShift;
     }
     bool is_ram_frame(std::uint64_t gfn) const override {
-        return gfn >= kDom0First && gfn < kDom0First + kDom0Frames;
+        return gfn >= first && gfn < first + frames;
     }
     bool is_mapped(std::uint64_t gfn) const override { return mapped.count(gfn) != 0; }
     bool map(std::uint64_t gfn, Paddr machine) override {
@@ -39,6 +41,8 @@ struct FakeStage2 final : Stage2Edit {
         mapped.erase(gfn);
         return true;
     }
+    std::uint64_t first;
+    std::uint64_t frames;
     std::map<std::uint64_t, std::uint64_t> mapped;
 };
 
@@ -169,6 +173,88 @@ TEST(Dom0Grants, DestroyingTheGrantingDomainTakesItsPagesOutOfDom0) {
     EXPECT_EQ(w.stage2.mapped.count(kDom0First + 0x14), 0u);
     EXPECT_EQ(w.dom0.grant_maps(), 0u);
     EXPECT_EQ(w.unmap(op.handle, kDom0First + 0x14), -4);
+}
+
+// Copies need dom0's frames to be real memory too: they are carved from the same bank.
+struct CopyWorld {
+    RealBank bank;
+    FakeMachineMemory machine{{{bank.base(), RealBank::kSize}}};
+    Paddr dom0_ram = machine.allocator().allocate(16, 1).value();
+    DomainTable domains{machine};
+    ControlPlane control{domains, machine, 2};
+    FakeStage2 stage2{dom0_ram.value >> kPageShift, 16};
+    Dom0Memory dom0{control, machine, stage2};
+    BufferGuestMemory memory{4096};
+    Domain* guest = nullptr;
+
+    CopyWorld() {
+        control.set_teardown(&dom0);
+        DomainConfig config;
+        config.max_pages = 64;
+        guest = domains.create(config).value();
+        EXPECT_EQ(guest->populate({kGuestRam, 4}), Status::ok);
+        EXPECT_EQ(guest->map_grant_frame(0, kGrantFrames), Status::ok);
+    }
+    std::uint8_t* guest_page(std::uint64_t gfn) {
+        return reinterpret_cast<std::uint8_t*>(guest->memory().machine_of(gfn)->value);
+    }
+    std::uint8_t* dom0_page(std::uint64_t i) {
+        return reinterpret_cast<std::uint8_t*>(dom0_ram.value + i * kPageSize);
+    }
+    void grant(pub::grant_ref_t ref, std::uint64_t gfn, bool readonly) {
+        auto& e = *guest->grants().entry(ref);
+        e.domid = 0;
+        e.frame = static_cast<std::uint32_t>(gfn);
+        e.flags =
+            static_cast<std::uint16_t>(pub::kGtfPermitAccess | (readonly ? pub::kGtfReadonly : 0));
+    }
+    // Copies `len` bytes: from grant `ref` at `from_offset` to dom0's frame i (or the reverse).
+    std::int16_t copy(bool to_dom0, pub::grant_ref_t ref, std::uint64_t dom0_index,
+                      std::uint16_t grant_offset, std::uint16_t dom0_offset, std::uint16_t len) {
+        pub::gnttab_copy op{};
+        pub::gnttab_copy_ptr granted{};
+        granted.u.ref = ref;
+        granted.domid = guest->id();
+        granted.offset = grant_offset;
+        pub::gnttab_copy_ptr own{};
+        own.u.gmfn = (dom0_ram.value >> kPageShift) + dom0_index;
+        own.domid = pub::kDomidSelf;
+        own.offset = dom0_offset;
+        op.source = to_dom0 ? granted : own;
+        op.dest = to_dom0 ? own : granted;
+        op.flags = to_dom0 ? 1 : 2;  // GNTCOPY_source_gref / GNTCOPY_dest_gref
+        op.len = len;
+        op.status = 99;
+        EXPECT_TRUE(memory.write(kArgs, op));
+        EXPECT_EQ(dom0.copy_grants(memory, kArgs, 1), 0);
+        EXPECT_TRUE(memory.read(kArgs, op));
+        return op.status;
+    }
+};
+
+TEST(Dom0Grants, CopiesMoveBytesBetweenGrantedPagesAndDom0sFrames) {
+    CopyWorld w;
+    w.grant(3, kGuestRam + 1, false);
+    std::memcpy(w.guest_page(kGuestRam + 1) + 100, "from the guest", 14);
+    ASSERT_EQ(w.copy(true, 3, 2, 100, 8, 14), 0);
+    EXPECT_EQ(std::memcmp(w.dom0_page(2) + 8, "from the guest", 14), 0);
+    std::memcpy(w.dom0_page(5), "from dom0", 9);
+    ASSERT_EQ(w.copy(false, 3, 5, 4000, 0, 9), 0);
+    EXPECT_EQ(std::memcmp(w.guest_page(kGuestRam + 1) + 4000, "from dom0", 9), 0);
+    EXPECT_EQ(w.guest->grants().entry(3)->flags, pub::kGtfPermitAccess);  // left as it was
+}
+
+TEST(Dom0Grants, CopiesRespectReadOnlyGrantsAndPageBounds) {
+    CopyWorld w;
+    w.grant(4, kGuestRam + 2, true);
+    w.guest_page(kGuestRam + 2)[0] = 0x5a;
+    EXPECT_EQ(w.copy(true, 4, 0, 0, 0, 1), 0);  // reading a read-only grant is fine
+    EXPECT_EQ(w.dom0_page(0)[0], 0x5a);
+    EXPECT_EQ(w.copy(false, 4, 0, 0, 0, 1), -8);      // writing it is not
+    EXPECT_EQ(w.copy(true, 4, 0, 4090, 0, 10), -10);  // GNTST_bad_copy_arg: crosses the page
+    EXPECT_EQ(w.copy(true, 4, 0, 0, 4095, 2), -10);
+    EXPECT_EQ(w.copy(true, 9, 0, 0, 0, 1), -3);   // never granted
+    EXPECT_EQ(w.copy(true, 4, 16, 0, 0, 1), -9);  // GNTST_bad_page: not dom0's frame
 }
 
 }  // namespace
