@@ -31,6 +31,34 @@ Result<std::uint32_t> CpuPool::assign(Domain& domain, std::uint32_t vcpus) {
     return chosen;
 }
 
+Result<std::size_t> CpuPool::assign_vcpu(Domain& domain, std::uint32_t vcpu) {
+    lib::LockGuard guard(lock_);
+    std::size_t free = count_;
+    for (std::size_t i = 0; i < count_; ++i) {
+        const Cpu& c = cpus_[i];
+        if (c.state != State::free && c.state != State::dom0 && c.vcpu.domain == &domain &&
+            c.vcpu.vcpu == vcpu)
+            return Status::already_exists;
+        if (c.state == State::free && free == count_)
+            free = i;
+    }
+    if (free == count_)
+        return Status::busy;
+    cpus_[free] = {State::assigned, {&domain, vcpu}};
+    return free;
+}
+
+bool CpuPool::holds_vcpu(const Domain& domain, std::uint32_t vcpu) const {
+    lib::LockGuard guard(lock_);
+    for (std::size_t i = 0; i < count_; ++i) {
+        const Cpu& c = cpus_[i];
+        if (c.state != State::free && c.state != State::dom0 && c.vcpu.domain == &domain &&
+            c.vcpu.vcpu == vcpu)
+            return true;
+    }
+    return false;
+}
+
 std::optional<CpuAssignment> CpuPool::take(std::size_t cpu) {
     lib::LockGuard guard(lock_);
     if (cpu >= count_ || cpus_[cpu].state != State::assigned)

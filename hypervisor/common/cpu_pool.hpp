@@ -34,6 +34,11 @@ class CpuPool {
     // Gives each of the first `vcpus` vCPUs of `domain` a free CPU (lowest first). busy,
     // and nothing assigned, when there are not enough free CPUs. Returns the CPUs given.
     Result<std::uint32_t> assign(Domain& domain, std::uint32_t vcpus);
+    // Gives vCPU `vcpu` of `domain` (started later, by PSCI CPU_ON) the lowest free CPU.
+    // already_exists when it holds one; busy when none is free.
+    Result<std::size_t> assign_vcpu(Domain& domain, std::uint32_t vcpu);
+    // Whether vCPU `vcpu` of `domain` holds a CPU (started, or about to).
+    bool holds_vcpu(const Domain& domain, std::uint32_t vcpu) const;
     // On CPU `cpu`: the vCPU assigned to it that has not started yet, now marked running.
     std::optional<CpuAssignment> take(std::size_t cpu);
     // The vCPU running on `cpu` (if any).

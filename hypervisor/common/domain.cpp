@@ -164,6 +164,15 @@ Status Domain::set_vcpu_start(std::uint32_t vcpu, VcpuStart start) {
     return Status::ok;
 }
 
+Status Domain::set_vcpu_start_on(std::uint32_t vcpu, VcpuStart start) {
+    if (vcpu >= config_.max_vcpus)
+        return Status::invalid_argument;
+    if (state() == DomainState::shutdown)
+        return Status::busy;
+    vcpu_start_[vcpu] = start;
+    return Status::ok;
+}
+
 std::optional<VcpuStart> Domain::vcpu_start(std::uint32_t vcpu) const {
     if (vcpu >= config_.max_vcpus)
         return std::nullopt;

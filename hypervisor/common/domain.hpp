@@ -128,6 +128,9 @@ class Domain {
     Result<bool> shutdown(std::uint32_t reason);
 
     Status set_vcpu_start(std::uint32_t vcpu, VcpuStart start);
+    // PSCI CPU_ON from one of its running vCPUs: vCPU `vcpu` starts at `start` when it gets a
+    // CPU. busy once the domain has shut down.
+    Status set_vcpu_start_on(std::uint32_t vcpu, VcpuStart start);
     std::optional<VcpuStart> vcpu_start(std::uint32_t vcpu) const;
 
     Status set_hvm_param(std::uint32_t index, std::uint64_t value);

@@ -23,6 +23,7 @@ ControlPlane* g_control = nullptr;
 CpuPool* g_pool = nullptr;
 
 constexpr std::int64_t kPsciNotSupported = -1;
+constexpr std::uint64_t kAff0 = 0xff;
 
 CpuAssignment here() {
     return g_pool->running_on(arch::current_cpu_index()).value_or(CpuAssignment{});
@@ -62,6 +63,26 @@ std::int64_t console_write(pub::domid_t domain, std::uint64_t count, std::uint64
         done += n;
     }
     return static_cast<std::int64_t>(count);
+}
+
+// PSCI CPU_ON for another vCPU of the caller's domain: it gets a free CPU of its own and
+// starts there at `entry` with x0 = `context`.
+std::int64_t cpu_on(Domain& domain, std::uint64_t target, std::uint64_t entry,
+                    std::uint64_t context) {
+    if ((target & ~kAff0) != 0 || target >= domain.config().max_vcpus)
+        return kPsciInvalidParameters;
+    const auto vcpu = static_cast<std::uint32_t>(target);
+    if (g_pool->holds_vcpu(domain, vcpu))
+        return kPsciAlreadyOn;
+    if (domain.set_vcpu_start_on(vcpu, VcpuStart{entry, context}) != Status::ok)
+        return kPsciInternalFailure;
+    const auto cpu = g_pool->assign_vcpu(domain, vcpu);
+    if (cpu.status() == Status::already_exists)
+        return kPsciAlreadyOn;
+    if (!cpu.ok())
+        return kPsciInternalFailure;  // no free CPU: sharing CPUs is the scheduler's
+    arch::wake_cpus();
+    return 0;
 }
 
 }  // namespace
@@ -178,16 +199,36 @@ void domain_vcpu_hypercall(std::uint64_t* x) {
 }
 
 void domain_vcpu_smccc(std::uint64_t* x) {
+    const CpuAssignment vcpu = here();
     switch (static_cast<std::uint32_t>(x[0])) {
         case 0x84000000:  // PSCI_VERSION: 1.1
             x[0] = 0x10001;
+            return;
+        case 0x84000002:  // CPU_OFF: this vCPU stops; its CPU goes back to the pool
+            g_pool->release(arch::current_cpu_index());
+            arch::park_cpu();
+        case 0x84000003:  // CPU_ON (32- and 64-bit)
+        case 0xc4000003:
+            x[0] = static_cast<std::uint64_t>(vcpu.domain != nullptr
+                                                  ? cpu_on(*vcpu.domain, x[1], x[2], x[3])
+                                                  : kPsciNotSupported);
+            return;
+        case 0x84000004:  // AFFINITY_INFO (32- and 64-bit), level 0 only
+        case 0xc4000004:
+            if (vcpu.domain == nullptr || x[2] != 0 ||
+                (x[1] & ~kAff0) >= vcpu.domain->config().max_vcpus) {
+                x[0] = static_cast<std::uint64_t>(kPsciInvalidParameters);
+            } else {
+                x[0] = g_pool->holds_vcpu(*vcpu.domain, static_cast<std::uint32_t>(x[1] & kAff0))
+                           ? 0   // ON
+                           : 1;  // OFF
+            }
             return;
         case 0x84000008:  // SYSTEM_OFF
             shut_down(TERN_SHUTDOWN_POWEROFF);
         case 0x84000009:  // SYSTEM_RESET
             shut_down(TERN_SHUTDOWN_REBOOT);
         default:
-            // CPU_ON and the rest come with the scheduler.
             x[0] = static_cast<std::uint64_t>(kPsciNotSupported);
             return;
     }

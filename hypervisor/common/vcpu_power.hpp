@@ -19,6 +19,7 @@ inline constexpr std::int64_t kPsciInvalidParameters = -2;
 inline constexpr std::int64_t kPsciDenied = -3;
 inline constexpr std::int64_t kPsciAlreadyOn = -4;
 inline constexpr std::int64_t kPsciOnPending = -5;
+inline constexpr std::int64_t kPsciInternalFailure = -6;
 
 // AFFINITY_INFO answers.
 inline constexpr std::int64_t kAffinityOn = 0;

@@ -26,10 +26,10 @@ BUNDLE = Path(os.environ.get("TERN_GUEST_BUNDLE", TOP / "build/guest/bundle.cpio
 EXTRA = "earlycon=xenboot keep_bootcon console=hvc0 loglevel=7"
 
 
-def domu_config(name, extra):
+def domu_config(name, extra, vcpus=1):
     return (f"name = \"{name}\"\\nkernel = \"/tmp/guest/Image\"\\n"
             f"ramdisk = \"/tmp/guest/busybox-initrd.cpio.gz\"\\n"
-            f"extra = \"{extra}\"\\nmemory = 128\\nvcpus = 1\\n")
+            f"extra = \"{extra}\"\\nmemory = 128\\nvcpus = {vcpus}\\n")
 
 
 def test_debian_kernel_boots_as_a_domu_powers_off_and_is_destroyed_while_running():
@@ -97,6 +97,49 @@ def test_debian_kernel_boots_as_a_domu_powers_off_and_is_destroyed_while_running
         out, rc = shell.run(f"tern-ctl destroy {s} && tern-ctl list")
         assert rc == 0 and not re.search(rf"^\s*{s}\s", out, re.M), out
         assert pages_free_or_dom0s(shell) == before
+        machine.type("poweroff -f\n")
+        assert machine.wait_exit(BOOT_TIMEOUT) == 0
+    finally:
+        machine.close()
+
+
+def test_a_two_vcpu_domu_brings_its_second_vcpu_up_with_psci_cpu_on():
+    """On a 3-CPU machine with dom0 on one, a 2-vCPU guest starts vCPU 0 at unpause and vCPU 1
+    when Linux asks for it (PSCI CPU_ON): each runs on a CPU of its own, with its own
+    redistributor, and both are online in the guest; IPIs between them go through its vGIC."""
+    assert BUNDLE.exists(), f"{BUNDLE} is missing: run `make guest-images`"
+    machine = QemuConsole(qemu_args("console=hvc0", initrd=INITRD, disk=BUNDLE,
+                                    tern_options="dom0_mem=512M dom0_max_vcpus=1", cpus=3))
+    try:
+        assert machine.wait_for("type 'poweroff -f' to stop the machine", BOOT_TIMEOUT), \
+            machine.log[-4000:]
+        shell = Shell(machine)
+        out, rc = shell.run("(xenstored > /tmp/xenstored.log 2>&1 &); "
+                            "until [ -S /var/run/xenstored/socket ]; do usleep 100000; done; "
+                            "(tern-consoled > /tmp/consoled.log 2>&1 &); "
+                            "cd /tmp && cpio -id < /dev/vda && ls /tmp/guest")
+        assert rc == 0 and "Image" in out, out
+        out, rc = shell.run(f"printf '{domu_config('smp', EXTRA, vcpus=2)}' > /tmp/smp.cfg; "
+                            "tern-ctl build /tmp/smp.cfg")
+        assert rc == 0, out
+        d = int(out.strip().splitlines()[-1])
+        start = len(machine.log)
+        out, rc = shell.run(f"tern-ctl unpause {d}")
+        assert rc == 0, out
+        assert machine.wait_for(f"(TERN) d{d}: shut down (reason 0, poweroff)", BOOT_TIMEOUT), \
+            machine.log[-4000:]
+        log = machine.log[start:]
+        assert f"(TERN) d{d}: vCPU 0 starts on CPU 1" in log, log[-3000:]
+        assert f"(TERN) d{d}: vCPU 1 starts on CPU 2" in log, log[-3000:]
+        guest = "\n".join(line.split(") ", 1)[1] for line in log.splitlines()
+                          if line.startswith(f"(d{d}) "))
+        assert "smp: Brought up 1 node, 2 CPUs" in guest, guest[-3000:]
+        assert "GICv3: CPU1: found redistributor 1 region 0:0x0000000003040000" in guest, \
+            guest[-3000:]
+        assert "tern-domu: cpus online 0-1" in guest, guest[-3000:]
+        assert "unhandled trap" not in log, log[-3000:]
+        out, rc = shell.run(f"tern-ctl destroy {d}")
+        assert rc == 0, out
         machine.type("poweroff -f\n")
         assert machine.wait_exit(BOOT_TIMEOUT) == 0
     finally:

@@ -20,11 +20,11 @@ INITRD = Path(os.environ.get("TERN_DOM0_INITRD", TOP / "build/dom0/initrd.cpio.g
 BOOT_TIMEOUT = 600  # TCG on a busy 2-core machine: generous; QEMU is killed by PID after
 
 
-def qemu_args(bootargs, initrd=None, disk=None, tern_options="dom0_mem=512M"):
+def qemu_args(bootargs, initrd=None, disk=None, tern_options="dom0_mem=512M", cpus=2):
     assert IMAGE.exists(), f"{IMAGE} is missing: run `make hypervisor`"
     assert KERNEL.exists(), f"{KERNEL} is missing: run `make dom0-kernel`"
     args = [QEMU, "-machine", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a57",
-            "-smp", "2", "-m", "2048", "-nographic", "-nic", "none", "-no-reboot",
+            "-smp", str(cpus), "-m", "2048", "-nographic", "-nic", "none", "-no-reboot",
             "-kernel", str(IMAGE), "-append", tern_options,
             "-device", f"guest-loader,addr=0x49000000,kernel={KERNEL},bootargs={bootargs}"]
     if initrd:

@@ -63,3 +63,28 @@ TEST(CpuPool, StoppingFreesWaitingCpusAtOnceAndAsksRunningOnes) {
 
 }  // namespace
 }  // namespace tern::hv
+
+namespace tern::hv {
+namespace {
+
+TEST(CpuPool, ASecondaryVcpuStartedByCpuOnGetsAFreeCpuOnce) {
+    World w;
+    w.pool.reset(3, 0b001);
+    Domain* a = w.make(2);
+    ASSERT_EQ(w.pool.assign(*a, 1).value(), 0b010u);  // vCPU 0 at unpause
+    EXPECT_FALSE(w.pool.holds_vcpu(*a, 1));
+    auto cpu = w.pool.assign_vcpu(*a, 1);  // PSCI CPU_ON from vCPU 0
+    ASSERT_TRUE(cpu.ok());
+    EXPECT_EQ(cpu.value(), 2u);
+    EXPECT_TRUE(w.pool.holds_vcpu(*a, 1));  // about to start: CPU_ON again is ALREADY_ON
+    EXPECT_EQ(w.pool.assign_vcpu(*a, 1).status(), Status::already_exists);
+    EXPECT_EQ(w.pool.take(2)->vcpu, 1u);
+    Domain* b = w.make(1);
+    EXPECT_EQ(w.pool.assign_vcpu(*b, 0).status(), Status::busy);  // no CPU left
+    w.pool.release(2);                                            // vCPU 1 turned itself off
+    EXPECT_FALSE(w.pool.holds_vcpu(*a, 1));
+    EXPECT_EQ(w.pool.assign_vcpu(*b, 0).value(), 2u);
+}
+
+}  // namespace
+}  // namespace tern::hv
