@@ -34,6 +34,12 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
     {
         std::lock_guard lock(mutex_);
         for (StoreChange& c : changes) {
+            if (static_cast<std::size_t>(c.cls) < object_counts_.size()) {
+                if (c.kind == StoreChange::Kind::add)
+                    ++object_counts_[static_cast<std::size_t>(c.cls)];
+                else if (c.kind == StoreChange::Kind::del)
+                    --object_counts_[static_cast<std::size_t>(c.cls)];
+            }
             ring_.push_back(std::make_shared<const Event>(next_id_++, c.cls, std::move(c.ref),
                                                           c.kind, std::move(c.snapshot),
                                                           std::move(c.uuid), now));
@@ -110,6 +116,7 @@ std::optional<std::vector<EventPtr>> EventHub::since(std::int64_t after, const S
 void EventHub::wait(std::int64_t after, Subscription sub, std::optional<Deadline> deadline,
                     std::function<void()> wake) {
     bool now = false;
+    bool sooner = false;
     {
         std::lock_guard lock(mutex_);
         Waiter w{after, std::move(sub), deadline, std::move(wake)};
@@ -119,14 +126,38 @@ void EventHub::wait(std::int64_t after, Subscription sub, std::optional<Deadline
             wake = std::move(w.wake);
         } else {
             waiters_.push_back(std::move(w));
+            // The timer sleeps until timer_due_ at the latest; a later deadline is found when
+            // it wakes, so only an earlier one needs to wake it now.
+            if (deadline && *deadline < timer_due_) {
+                timer_due_ = *deadline;
+                ++timer_wakeups_;
+                sooner = true;
+            }
         }
     }
     if (now) {
         wake();
         return;
     }
-    if (deadline)
+    if (sooner)
         timer_cv_.notify_all();
+}
+
+void EventHub::seed_object_counts(std::vector<std::int64_t> counts) {
+    std::lock_guard lock(mutex_);
+    object_counts_ = std::move(counts);
+}
+
+std::optional<std::int64_t> EventHub::objects(int cls) const {
+    std::lock_guard lock(mutex_);
+    if (cls < 0 || static_cast<std::size_t>(cls) >= object_counts_.size())
+        return std::nullopt;
+    return object_counts_[static_cast<std::size_t>(cls)];
+}
+
+std::uint64_t EventHub::timer_wakeups() const {
+    std::lock_guard lock(mutex_);
+    return timer_wakeups_;
 }
 
 void EventHub::run_timer() {
@@ -151,6 +182,7 @@ void EventHub::run_timer() {
             lock.lock();
             continue;
         }
+        timer_due_ = earliest.value_or(Deadline::max());
         if (earliest) {
             timer_cv_.wait_until(lock, *earliest);
         } else {

@@ -5,8 +5,10 @@
 // The store calls publish() after each commit, under its lock: publishing appends, wakes the
 // waiters whose subscription matches one of the new events (only the new ones: a parked waiter
 // matched none of the older), and never reads the store. A waiter is a callback, not a
-// thread: event.next and event.from park their answer here and a worker builds it once woken,
-// so waiting sessions cost no thread. A timer thread wakes waiters whose timeout passed.
+// thread: event.next and event.from park their answer here and it is built once woken (on the
+// connection's strand, or a worker), so waiting sessions cost no thread. A timer thread wakes
+// waiters whose timeout passed; a new waiter disturbs it only when its deadline comes before every
+// other one.
 //
 // When a reader's position has dropped out of the ring (more than `capacity` events since),
 // its events are lost and it is told so (EVENTS_LOST).
@@ -90,6 +92,17 @@ class EventHub {
     void wait(std::int64_t after, Subscription sub, std::optional<Deadline> deadline,
               std::function<void()> wake);
 
+    // The number of objects of each class (event.from's valid_ref_counts), kept from the
+    // changes published, so that an answer need not wait for the store's lock while a change
+    // commits. Seeded with the store's counts before the first publish; unseeded, objects()
+    // answers nullopt.
+    void seed_object_counts(std::vector<std::int64_t> counts);
+    std::optional<std::int64_t> objects(int cls) const;
+
+    // How often a wait has woken the timer thread: only a deadline earlier than every other
+    // one does, so that parking costs no timer wake-up and no scan of the waiters.
+    std::uint64_t timer_wakeups() const;
+
     // The event.register subscriptions of sessions, with their read position.
     struct Registration {
         Subscription sub;
@@ -123,8 +136,12 @@ class EventHub {
     std::int64_t next_id_ = 1;
     Waiters waiters_;
     std::map<std::string, Registration> registrations_;
+    std::vector<std::int64_t> object_counts_;  // by class; empty: not seeded
     std::condition_variable timer_cv_;
     bool stopping_ = false;
+    // The time the timer thread sleeps until (max: no deadline); needs mutex_.
+    Deadline timer_due_ = Deadline::max();
+    std::uint64_t timer_wakeups_ = 0;
     std::thread timer_;
 };
 

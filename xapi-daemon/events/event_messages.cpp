@@ -132,12 +132,15 @@ rpc::Array coalesce(const std::vector<EventPtr>& events) {
     return out;
 }
 
-rpc::Value from_answer(ObjectStore& store, rpc::Array events, const Subscription& sub,
-                       std::int64_t token) {
+rpc::Value from_answer(const EventHub& hub, ObjectStore& store, rpc::Array events,
+                       const Subscription& sub, std::int64_t token) {
     rpc::Struct counts;
-    for (int cls : sub.classes())
-        counts.emplace(event_class_name(cls),
-                       rpc::Value{static_cast<std::int64_t>(store.count(cls))});
+    for (int cls : sub.classes()) {
+        // The hub's count does not wait for the store's lock, which a commit may hold.
+        const std::int64_t n =
+            hub.objects(cls).value_or(static_cast<std::int64_t>(store.count(cls)));
+        counts.emplace(event_class_name(cls), rpc::Value{n});
+    }
     return rpc::Value{rpc::Struct{{"events", rpc::Value{std::move(events)}},
                                   {"valid_ref_counts", rpc::Value{std::move(counts)}},
                                   {"token", rpc::Value{token_of(token)}}}};
@@ -166,6 +169,13 @@ rpc::Array dump(ObjectStore& store, const Subscription& sub,
 
 }  // namespace
 
+void seed_event_counts(const ObjectStore& store, EventHub& hub) {
+    std::vector<std::int64_t> counts(schema_classes().size());
+    for (std::size_t cls = 0; cls < counts.size(); ++cls)
+        counts[cls] = static_cast<std::int64_t>(store.count(static_cast<int>(cls)));
+    hub.seed_object_counts(std::move(counts));
+}
+
 rpc::Value EventHandlers::register_(CallContext& ctx, const rpc::Value& classes) {
     hub_of(ctx).register_classes(ctx.session(), Subscription::parse(classes.as<rpc::Array>()));
     return {};
@@ -182,8 +192,11 @@ rpc::Value EventHandlers::park(CallContext& ctx, std::int64_t after, const Subsc
     EventHub& hub = hub_of(ctx);
     if (ctx.can_defer()) {
         auto done = ctx.defer();
-        hub.wait(after, sub, deadline, [spawn = spawn_, done, answer] {
-            spawn([done, answer] {
+        // The answer is built where it is written, on the connection's strand, when the
+        // transport offers it; on a worker otherwise.
+        Spawn run = ctx.peer().run_on_connection ? Spawn(ctx.peer().run_on_connection) : spawn_;
+        hub.wait(after, sub, deadline, [run = std::move(run), done, answer] {
+            run([done, answer] {
                 try {
                     done(success(answer()));
                 } catch (const ApiError& e) {
@@ -242,7 +255,7 @@ rpc::Value EventHandlers::from(CallContext& ctx, const rpc::Value& classes,
     if (token.empty()) {
         // The token is taken before the dump: a change racing with it comes again later.
         const std::int64_t last = hub.last_id();
-        return from_answer(store, dump(store, sub, ctx.state().clock()), sub, last);
+        return from_answer(hub, store, dump(store, sub, ctx.state().clock()), sub, last);
     }
     auto after = parse_token(token);
     if (!after)
@@ -252,7 +265,7 @@ rpc::Value EventHandlers::from(CallContext& ctx, const rpc::Value& classes,
         auto events = hub.since(after, sub, last);
         if (!events)
             throw ApiError("EVENTS_LOST", {});
-        return from_answer(store, coalesce(*events), sub, last);
+        return from_answer(hub, store, coalesce(*events), sub, last);
     };
     rpc::Value now = answer();
     if (!now.as<rpc::Struct>().at("events").as<rpc::Array>().empty() || !(timeout > 0))

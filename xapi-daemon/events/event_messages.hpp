@@ -23,7 +23,11 @@
 namespace tern::xapi {
 
 class EventHub;
+class ObjectStore;
 class Subscription;
+
+// Gives the hub the store's object counts, before the store's changes start to reach it.
+void seed_event_counts(const ObjectStore& store, EventHub& hub);
 
 class EventHandlers : public EventMessages {
   public:
@@ -38,7 +42,8 @@ class EventHandlers : public EventMessages {
 
   private:
     // Parks `answer` until something after `after` matches (or the deadline), then runs it
-    // on a worker and completes the call with its result (or the error it throws).
+    // on the connection's strand (or a worker) and completes the call with its result (or
+    // the error it throws).
     rpc::Value park(CallContext& ctx, std::int64_t after, const Subscription& sub,
                     std::optional<std::chrono::steady_clock::time_point> deadline,
                     std::function<rpc::Value()> answer);

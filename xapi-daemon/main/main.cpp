@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -38,8 +39,12 @@ int main(int argc, char** argv) {
     std::vector<std::string> https;
     std::vector<std::string> unix_paths;
     bool stdio = false;
-    unsigned workers = 4;
-    unsigned io_threads = 2;
+    // Threads sized to the machine (a small dom0 has one or two CPUs): an I/O thread per two
+    // CPUs, a worker per CPU (at least two, so that one slow call does not hold the rest up).
+    // More threads than CPUs only add hops between them to every answer.
+    const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+    unsigned workers = std::max(2u, cpus);
+    unsigned io_threads = std::max(1u, cpus / 2);
     std::size_t body_limit = 16 * 1024 * 1024;
     unsigned idle_timeout_s = 120;
     unsigned request_timeout_s = 30;

@@ -23,6 +23,10 @@ struct Peer {
     std::optional<uid_t> uid;
     // "1.2.3.4:5678" for TCP, the socket path for Unix sockets, "stdio" for stdio.
     std::string address;
+    // Runs a job on the connection's own strand, where its answer is written: a call that
+    // answers later (event.from, event.next) builds the answer there, one thread hop from the
+    // change instead of two. Empty when the transport has none (the job then runs elsewhere).
+    std::function<void(std::function<void()>)> run_on_connection;
 };
 
 struct RpcResponse {

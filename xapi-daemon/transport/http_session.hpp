@@ -59,7 +59,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
           peer_(std::move(peer)),
           handler_(handler),
           limits_(limits),
-          registry_(registry) {}
+          registry_(registry) {
+        peer_.run_on_connection = [ex = stream_.get_executor()](std::function<void()> job) {
+            boost::asio::post(ex, std::move(job));
+        };
+    }
 
     ~HttpSession() {
         if (id_ != 0)

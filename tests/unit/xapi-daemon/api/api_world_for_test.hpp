@@ -50,7 +50,7 @@ struct ApiWorldForTest {
     VbdHandlers vbd_handlers;
     VifHandlers vif_handlers;
     GuestWatcher watcher{state, [](std::function<void()> job) { job(); }};
-    rpc::Peer local_root{rpc::Peer::Transport::unix_socket, 0, "test.sock"};
+    rpc::Peer local_root{rpc::Peer::Transport::unix_socket, 0, "test.sock", {}};
 
     ApiWorldForTest() {
         state.handlers.session = &session_handlers;
@@ -61,6 +61,7 @@ struct ApiWorldForTest {
         state.handlers.event = &event_handlers;
         state.handlers.VBD = &vbd_handlers;
         state.handlers.VIF = &vif_handlers;
+        seed_event_counts(store, events);
         store.set_observer([this](std::vector<StoreChange>&& c) { events.publish(std::move(c)); });
         sim.set_listener(&watcher);
         install_object_rules(dispatcher);

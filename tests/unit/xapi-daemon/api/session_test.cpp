@@ -19,7 +19,7 @@ TEST(Sessions, LocalRootNeedsNoPasswordOnlyOnTheUnixSocket) {
     EXPECT_EQ(record.at("this_host"), rpc::Value{world.state.host_ref});
 
     // The same uid over HTTPS is not trusted: PAM decides, and a wrong password fails.
-    rpc::Peer remote{rpc::Peer::Transport::https, 0, "10.0.0.1:5555"};
+    rpc::Peer remote{rpc::Peer::Transport::https, 0, "10.0.0.1:5555", {}};
     const auto failure = error_for_test(world.dispatcher.call(
         "session.login_with_password", {rpc::Value{"nosuchuser-tern"}, rpc::Value{"x"}}, remote));
     ASSERT_GE(failure.size(), 2u);

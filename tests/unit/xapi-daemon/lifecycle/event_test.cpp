@@ -211,5 +211,63 @@ TEST_F(EventTest, AChangeWakesOnlyTheWaitersOfItsClass) {
     EXPECT_EQ(task_woken, 1);
 }
 
+TEST_F(EventTest, AParkedAnswerIsBuiltOnItsConnection) {
+    const std::string a = world.make_vm("a");
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    // A connection whose strand is a queue the test runs by hand.
+    std::vector<std::function<void()>> strand;
+    rpc::Peer peer = world.local_root;
+    peer.run_on_connection = [&](std::function<void()> job) { strand.push_back(std::move(job)); };
+    std::vector<rpc::Value> answers;
+    const auto now =
+        world.dispatcher.call("event.from",
+                              {rpc::Value{world.s}, rpc::Value{rpc::Array{rpc::Value{"vm"}}},
+                               rpc::Value{token}, rpc::Value{60.0}},
+                              peer, [&](rpc::Value v) { answers.push_back(std::move(v)); });
+    ASSERT_FALSE(now.has_value()) << "nothing new yet: the call waits";
+    EXPECT_TRUE(strand.empty());
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"b"}});
+    ASSERT_EQ(strand.size(), 1u) << "the change hands the answer to the connection";
+    EXPECT_TRUE(answers.empty()) << "and the connection builds it, not the changer";
+    strand[0]();
+    ASSERT_EQ(answers.size(), 1u);
+    const Struct& value = answers[0].as<Struct>().at("Value").as<Struct>();
+    const rpc::Array& got = value.at("events").as<rpc::Array>();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_NE(value.at("token").as<std::string>(), token);
+}
+
+TEST_F(EventTest, ValidRefCountsFollowCreatesAndDestroys) {
+    const int vm = world.store.class_index("VM");
+    const std::int64_t before = static_cast<std::int64_t>(world.store.count(vm));
+    world.make_vm("a");
+    const std::string b = world.make_vm("b");
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    world.ok("VM.destroy", {rpc::Value{b}});
+    const std::int64_t now = static_cast<std::int64_t>(world.store.count(vm));
+    EXPECT_EQ(now, before + 1);
+    EXPECT_EQ(world.events.objects(vm), now) << "the hub's count, kept from the changes";
+    const Struct answer = from({rpc::Value{"vm"}}, token, 0);
+    EXPECT_EQ(answer.at("valid_ref_counts").as<Struct>().at("vm"), rpc::Value{now});
+}
+
+TEST(EventHubTimer, OnlyAnEarlierDeadlineWakesTheTimer) {
+    EventHub hub(16, [] { return std::chrono::system_clock::time_point{}; });
+    const auto later = std::chrono::steady_clock::now() + std::chrono::hours(1);
+    const Subscription vms = Subscription::parse({rpc::Value{"vm"}});
+    int woken = 0;
+    hub.wait(0, vms, later, [&] { ++woken; });
+    EXPECT_EQ(hub.timer_wakeups(), 1u);
+    for (int i = 1; i <= 50; ++i)
+        hub.wait(0, vms, later + std::chrono::seconds(i), [&] { ++woken; });
+    hub.wait(0, vms, std::nullopt, [&] { ++woken; });
+    EXPECT_EQ(hub.timer_wakeups(), 1u) << "later deadlines are found when the timer wakes";
+    hub.wait(0, vms, later - std::chrono::minutes(1), [&] { ++woken; });
+    EXPECT_EQ(hub.timer_wakeups(), 2u);
+    EXPECT_EQ(woken, 0);
+    hub.stop();
+    EXPECT_EQ(woken, 53) << "stopping still wakes every waiter";
+}
+
 }  // namespace
 }  // namespace tern::xapi
