@@ -40,11 +40,11 @@ int main(int argc, char** argv) {
     std::vector<std::string> unix_paths;
     bool stdio = false;
     // Threads sized to the machine (a small dom0 has one or two CPUs): an I/O thread per two
-    // CPUs, a worker per CPU (at least two, so that one slow call does not hold the rest up).
-    // More threads than CPUs only add hops between them to every answer.
+    // CPUs (at most four), a worker per CPU (at least two, so that one slow call does not hold
+    // the rest up; at most eight). More threads than CPUs only add hops to every answer.
     const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-    unsigned workers = std::max(2u, cpus);
-    unsigned io_threads = std::max(1u, cpus / 2);
+    unsigned workers = std::clamp(cpus, 2u, 8u);
+    unsigned io_threads = std::clamp(cpus / 2, 1u, 4u);
     std::size_t body_limit = 16 * 1024 * 1024;
     unsigned idle_timeout_s = 120;
     unsigned request_timeout_s = 30;
