@@ -16,38 +16,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hypervisor"))
 
-from qemu_console import QemuConsole  # noqa: E402
-from test_control import Shell, pages_free_or_dom0s  # noqa: E402
-from test_dom0 import BOOT_TIMEOUT, INITRD, TOP, qemu_args  # noqa: E402
+from guest_bundle import guest_config, start_dom0_with_guest  # noqa: E402
+from test_control import pages_free_or_dom0s  # noqa: E402
+from test_dom0 import BOOT_TIMEOUT  # noqa: E402
 
-import os  # noqa: E402
-
-BUNDLE = Path(os.environ.get("TERN_GUEST_BUNDLE", TOP / "build/guest/bundle.cpio"))
 EXTRA = "earlycon=xenboot keep_bootcon console=hvc0 loglevel=7"
 
 
-def domu_config(name, extra, vcpus=1):
-    return (f"name = \"{name}\"\\nkernel = \"/tmp/guest/Image\"\\n"
-            f"ramdisk = \"/tmp/guest/busybox-initrd.cpio.gz\"\\n"
-            f"extra = \"{extra}\"\\nmemory = 128\\nvcpus = {vcpus}\\n")
-
-
 def test_debian_kernel_boots_as_a_domu_powers_off_and_is_destroyed_while_running():
-    assert BUNDLE.exists(), f"{BUNDLE} is missing: run `make guest-images`"
-    machine = QemuConsole(qemu_args("console=hvc0", initrd=INITRD, disk=BUNDLE,
-                                    tern_options="dom0_mem=512M dom0_max_vcpus=1"))
+    machine, shell, _ = start_dom0_with_guest()
     try:
-        assert machine.wait_for("type 'poweroff -f' to stop the machine", BOOT_TIMEOUT), \
-            machine.log[-4000:]
-        shell = Shell(machine)
-        out, rc = shell.run("(xenstored > /tmp/xenstored.log 2>&1 &); "
-                            "until [ -S /var/run/xenstored/socket ]; do usleep 100000; done; "
-                            "(tern-consoled > /tmp/consoled.log 2>&1 &); "
-                            "cd /tmp && cpio -id < /dev/vda && ls /tmp/guest")
-        assert rc == 0 and "Image" in out and "busybox-initrd.cpio.gz" in out, out
         before = pages_free_or_dom0s(shell)
 
-        out, rc = shell.run(f"printf '{domu_config('busybox', EXTRA)}' > /tmp/bb.cfg; "
+        out, rc = shell.run(f"printf '{guest_config('busybox', EXTRA)}' > /tmp/bb.cfg; "
                             "tern-ctl build /tmp/bb.cfg")
         assert rc == 0, out
         d = int(out.strip().splitlines()[-1])
@@ -84,7 +65,7 @@ def test_debian_kernel_boots_as_a_domu_powers_off_and_is_destroyed_while_running
         assert rc == 0, out
 
         # A guest that stays up is destroyed while its vCPU runs; its CPU and pages come back.
-        out, rc = shell.run(f"printf '{domu_config('stays', EXTRA + ' tern.stay')}' "
+        out, rc = shell.run(f"printf '{guest_config('stays', EXTRA + ' tern.stay')}' "
                             "> /tmp/stay.cfg; tern-ctl build /tmp/stay.cfg")
         assert rc == 0, out
         s = int(out.strip().splitlines()[-1])
@@ -107,19 +88,9 @@ def test_a_two_vcpu_domu_brings_its_second_vcpu_up_with_psci_cpu_on():
     """On a 3-CPU machine with dom0 on one, a 2-vCPU guest starts vCPU 0 at unpause and vCPU 1
     when Linux asks for it (PSCI CPU_ON): each runs on a CPU of its own, with its own
     redistributor, and both are online in the guest; IPIs between them go through its vGIC."""
-    assert BUNDLE.exists(), f"{BUNDLE} is missing: run `make guest-images`"
-    machine = QemuConsole(qemu_args("console=hvc0", initrd=INITRD, disk=BUNDLE,
-                                    tern_options="dom0_mem=512M dom0_max_vcpus=1", cpus=3))
+    machine, shell, _ = start_dom0_with_guest(cpus=3)
     try:
-        assert machine.wait_for("type 'poweroff -f' to stop the machine", BOOT_TIMEOUT), \
-            machine.log[-4000:]
-        shell = Shell(machine)
-        out, rc = shell.run("(xenstored > /tmp/xenstored.log 2>&1 &); "
-                            "until [ -S /var/run/xenstored/socket ]; do usleep 100000; done; "
-                            "(tern-consoled > /tmp/consoled.log 2>&1 &); "
-                            "cd /tmp && cpio -id < /dev/vda && ls /tmp/guest")
-        assert rc == 0 and "Image" in out, out
-        out, rc = shell.run(f"printf '{domu_config('smp', EXTRA, vcpus=2)}' > /tmp/smp.cfg; "
+        out, rc = shell.run(f"printf '{guest_config('smp', EXTRA, vcpus=2)}' > /tmp/smp.cfg; "
                             "tern-ctl build /tmp/smp.cfg")
         assert rc == 0, out
         d = int(out.strip().splitlines()[-1])

@@ -4,15 +4,15 @@
 // destroying the granting domain takes its pages out of dom0.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <cstring>
-#include <map>
 
 #include "buffer_guest_memory.hpp"
 #include "common/dom0_memory.hpp"
 #include "common/guest_errno.hpp"
 #include "fake_machine_memory.hpp"
+#include "fake_stage2.hpp"
 #include "public/grant_table.hpp"
+#include "real_bank.hpp"
 
 namespace tern::hv {
 namespace {
@@ -23,44 +23,12 @@ constexpr std::uint64_t kGuestRam = 0x40000;  // the guest's first frames
 constexpr std::uint64_t kGrantFrames = 0x38000;
 constexpr std::uint64_t kArgs = BufferGuestMemory::kBase;
 
-struct FakeStage2 final : Stage2Edit {
-    explicit FakeStage2(std::uint64_t first = kDom0First, std::uint64_t frames = kDom0Frames)
-        : first(first), frames(frames) {
-        for (std::uint64_t g = first; g < first + frames; ++g)
-            mapped[g] = g << kPageShift;
-    }
-    bool is_ram_frame(std::uint64_t gfn) const override {
-        return gfn >= first && gfn < first + frames;
-    }
-    bool is_mapped(std::uint64_t gfn) const override { return mapped.count(gfn) != 0; }
-    bool map(std::uint64_t gfn, Paddr machine) override {
-        mapped[gfn] = machine.value;
-        return true;
-    }
-    bool unmap(std::uint64_t gfn) override {
-        mapped.erase(gfn);
-        return true;
-    }
-    std::uint64_t first;
-    std::uint64_t frames;
-    std::map<std::uint64_t, std::uint64_t> mapped;
-};
-
-// Real host memory as the machine's, since grant entries are read where the guest wrote them.
-struct RealBank {
-    static constexpr std::size_t kSize = 4u << 20;
-    RealBank() : bytes(static_cast<std::uint8_t*>(std::aligned_alloc(2u << 20, kSize))) {}
-    ~RealBank() { std::free(bytes); }
-    std::uint64_t base() const { return reinterpret_cast<std::uintptr_t>(bytes); }
-    std::uint8_t* bytes;
-};
-
 struct World {
-    RealBank bank;
-    FakeMachineMemory machine{{{bank.base(), RealBank::kSize}}};
+    RealBank bank{4u << 20};  // grant entries are read where the guest wrote them
+    FakeMachineMemory machine{{{bank.base(), bank.size}}};
     DomainTable domains{machine};
     ControlPlane control{domains, machine, 2};
-    FakeStage2 stage2;
+    FakeStage2 stage2{kDom0First, kDom0Frames};
     Dom0Memory dom0{control, machine, stage2};
     BufferGuestMemory memory{4096};
     Domain* guest = nullptr;
@@ -178,7 +146,7 @@ TEST(Dom0Grants, DestroyingTheGrantingDomainTakesItsPagesOutOfDom0) {
 // Copies need dom0's frames to be real memory too: they are carved from the same bank.
 struct CopyWorld {
     RealBank bank;
-    FakeMachineMemory machine{{{bank.base(), RealBank::kSize}}};
+    FakeMachineMemory machine{{{bank.base(), bank.size}}};
     Paddr dom0_ram = machine.allocator().allocate(16, 1).value();
     DomainTable domains{machine};
     ControlPlane control{domains, machine, 2};

@@ -10,6 +10,7 @@
 #include "buffer_guest_memory.hpp"
 #include "common/guest_errno.hpp"
 #include "fake_machine_memory.hpp"
+#include "fake_stage2.hpp"
 #include "public/memory.hpp"
 
 namespace tern::hv {
@@ -23,32 +24,12 @@ constexpr std::uint64_t kIdxs = BufferGuestMemory::kBase + 1024;
 constexpr std::uint64_t kGpfns = BufferGuestMemory::kBase + 2048;
 constexpr std::uint64_t kErrs = BufferGuestMemory::kBase + 3072;
 
-struct FakeStage2 final : Stage2Edit {
-    FakeStage2() {
-        for (std::uint64_t g = kDom0First; g < kDom0First + kDom0Frames; ++g)
-            mapped[g] = g << kPageShift;
-    }
-    bool is_ram_frame(std::uint64_t gfn) const override {
-        return gfn >= kDom0First && gfn < kDom0First + kDom0Frames;
-    }
-    bool is_mapped(std::uint64_t gfn) const override { return mapped.count(gfn) != 0; }
-    bool map(std::uint64_t gfn, Paddr machine) override {
-        mapped[gfn] = machine.value;
-        return true;
-    }
-    bool unmap(std::uint64_t gfn) override {
-        mapped.erase(gfn);
-        return true;
-    }
-    std::map<std::uint64_t, std::uint64_t> mapped;
-};
-
 struct World {
     // dom0's RAM is allocated in the machine as it is at boot, so that giving it back frees.
     FakeMachineMemory machine{{{0x40000000, 64 * kMiB}}};
     DomainTable domains{machine};
     ControlPlane control{domains, machine, 2};
-    FakeStage2 stage2;
+    FakeStage2 stage2{kDom0First, kDom0Frames};
     Dom0Memory dom0{control, machine, stage2};
     BufferGuestMemory memory{4096};
     Domain* guest = nullptr;

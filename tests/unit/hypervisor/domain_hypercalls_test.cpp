@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <vector>
 
 #include "buffer_guest_memory.hpp"
@@ -17,20 +16,12 @@
 #include "public/memory.hpp"
 #include "public/sched.hpp"
 #include "public/vcpu.hpp"
+#include "real_bank.hpp"
 
 namespace tern::hv {
 namespace {
 
 constexpr std::uint64_t kRamGfn = TERN_GUEST_RAM0_BASE >> kPageShift;
-
-// Host memory standing in for machine memory: the hypervisor reaches pages by their address.
-struct RealBank {
-    static constexpr std::size_t kSize = 8u << 20;
-    RealBank() : bytes(static_cast<std::uint8_t*>(std::aligned_alloc(2u << 20, kSize))) {}
-    ~RealBank() { std::free(bytes); }
-    std::uint64_t base() const { return reinterpret_cast<std::uintptr_t>(bytes); }
-    std::uint8_t* bytes;
-};
 
 class RecordingHooks final : public DomainHooks {
   public:
@@ -49,7 +40,7 @@ class RecordingHooks final : public DomainHooks {
 
 struct World {
     RealBank bank;
-    FakeMachineMemory machine{{{bank.base(), RealBank::kSize}}};
+    FakeMachineMemory machine{{{bank.base(), bank.size}}};
     RecordingHooks hooks;
     DomainTable domains{machine, &hooks};
     BufferGuestMemory memory{8192};
