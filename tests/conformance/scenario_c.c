@@ -11,12 +11,13 @@
 
 #define MiB ((int64_t)1048576)
 
-static const char *const steps[] = {"login", "host", "template", "vm", "memory", "vcpus",
-                                    "disk", "nic", "start", "pause", "unpause",
-                                    "bad_power_state", "async_shutdown", "destroy", "logout"};
+static const char* const steps[] = {"login",          "host",    "template", "vm",
+                                    "memory",         "vcpus",   "disk",     "nic",
+                                    "start",          "pause",   "unpause",  "bad_power_state",
+                                    "async_shutdown", "destroy", "logout"};
 static int done;
 
-static void say(const char *format, ...) {
+static void say(const char* format, ...) {
     va_list ap;
     va_start(ap, format);
     printf("%02d %s: ", done + 1, steps[done]);
@@ -27,7 +28,7 @@ static void say(const char *format, ...) {
     ++done;
 }
 
-static int fail(const char *what, const xen_session *s) {
+static int fail(const char* what, const xen_session* s) {
     printf("%02d %s: FAILED %s", done + 1, done < 15 ? steps[done] : "end", what);
     for (int i = 0; s && i < s->error_description_count; ++i)
         printf(" %s", s->error_description[i]);
@@ -41,14 +42,16 @@ static int fail(const char *what, const xen_session *s) {
             return fail(#call, s); \
     } while (0)
 
-static const char *show(bool b) { return b ? "true" : "false"; }
+static const char* show(bool b) {
+    return b ? "true" : "false";
+}
 
 /* "[a,b,c]" of the session's error parameters, the VM's reference shown as <vm>. */
-static void error_params(const xen_session *s, xen_vm vm, char *buf, size_t size) {
+static void error_params(const xen_session* s, xen_vm vm, char* buf, size_t size) {
     size_t at = 0;
     at += (size_t)snprintf(buf + at, size - at, "[");
     for (int i = 1; i < s->error_description_count && at < size; ++i) {
-        const char *p = s->error_description[i];
+        const char* p = s->error_description[i];
         at += (size_t)snprintf(buf + at, size - at, "%s%s", i > 1 ? "," : "",
                                strcmp(p, xen_vm_to_string(vm)) == 0 ? "<vm>" : p);
     }
@@ -56,29 +59,29 @@ static void error_params(const xen_session *s, xen_vm vm, char *buf, size_t size
         snprintf(buf + at, size - at, "]");
 }
 
-static const char *snapshot_field(const xen_event_record *e, const char *key) {
+static const char* snapshot_field(const xen_event_record* e, const char* key) {
     for (size_t i = 0; e->snapshot && i < e->snapshot->size; ++i)
         if (strcmp(e->snapshot->contents[i].key, key) == 0)
             return e->snapshot->contents[i].val;
     return "";
 }
 
-static xen_string_set *one_class(const char *prefix, const char *ref) {
-    xen_string_set *set = xen_string_set_alloc(1);
+static xen_string_set* one_class(const char* prefix, const char* ref) {
+    xen_string_set* set = xen_string_set_alloc(1);
     set->contents[0] = malloc(strlen(prefix) + strlen(ref) + 1);
     strcpy(set->contents[0], prefix);
     strcat(set->contents[0], ref);
     return set;
 }
 
-static int run(xen_session *s, const char *user, const char *password) {
+static int run(xen_session* s, const char* user, const char* password) {
     TRY(xen_session_login_with_password(s, user, password, "2.1", "tern-conformance"));
     say("ok");
 
     xen_session_ref me = xen_session_ref_from_string(xen_session_id(s));
     xen_host host = NULL;
-    xen_host_record *h = NULL;
-    xen_host_metrics_record *hm = NULL;
+    xen_host_record* h = NULL;
+    xen_host_metrics_record* hm = NULL;
     TRY(xen_session_get_this_host(s, &host, me));
     TRY(xen_host_get_record(s, &h, host));
     TRY(xen_host_metrics_get_record(s, &hm, h->metrics));
@@ -90,7 +93,7 @@ static int run(xen_session *s, const char *user, const char *password) {
     xen_host_record_free(h);
     xen_host_metrics_record_free(hm);
 
-    xen_vm_record *fields = xen_vm_record_alloc();
+    xen_vm_record* fields = xen_vm_record_alloc();
     free(fields->name_label);
     fields->name_label = strdup("conformance-template");
     fields->is_a_template = true;
@@ -106,7 +109,7 @@ static int run(xen_session *s, const char *user, const char *password) {
     xen_vm template = NULL;
     TRY(xen_vm_create(s, &template, fields));
     xen_vm_record_free(fields);
-    xen_vm_record *r = NULL;
+    xen_vm_record* r = NULL;
     TRY(xen_vm_get_record(s, &r, template));
     say("name_label=%s is_a_template=%s", r->name_label, show(r->is_a_template));
     xen_vm_record_free(r);
@@ -126,8 +129,7 @@ static int run(xen_session *s, const char *user, const char *password) {
     TRY(xen_vm_get_record(s, &r, vm));
     say("static_min=%" PRId64 " dynamic_min=%" PRId64 " dynamic_max=%" PRId64
         " static_max=%" PRId64,
-        r->memory_static_min, r->memory_dynamic_min, r->memory_dynamic_max,
-        r->memory_static_max);
+        r->memory_static_min, r->memory_dynamic_min, r->memory_dynamic_max, r->memory_static_max);
     xen_vm_record_free(r);
 
     TRY(xen_vm_set_VCPUs_max(s, vm, 2));
@@ -136,9 +138,9 @@ static int run(xen_session *s, const char *user, const char *password) {
     say("max=%" PRId64 " at_startup=%" PRId64, r->VCPUs_max, r->VCPUs_at_startup);
     xen_vm_record_free(r);
 
-    xen_pool_set *pools = NULL;
+    xen_pool_set* pools = NULL;
     TRY(xen_pool_get_all(s, &pools));
-    xen_vdi_record *disk = xen_vdi_record_alloc();
+    xen_vdi_record* disk = xen_vdi_record_alloc();
     TRY(xen_pool_get_default_SR(s, &disk->SR, pools->contents[0]));
     xen_pool_set_free(pools);
     disk->virtual_size = 64 * MiB;
@@ -150,7 +152,7 @@ static int run(xen_session *s, const char *user, const char *password) {
     xen_vdi vdi = NULL;
     TRY(xen_vdi_create(s, &vdi, disk));
     xen_vdi_record_free(disk);
-    xen_vbd_record *attach = xen_vbd_record_alloc();
+    xen_vbd_record* attach = xen_vbd_record_alloc();
     attach->VM = xen_vm_from_string(xen_vm_to_string(vm));
     attach->VDI = xen_vdi_from_string(xen_vdi_to_string(vdi));
     free(attach->userdevice);
@@ -162,9 +164,9 @@ static int run(xen_session *s, const char *user, const char *password) {
     xen_vbd vbd = NULL;
     TRY(xen_vbd_create(s, &vbd, attach));
     xen_vbd_record_free(attach);
-    xen_vbd_record *b = NULL;
+    xen_vbd_record* b = NULL;
     int64_t virtual_size = 0;
-    xen_vbd_set *vbds = NULL;
+    xen_vbd_set* vbds = NULL;
     TRY(xen_vbd_get_record(s, &b, vbd));
     TRY(xen_vdi_get_virtual_size(s, &virtual_size, vdi));
     TRY(xen_vm_get_VBDs(s, &vbds, vm));
@@ -174,7 +176,7 @@ static int run(xen_session *s, const char *user, const char *password) {
     xen_vbd_record_free(b);
     xen_vbd_set_free(vbds);
 
-    xen_network_record *net = xen_network_record_alloc();
+    xen_network_record* net = xen_network_record_alloc();
     free(net->name_label);
     net->name_label = strdup("conformance-net");
     free(net->bridge);
@@ -182,7 +184,7 @@ static int run(xen_session *s, const char *user, const char *password) {
     xen_network network = NULL;
     TRY(xen_network_create(s, &network, net));
     xen_network_record_free(net);
-    xen_vif_record *nic = xen_vif_record_alloc();
+    xen_vif_record* nic = xen_vif_record_alloc();
     nic->VM = xen_vm_from_string(xen_vm_to_string(vm));
     nic->network = xen_network_from_string(xen_network_to_string(network));
     free(nic->device);
@@ -191,8 +193,8 @@ static int run(xen_session *s, const char *user, const char *password) {
     xen_vif vif = NULL;
     TRY(xen_vif_create(s, &vif, nic));
     xen_vif_record_free(nic);
-    xen_vif_record *v = NULL;
-    xen_vif_set *vifs = NULL;
+    xen_vif_record* v = NULL;
+    xen_vif_set* vifs = NULL;
     TRY(xen_vif_get_record(s, &v, vif));
     TRY(xen_vm_get_VIFs(s, &vifs, vm));
     say("device=%s MTU=%" PRId64 " mac_prefix=%.9s vifs=%zu", v->device, v->MTU, v->MAC,
@@ -200,10 +202,10 @@ static int run(xen_session *s, const char *user, const char *password) {
     xen_vif_record_free(v);
     xen_vif_set_free(vifs);
 
-    xen_string_set *watched = one_class("VM/", xen_vm_to_string(vm));
-    xen_event_batch *batch = NULL;
+    xen_string_set* watched = one_class("VM/", xen_vm_to_string(vm));
+    xen_event_batch* batch = NULL;
     TRY(xen_event_from(s, &batch, watched, "", 0.0));
-    char *token = strdup(batch->token);
+    char* token = strdup(batch->token);
     xen_event_batch_free(batch);
     TRY(xen_vm_start(s, vm, false, false));
     for (bool running = false; !running;) {
@@ -211,7 +213,7 @@ static int run(xen_session *s, const char *user, const char *password) {
         free(token);
         token = strdup(batch->token);
         for (size_t i = 0; i < batch->events->size; ++i) {
-            const xen_event_record *e = batch->events->contents[i];
+            const xen_event_record* e = batch->events->contents[i];
             if (strcmp(e->ref, xen_vm_to_string(vm)) == 0 &&
                 strcmp(snapshot_field(e, "power_state"), "Running") == 0)
                 running = true;
@@ -262,7 +264,7 @@ static int run(xen_session *s, const char *user, const char *password) {
     }
     free(token);
     xen_string_set_free(watched);
-    xen_task_record *k = NULL;
+    xen_task_record* k = NULL;
     TRY(xen_task_get_record(s, &k, task));
     TRY(xen_task_destroy(s, task));
     TRY(xen_vm_get_power_state(s, &state, vm));
@@ -294,7 +296,7 @@ static int run(xen_session *s, const char *user, const char *password) {
     return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     const char *url = NULL, *user = "", *password = "", *cafile = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--url") == 0)
@@ -307,12 +309,13 @@ int main(int argc, char **argv) {
             cafile = argv[i + 1];
     }
     if (!url) {
-        fprintf(stderr, "usage: scenario_c --url URL --user USER --password PASSWORD [--cafile FILE]\n");
+        fprintf(stderr,
+                "usage: scenario_c --url URL --user USER --password PASSWORD [--cafile FILE]\n");
         return 2;
     }
     xen_connect_options options = {0};
     options.tls_ca_file = cafile;
-    xen_session *s = xen_session_open(url, &options);
+    xen_session* s = xen_session_open(url, &options);
     const int rc = s->ok ? run(s, user, password) : fail("xen_session_open", s);
     xen_session_free(s);
     return rc;

@@ -12,29 +12,29 @@
 
 static int failures;
 
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
             fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                       \
-            return;                                                           \
-        }                                                                     \
+            failures++;                                                              \
+            return;                                                                  \
+        }                                                                            \
     } while (0)
 
-#define CHECK_OK(session, call)                                               \
-    do {                                                                      \
-        if (!(call)) {                                                        \
-            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call, \
+#define CHECK_OK(session, call)                                                                  \
+    do {                                                                                         \
+        if (!(call)) {                                                                           \
+            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call,                 \
                     (session)->error_description_count ? (session)->error_description[0] : "?"); \
-            for (int i_ = 1; i_ < (session)->error_description_count; ++i_)  \
-                fprintf(stderr, "  %s\n", (session)->error_description[i_]);  \
-            failures++;                                                       \
-            return;                                                           \
-        }                                                                     \
+            for (int i_ = 1; i_ < (session)->error_description_count; ++i_)                      \
+                fprintf(stderr, "  %s\n", (session)->error_description[i_]);                     \
+            failures++;                                                                          \
+            return;                                                                              \
+        }                                                                                        \
     } while (0)
 
-static const char *env(const char *name) {
-    const char *v = getenv(name);
+static const char* env(const char* name) {
+    const char* v = getenv(name);
     if (!v) {
         fprintf(stderr, "%s is not set: run under with_xapid.py\n", name);
         exit(2);
@@ -42,22 +42,22 @@ static const char *env(const char *name) {
     return v;
 }
 
-static xen_session *unix_root(void) {
+static xen_session* unix_root(void) {
     char url[512];
     snprintf(url, sizeof url, "unix://%s", env("TERN_XAPID_UNIX"));
-    xen_session *s = xen_session_open(url, NULL);
+    xen_session* s = xen_session_open(url, NULL);
     if (!xen_session_login_with_password(s, "root", "", NULL, "c-test"))
         fprintf(stderr, "unix login failed: %s\n", s->error_description[0]);
     return s;
 }
 
 static void two_sessions_to_two_endpoints_in_one_process(void) {
-    xen_session *local = unix_root();
+    xen_session* local = unix_root();
     xen_connect_options options = {0};
     options.tls_ca_file = env("TERN_XAPID_CERT");
-    xen_session *remote = xen_session_open(env("TERN_XAPID_HTTPS"), &options);
+    xen_session* remote = xen_session_open(env("TERN_XAPID_HTTPS"), &options);
     xen_connect_options ssh_options = {0};
-    xen_session *ssh = xen_session_open("ssh://root@xapid-host", &ssh_options);
+    xen_session* ssh = xen_session_open("ssh://root@xapid-host", &ssh_options);
     CHECK(local->ok);
     CHECK_OK(remote, xen_session_login_with_password(remote, env("TERN_XAPID_USER"),
                                                      env("TERN_XAPID_PASSWORD"), "2.0", NULL));
@@ -65,12 +65,12 @@ static void two_sessions_to_two_endpoints_in_one_process(void) {
     CHECK(xen_session_id(local) && xen_session_id(remote));
     CHECK(strcmp(xen_session_id(local), xen_session_id(remote)) != 0);
 
-    xen_session *all[] = {local, remote, ssh};
+    xen_session* all[] = {local, remote, ssh};
     for (int i = 0; i < 3; ++i) {
-        xen_host_set *hosts = NULL;
+        xen_host_set* hosts = NULL;
         CHECK_OK(all[i], xen_host_get_all(all[i], &hosts));
         CHECK(hosts->size == 1);
-        xen_host_record *record = NULL;
+        xen_host_record* record = NULL;
         CHECK_OK(all[i], xen_host_get_record(all[i], &record, hosts->contents[0]));
         CHECK(strcmp(record->API_version_vendor, "Tern") == 0);
         CHECK(record->enabled);
@@ -85,7 +85,7 @@ static void two_sessions_to_two_endpoints_in_one_process(void) {
 }
 
 static void https_refuses_an_untrusted_certificate(void) {
-    xen_session *s = xen_session_open(env("TERN_XAPID_HTTPS"), NULL);
+    xen_session* s = xen_session_open(env("TERN_XAPID_HTTPS"), NULL);
     CHECK(!xen_session_login_with_password(s, env("TERN_XAPID_USER"), env("TERN_XAPID_PASSWORD"),
                                            NULL, NULL));
     CHECK(!s->ok);
@@ -101,19 +101,19 @@ static void https_refuses_an_untrusted_certificate(void) {
 }
 
 static void a_bad_url_leaves_the_error_on_the_session(void) {
-    xen_session *s = xen_session_open("gopher://nowhere", NULL);
+    xen_session* s = xen_session_open("gopher://nowhere", NULL);
     CHECK(s && !s->ok);
     CHECK(strcmp(s->error_description[0], "TRANSPORT_ERROR") == 0);
-    xen_vm_set *vms = NULL;
+    xen_vm_set* vms = NULL;
     CHECK(!xen_vm_get_all(s, &vms));
     CHECK(vms == NULL);
     xen_session_free(s);
 }
 
 static void vm_life_cycle_with_typed_records_errors_async_and_events(void) {
-    xen_session *s = unix_root();
+    xen_session* s = unix_root();
     CHECK(s->ok);
-    xen_vm_record *fields = xen_vm_record_alloc();
+    xen_vm_record* fields = xen_vm_record_alloc();
     CHECK(fields->VCPUs_max == 1);
     fields->name_label = strdup("c-binding-test");
     fields->PV_kernel = strdup("/boot/vmlinuz");
@@ -125,7 +125,7 @@ static void vm_life_cycle_with_typed_records_errors_async_and_events(void) {
 
     CHECK_OK(s, xen_vm_set_memory_static_max(s, vm, 512 * MiB));
     CHECK_OK(s, xen_vm_add_to_other_config(s, vm, "owner", "c"));
-    xen_vm_record *record = NULL;
+    xen_vm_record* record = NULL;
     CHECK_OK(s, xen_vm_get_record(s, &record, vm));
     CHECK(strcmp(record->name_label, "c-binding-test") == 0);
     CHECK(record->memory_static_max == 512 * MiB);
@@ -155,11 +155,11 @@ static void vm_life_cycle_with_typed_records_errors_async_and_events(void) {
     /* Async start, then event.from until the VM's snapshot says Running. */
     char cls[600];
     snprintf(cls, sizeof cls, "VM/%s", xen_vm_to_string(vm));
-    xen_string_set *classes = xen_string_set_alloc(1);
+    xen_string_set* classes = xen_string_set_alloc(1);
     classes->contents[0] = strdup(cls);
-    xen_event_batch *batch = NULL;
+    xen_event_batch* batch = NULL;
     CHECK_OK(s, xen_event_from(s, &batch, classes, "", 0.0));
-    char *token = strdup(batch->token);
+    char* token = strdup(batch->token);
     xen_event_batch_free(batch);
     xen_task task = NULL;
     CHECK_OK(s, xen_vm_start_async(s, &task, vm, false, false));
@@ -169,7 +169,7 @@ static void vm_life_cycle_with_typed_records_errors_async_and_events(void) {
         free(token);
         token = strdup(batch->token);
         for (size_t i = 0; i < batch->events->size; ++i) {
-            xen_string_string_map *snap = batch->events->contents[i]->snapshot;
+            xen_string_string_map* snap = batch->events->contents[i]->snapshot;
             for (size_t j = 0; snap && j < snap->size; ++j)
                 if (strcmp(snap->contents[j].key, "power_state") == 0 &&
                     strcmp(snap->contents[j].val, "Running") == 0)

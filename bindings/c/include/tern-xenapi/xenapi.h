@@ -36,9 +36,9 @@ struct xen_session_impl;
 
 struct xen_session {
     bool ok;
-    char **error_description;
+    char** error_description;
     int error_description_count;
-    struct xen_session_impl *impl; /* the connection: private */
+    struct xen_session_impl* impl; /* the connection: private */
 };
 
 typedef struct xen_connect_options {
@@ -46,30 +46,30 @@ typedef struct xen_connect_options {
     bool tls_no_verify;
     /* HTTPS: trust the CA (or self-signed certificate) in this PEM file instead of the
      * system's CAs; the host name is still checked. */
-    const char *tls_ca_file;
+    const char* tls_ca_file;
     /* HTTPS: accept exactly the certificate with this SHA-256 fingerprint (hex). */
-    const char *tls_sha256_fingerprint;
+    const char* tls_sha256_fingerprint;
     /* ssh://: the program to run instead of "ssh". */
-    const char *ssh_program;
+    const char* ssh_program;
 } xen_connect_options;
 
 /* A session for `url` (options may be NULL). Never NULL unless memory runs out; a bad URL
  * leaves the session with ok == false and the error set. The connection opens on first use. */
-xen_session *xen_session_open(const char *url, const xen_connect_options *options);
+xen_session* xen_session_open(const char* url, const xen_connect_options* options);
 
 /* session.login_with_password; version and originator may be NULL ("2.0", "tern-xenapi-c"). */
-bool xen_session_login_with_password(xen_session *session, const char *uname, const char *pwd,
-                                     const char *version, const char *originator);
+bool xen_session_login_with_password(xen_session* session, const char* uname, const char* pwd,
+                                     const char* version, const char* originator);
 /* session.logout and session.local_logout of this session's reference. */
-bool xen_session_logout(xen_session *session);
-bool xen_session_local_logout(xen_session *session);
+bool xen_session_logout(xen_session* session);
+bool xen_session_local_logout(xen_session* session);
 /* The session's reference after a login ("OpaqueRef:..."), or NULL. Owned by the session. */
-const char *xen_session_id(const xen_session *session);
+const char* xen_session_id(const xen_session* session);
 
 /* Forgets the error: ok becomes true again. */
-void xen_session_clear_error(xen_session *session);
+void xen_session_clear_error(xen_session* session);
 /* Logs out when still logged in (best effort), closes the connection and frees everything. */
-void xen_session_free(xen_session *session);
+void xen_session_free(xen_session* session);
 
 #ifdef __cplusplus
 }
