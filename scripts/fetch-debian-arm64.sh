@@ -3,7 +3,8 @@
 # `apt-get download`; never committed), into build/downloads/dom0:
 #   Image            Debian's stock arm64 Linux kernel (linux-image-6.1.0-*-arm64-unsigned)
 #   modules/*.ko     the few modules of that kernel the dom0 ramdisk loads (virtio-mmio, virtio-blk,
-#                    and Xen's privcmd, evtchn and gntdev devices)
+#                    virtio-net with the failover modules it needs, and Xen's privcmd, evtchn and
+#                    gntdev devices)
 #   busybox          busybox-static:arm64, the ramdisk's whole user space
 #   PACKAGES         the package versions these came from
 # Idempotent: nothing is fetched when everything is there.
@@ -11,6 +12,7 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 out="${DOWNLOADS:-$top/build/downloads}/dom0"
 modules=(drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko
+         net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko
          drivers/xen/xen-privcmd.ko drivers/xen/xen-evtchn.ko drivers/xen/xen-gntdev.ko)
 complete() {
     [ -s "$out/Image" ] && [ -s "$out/busybox" ] || return 1

@@ -20,11 +20,22 @@ INITRD = Path(os.environ.get("TERN_DOM0_INITRD", TOP / "build/dom0/initrd.cpio.g
 BOOT_TIMEOUT = 600  # TCG on a busy 2-core machine: generous; QEMU is killed by PID after
 
 
-def qemu_args(bootargs, initrd=None, disk=None, tern_options="dom0_mem=512M", cpus=2):
+def net_args(forwards):
+    """QEMU's user network on a virtio-net (virtio-mmio) NIC, passed through to dom0, which
+    takes 10.0.2.15/24; `forwards` maps host ports on 127.0.0.1 to dom0's TCP ports, e.g.
+    {8443: 443, 2222: 22}."""
+    hostfwd = "".join(f",hostfwd=tcp:127.0.0.1:{host}-:{guest}"
+                      for host, guest in forwards.items())
+    return ["-netdev", f"user,id=net0{hostfwd}", "-device", "virtio-net-device,netdev=net0"]
+
+
+def qemu_args(bootargs, initrd=None, disk=None, tern_options="dom0_mem=512M", cpus=2, net=None):
+    """The machine's command line; net: None (no NIC) or the port forwards of net_args."""
     assert IMAGE.exists(), f"{IMAGE} is missing: run `make hypervisor`"
     assert KERNEL.exists(), f"{KERNEL} is missing: run `make dom0-kernel`"
+    nic = ["-nic", "none"] if net is None else net_args(net)
     args = [QEMU, "-machine", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a57",
-            "-smp", str(cpus), "-m", "2048", "-nographic", "-nic", "none", "-no-reboot",
+            "-smp", str(cpus), "-m", "2048", "-nographic", *nic, "-no-reboot",
             "-kernel", str(IMAGE), "-append", tern_options,
             "-device", f"guest-loader,addr=0x49000000,kernel={KERNEL},bootargs={bootargs}"]
     if initrd:
