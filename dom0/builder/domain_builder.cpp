@@ -70,6 +70,7 @@ void DomainBuilder::copy_in(std::uint32_t domain, std::uint64_t at,
 BuiltDomain DomainBuilder::build(const GuestConfig& config) {
     DomainLimits limits;
     limits.max_vcpus = config.vcpus;
+    limits.handle = config.handle;
     limits.max_memory_kib = config.memory_mib * 1024 + kMagicPages * 4;
     const std::uint32_t domain = control_.create(limits);
     try {

@@ -6,6 +6,7 @@
 // ConfigError naming the file, line and column and what was expected.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -19,6 +20,7 @@ struct GuestConfig {
     std::string extra;    // the kernel command line
     std::uint64_t memory_mib = 0;
     std::uint32_t vcpus = 1;
+    std::array<std::uint8_t, 16> handle{};  // the toolstack's uuid for the domain (not in files)
 };
 
 class ConfigError : public std::runtime_error {

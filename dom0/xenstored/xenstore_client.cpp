@@ -1,6 +1,7 @@
 // The blocking socket client.
 #include "xenstored/xenstore_client.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -219,6 +220,17 @@ XsResult<std::pair<std::string, std::string>> XenstoreClient::next_event() {
     auto event = std::move(events_.front());
     events_.pop_front();
     return event;
+}
+
+bool XenstoreClient::event_ready(std::chrono::milliseconds timeout) {
+    if (!events_.empty() || !fd_.valid())
+        return true;
+    pollfd p{fd_.get(), POLLIN, 0};
+    int n = 0;
+    do {
+        n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (n < 0 && errno == EINTR);
+    return n > 0;
 }
 
 }  // namespace tern::dom0::xenstored

@@ -4,6 +4,7 @@
 // shows as EIO.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -45,6 +46,9 @@ class XenstoreClient {
     XsStatus unwatch(std::string_view path, std::string_view token);
     // Blocks for the next watch event: {path, token}. EIO if the connection closed.
     XsResult<std::pair<std::string, std::string>> next_event();
+    // Whether next_event() has something to return without blocking long: an event is kept,
+    // or the connection became readable within `timeout` (or closed: next_event says EIO).
+    bool event_ready(std::chrono::milliseconds timeout);
 
   private:
     // Sends one request and returns its reply payload, or the ERROR reply's error (EIO when the

@@ -3,6 +3,9 @@
 
 #include <stdexcept>
 
+#include "backend/tern/dom0_tern_host.hpp"
+#include "backend/tern/tern_backend.hpp"
+
 namespace tern::xapi {
 
 BackendChoice make_backend(const BackendOptions& options) {
@@ -11,7 +14,9 @@ BackendChoice make_backend(const BackendOptions& options) {
         SimBackend* raw = sim.get();
         return {std::move(sim), raw};
     }
-    throw std::invalid_argument("unknown backend '" + options.name + "' (known: sim)");
+    if (options.name == "tern")
+        return {std::make_unique<TernBackend>(std::make_unique<Dom0TernHost>()), nullptr};
+    throw std::invalid_argument("unknown backend '" + options.name + "' (known: sim, tern)");
 }
 
 }  // namespace tern::xapi

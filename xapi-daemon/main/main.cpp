@@ -59,8 +59,9 @@ int main(int argc, char** argv) {
     unsigned metrics_interval_ms = 5000;
     unsigned shutdown_timeout_s = 120;
     app.set_config("--config", "", "read options from this file (TOML or INI; flags override it)");
-    app.add_option("--backend", backend, "the hypervisor backend: sim")
-        ->check(CLI::IsMember({"sim"}))
+    app.add_option("--backend", backend,
+                   "the hypervisor backend: sim, or tern (real domains, in dom0 on Tern)")
+        ->check(CLI::IsMember({"sim", "tern"}))
         ->capture_default_str();
     app.add_option("--state-dir", state_dir, "database and TLS material live here")
         ->capture_default_str();

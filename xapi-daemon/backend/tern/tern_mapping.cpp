@@ -1,0 +1,129 @@
+// The tern backend's translations between xapid's values and Tern's.
+#include "backend/tern/tern_mapping.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace tern::xapi {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+constexpr std::int64_t kMiB = 1 << 20;
+
+}  // namespace
+
+DomainHandle handle_of(std::string_view uuid) {
+    DomainHandle handle{};
+    if (uuid.size() != 36)
+        return {};
+    std::size_t byte = 0;
+    for (std::size_t i = 0; i < uuid.size();) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (uuid[i] != '-')
+                return {};
+            ++i;
+            continue;
+        }
+        const int high = hex_value(uuid[i]);
+        const int low = hex_value(uuid[i + 1]);
+        if (high < 0 || low < 0)
+            return {};
+        handle[byte++] = static_cast<std::uint8_t>(high << 4 | low);
+        i += 2;
+    }
+    return handle;
+}
+
+std::string uuid_of(const DomainHandle& handle) {
+    bool zero = true;
+    for (std::uint8_t b : handle)
+        zero = zero && b == 0;
+    if (zero)
+        return {};
+    std::string out;
+    char hex[3];
+    for (std::size_t i = 0; i < handle.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out += '-';
+        std::snprintf(hex, sizeof hex, "%02x", handle[i]);
+        out += hex;
+    }
+    return out;
+}
+
+Outcome<dom0::GuestConfig> guest_config_of(const DomainConfig& config) {
+    for (const DiskConfig& disk : config.disks) {
+        if (!disk.path.empty())
+            return not_supported("VM.start with disk " + disk.device,
+                                 "Tern has no PV block devices yet");
+    }
+    if (!config.nics.empty())
+        return not_supported("VM.start with network interface " + config.nics.front().device,
+                             "Tern has no PV network devices yet");
+    if (config.kernel.empty())
+        return BackendError{"BOOTLOADER_FAILED",
+                            {config.uuid, "the VM has no kernel (PV_kernel) to boot"}};
+    const std::int64_t bytes = std::max(config.memory_max, config.memory_target);
+    if (bytes <= 0)
+        return BackendError{"VM_MEMORY_SIZE_TOO_LOW", {config.uuid}};
+    const std::int64_t mib = (bytes + kMiB - 1) / kMiB;
+    if (static_cast<std::uint64_t>(mib) > TERN_GUEST_RAM0_SIZE / kMiB)
+        return BackendError{"HOST_NOT_ENOUGH_FREE_MEMORY",
+                            {std::to_string(bytes), std::to_string(TERN_GUEST_RAM0_SIZE)}};
+    if (config.vcpus_max < 1 || config.vcpus_max > TERN_MAX_VCPUS || config.vcpus_online < 1 ||
+        config.vcpus_online > config.vcpus_max)
+        return BackendError{"VM_TOO_MANY_VCPUS", {config.uuid}};
+    dom0::GuestConfig guest;
+    guest.name = config.name;
+    guest.kernel = config.kernel;
+    guest.ramdisk = config.ramdisk;
+    guest.extra = config.cmdline;
+    guest.memory_mib = static_cast<std::uint64_t>(mib);
+    guest.vcpus = static_cast<std::uint32_t>(config.vcpus_max);
+    guest.handle = handle_of(config.uuid);
+    return guest;
+}
+
+DomainState state_of(const tern_domain_info& info) {
+    switch (info.state) {
+        case TERN_DOMAIN_PAUSED:
+            return DomainState::paused;
+        case TERN_DOMAIN_SHUTDOWN:
+            return exit_of(info.shutdown_reason) == GuestExit::crash ? DomainState::crashed
+                                                                     : DomainState::shutdown;
+        default:
+            return DomainState::running;
+    }
+}
+
+GuestExit exit_of(std::uint32_t shutdown_reason) {
+    switch (shutdown_reason) {
+        case TERN_SHUTDOWN_REBOOT:
+            return GuestExit::reboot;
+        case TERN_SHUTDOWN_CRASH:
+        case TERN_SHUTDOWN_WATCHDOG:
+            return GuestExit::crash;
+        default:  // poweroff, and a suspend no one asked for (it cannot be resumed)
+            return GuestExit::poweroff;
+    }
+}
+
+BackendError not_supported(std::string_view operation, std::string_view why) {
+    return {"NOT_IMPLEMENTED",
+            {std::string(operation) + " (tern backend: " + std::string(why) + ")"}};
+}
+
+BackendError no_such_domain(DomainId domain) {
+    return {"HANDLE_INVALID", {"domain", std::to_string(domain.value)}};
+}
+
+}  // namespace tern::xapi
