@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the test guest (a domU): Debian's arm64 kernel (the one dom0 runs, fetched by
 # scripts/fetch-debian-arm64.sh) with a busybox ramdisk whose /init is
-# tests/system/guest/busybox-init.sh. Outputs, in build/guest/:
+# tests/system/guest/busybox-init.sh and the kernel's xen-blkfront module in /lib/modules.
+# Outputs, in build/guest/ (or GUEST_OUT):
 #   busybox-initrd.cpio.gz  the guest's ramdisk
 #   bundle.cpio             the kernel and the ramdisk in one newc cpio archive, to hand to dom0
 #                           as a raw virtio disk (dom0: cpio -id < /dev/vda)
@@ -9,7 +10,7 @@
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 downloads="${DOWNLOADS:-$top/build/downloads}/dom0"
-out="$top/build/guest"
+out="${GUEST_OUT:-$top/build/guest}"
 "$top/scripts/fetch-debian-arm64.sh" >/dev/null
 mkdir -p "$out"
 work="$(mktemp -d)"
@@ -20,8 +21,9 @@ archive() {  # archive DIR OUTPUT: a reproducible newc cpio of DIR's contents
         cpio --quiet -o -H newc -R 0:0 --reproducible) > "$2"
 }
 root="$work/root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
 install -m 755 "$downloads/busybox" "$root/bin/busybox"
+install -m 644 "$downloads"/guest-modules/*.ko "$root/lib/modules/"
 ln -s busybox "$root/bin/sh"
 install -m 755 "$top/tests/system/guest/busybox-init.sh" "$root/init"
 archive "$root" "$work/initrd.cpio"

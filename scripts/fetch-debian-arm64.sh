@@ -14,12 +14,14 @@ out="${DOWNLOADS:-$top/build/downloads}/dom0"
 modules=(drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko
          net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko
          drivers/xen/xen-privcmd.ko drivers/xen/xen-evtchn.ko drivers/xen/xen-gntdev.ko)
+guest_modules=(drivers/block/xen-blkfront.ko)
 complete() {
     [ -s "$out/Image" ] && [ -s "$out/busybox" ] || return 1
     for m in "${modules[@]}"; do [ -s "$out/modules/$(basename "$m")" ] || return 1; done
+    for m in "${guest_modules[@]}"; do [ -s "$out/guest-modules/$(basename "$m")" ] || return 1; done
 }
 if complete; then echo "fetch: $out complete"; exit 0; fi
-mkdir -p "$out/modules"
+mkdir -p "$out/modules" "$out/guest-modules"
 sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -42,6 +44,9 @@ dpkg-deb -x "$work"/busybox-static_*.deb "$work/b"
 cp "$work"/k/boot/vmlinuz-* "$out/Image.tmp" && mv "$out/Image.tmp" "$out/Image"
 for m in "${modules[@]}"; do
     cp "$work"/k/lib/modules/*/kernel/"$m" "$out/modules/"
+done
+for m in "${guest_modules[@]}"; do
+    cp "$work"/k/lib/modules/*/kernel/"$m" "$out/guest-modules/"
 done
 cp "$work/b/bin/busybox" "$out/busybox.tmp" && mv "$out/busybox.tmp" "$out/busybox"
 dpkg-deb -f "$work"/linux-image-*.deb Package Version > "$out/PACKAGES"

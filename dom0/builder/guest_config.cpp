@@ -37,10 +37,12 @@ class Parser {
                 config.memory_mib = number_value(1, 3072, "memory in MiB");
             else if (key == "vcpus")
                 config.vcpus = static_cast<std::uint32_t>(number_value(1, 8, "vcpus"));
+            else if (key == "disk")
+                config.disks = disk_list();
             else
                 fail(key_line, key_column,
                      "unknown key '" + key +
-                         "' (expected name, kernel, ramdisk, extra, memory or vcpus)");
+                         "' (expected name, kernel, ramdisk, extra, memory, vcpus or disk)");
             end_of_line();
         }
         if (config.kernel.empty())
@@ -124,6 +126,34 @@ class Parser {
         }
         advance();
         return value;
+    }
+    // [ "spec", "spec" ]: each a DiskSpec; no virtual device twice.
+    std::vector<DiskSpec> disk_list() {
+        std::vector<DiskSpec> disks;
+        expect('[');
+        skip_blank_lines();
+        while (peek() != ']') {
+            const std::size_t line = line_, col = column();
+            const std::string text = string_value();
+            try {
+                disks.push_back(parse_disk_spec(text));
+            } catch (const std::invalid_argument& e) {
+                fail(line, col, e.what());
+            }
+            for (std::size_t i = 0; i + 1 < disks.size(); ++i) {
+                if (disks[i].vdev == disks.back().vdev)
+                    fail(line, col, "virtual device '" + disks.back().vdev + "' is used twice");
+            }
+            skip_blank_lines();
+            if (peek() == ',') {
+                advance();
+                skip_blank_lines();
+            } else if (peek() != ']') {
+                fail_here("expected ',' or ']' in the disk list");
+            }
+        }
+        advance();
+        return disks;
     }
     std::uint64_t number_value(std::uint64_t low, std::uint64_t high, const char* what) {
         const std::size_t col = column();

@@ -2,14 +2,18 @@
 // from, in the key = value form of xl's config files:
 //   name = "busybox"        kernel = "/lib/tern/Image"      ramdisk = "/lib/tern/initrd"
 //   extra = "console=hvc0"  memory = 64   (MiB)            vcpus = 1
-// Strings are double-quoted, numbers are decimal; '#' starts a comment. A mistake is a
-// ConfigError naming the file, line and column and what was expected.
+//   disk = [ "file:/srv/root.img,xvda,w", "qcow2:/srv/data.qcow2,xvdb,r" ]  (disk_spec.hpp)
+// Strings are double-quoted, numbers are decimal, lists are bracketed and may span lines; '#'
+// starts a comment. A mistake is a ConfigError naming the file, line and column and what was
+// expected.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "dom0/builder/disk_spec.hpp"
 
 namespace tern::dom0 {
 
@@ -20,7 +24,7 @@ struct GuestConfig {
     std::string extra;    // the kernel command line
     std::uint64_t memory_mib = 0;
     std::uint32_t vcpus = 1;
-    std::array<std::uint8_t, 16> handle{};  // the toolstack's uuid for the domain (not in files)
+    std::vector<DiskSpec> disks;
 };
 
 class ConfigError : public std::runtime_error {

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,12 +21,14 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "console_attach.hpp"
 #include "dom0/builder/domain_builder.hpp"
 #include "dom0/builder/guest_config.hpp"
+#include "dom0/builder/guest_vbd.hpp"
 #include "dom0/builder/guest_xenstore.hpp"
 #include "dom0/control/control_client.hpp"
 #include "dom0/control/control_error.hpp"
@@ -40,6 +43,9 @@ namespace {
 using tern::dom0::ControlClient;
 using tern::dom0::ControlError;
 
+// How long destroy waits for the block backend to close a domain's disks.
+constexpr std::chrono::milliseconds kVbdCloseTimeout{10000};
+
 constexpr const char* kUsage =
     "usage: tern-ctl [--interface-version V] [--privcmd PATH] COMMAND [ARGS]\n"
     "commands:\n"
@@ -48,13 +54,15 @@ constexpr const char* kUsage =
     "  create --memory MiB [--vcpus N] [--no-populate]\n"
     "                                   a paused domain with that much RAM; prints its id\n"
     "  build CONFIG                     a paused domain built from a config file (kernel,\n"
-    "                                   ramdisk, extra, memory, vcpus): prints where things went\n"
+    "                                   ramdisk, extra, memory, vcpus, disk): prints where\n"
+    "                                   things went; its disks are served by tern-blkback\n"
     "  hvm-param ID INDEX               one of its HVM parameters\n"
     "  xenstore-read PATH | xenstore-write PATH VALUE | xenstore-ls PATH\n"
     "                                   xenstore through xenstored's socket (--xenbus: through\n"
     "                                   dom0's kernel, /dev/xen/xenbus)\n"
     "  info ID                          one domain's state\n"
     "  pause ID | unpause ID | destroy ID\n"
+    "                                   (destroy first has tern-blkback close its disks)\n"
     "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n"
     "  peek ID GFN                      the first 16 bytes of one of its pages, and whether\n"
     "                                   the page is all zero\n"
@@ -220,8 +228,23 @@ int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::strin
                 static_cast<unsigned long long>(built.store_gfn), built.store_port);
     // Its xenstore entries and INTRODUCE, when xenstored runs (as xl needs it to).
     if (auto store = connect_xenstore()) {
-        tern::dom0::introduce_to_xenstore(*store, built, config);
+        try {
+            tern::dom0::introduce_to_xenstore(*store, built, config);
+            tern::dom0::add_vbds_to_xenstore(*store, built.domain, config.disks);
+        } catch (...) {
+            tern::dom0::remove_vbds(*store, built.domain);
+            control.destroy(built.domain);  // nothing half-made is left behind
+            tern::dom0::release_from_xenstore(*store, built.domain);
+            throw;
+        }
         std::printf("introduced to xenstore as /local/domain/%u\n", built.domain);
+        for (const auto& disk : config.disks)
+            std::printf("disk %s: %s (%s, %s), backend %s\n", disk.vdev.c_str(), disk.path.c_str(),
+                        disk.format.c_str(), disk.writable ? "writable" : "read-only",
+                        tern::dom0::vbd_backend_path(built.domain, disk.devid).c_str());
+    } else if (!config.disks.empty()) {
+        control.destroy(built.domain);
+        throw std::runtime_error("xenstored is not running: the disks cannot be set up");
     } else {
         std::printf("xenstored is not running: no xenstore entries\n");
     }
@@ -358,9 +381,19 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
         control.unpause(domain_id(args, 1));
     } else if (cmd == "destroy") {
         const std::uint32_t id = domain_id(args, 1);
+        auto store = connect_xenstore();
+        // Its disks first: the backend releases their grant maps and flushes their images
+        // while the domain still exists.
+        if (store && tern::dom0::close_vbds(*store, id, kVbdCloseTimeout) != 0)
+            std::fprintf(stderr,
+                         "tern-ctl: the block backend did not close every disk of "
+                         "domain %u (is tern-blkback running?)\n",
+                         id);
         control.destroy(id);
-        if (auto store = connect_xenstore())
+        if (store) {
+            tern::dom0::remove_vbds(*store, id);
             tern::dom0::release_from_xenstore(*store, id);
+        }
     } else if (cmd == "peek") {
         peek(privcmd, domain_id(args, 1), gfn_arg(args, 2));
     } else if (cmd == "poke") {

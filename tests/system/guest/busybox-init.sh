@@ -3,14 +3,23 @@
 # through the kernel log (which reaches the hypervisor's console through earlycon=xenboot
 # even when no console daemon reads the guest's console ring), then powers off, or with
 # tern.stay on the kernel command line, keeps running (to be shut down or destroyed), or with
-# tern.shell, runs a shell on its console.
+# tern.shell, runs a shell on its console; with tern.blk it checks its PV disks (xvda and
+# xvdb, served by dom0's tern-blkback) before doing any of that.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# A toolstack's clean shutdown (xenstore control/shutdown = poweroff) makes the kernel run
+# poweroff_cmd, /sbin/poweroff by default, which this ramdisk lacks.
+echo "/bin/busybox poweroff -f" > /proc/sys/kernel/poweroff_cmd
 say() { echo "tern-domu: $*" > /dev/kmsg; }
 say "user space reached"
+# xen-blkfront (its disks appear as /dev/xvdX once dom0's backend connects).
+for m in /lib/modules/*.ko; do
+    [ -f "$m" ] || continue
+    insmod "$m" || say "cannot load $m"
+done
 say "hypervisor $(cat /sys/hypervisor/type 2>/dev/null || echo none)"
 say "cpus online $(cat /sys/devices/system/cpu/online)"
 say "memory $(grep MemTotal /proc/meminfo | tr -s ' ')"
@@ -20,6 +29,33 @@ t1=$(grep -E 'arch_timer' /proc/interrupts | tr -s ' ' | cut -d' ' -f3)
 sleep 1
 t2=$(grep -E 'arch_timer' /proc/interrupts | tr -s ' ' | cut -d' ' -f3)
 say "timer ticks $t1 then $t2"
+# The PV block test: each disk's size and the sha256 of its first 4 MiB; then a pattern
+# written at 1 MiB (256 pages of "tern-pv-block xvdX\n" lines), synced, and after the page
+# cache is dropped read back from the backend and its sha256 reported.
+blk_test() {
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        [ -b /dev/xvda ] && [ -b /dev/xvdb ] && break
+        sleep 1
+    done
+    for d in xvda xvdb; do
+        if [ ! -b /dev/$d ]; then say "disk $d missing"; continue; fi
+        say "disk $d sectors $(cat /sys/block/$d/size) ro $(cat /sys/block/$d/ro)" \
+            "sha256 $(head -c 4194304 /dev/$d | sha256sum | cut -d' ' -f1)"
+        yes "tern-pv-block $d" | head -c 1048576 | dd of=/dev/$d bs=4096 seek=256 conv=fsync \
+            2>/dev/null || say "disk $d write failed"
+    done
+    sync
+    echo 3 > /proc/sys/vm/drop_caches
+    for d in xvda xvdb; do
+        [ -b /dev/$d ] || continue
+        say "disk $d pattern sha256" \
+            "$(dd if=/dev/$d bs=4096 skip=256 count=256 2>/dev/null | sha256sum | cut -d' ' -f1)"
+    done
+    say "disk test done"
+}
+case " $(cat /proc/cmdline) " in
+    *" tern.blk "*) blk_test ;;
+esac
 case " $(cat /proc/cmdline) " in
     *" tern.shell "*)
         # A shell on the console (hvc0 with console=hvc0), for a person or a test attached
