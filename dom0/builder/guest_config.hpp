@@ -8,6 +8,7 @@
 // expected.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -25,6 +26,7 @@ struct GuestConfig {
     std::uint64_t memory_mib = 0;
     std::uint32_t vcpus = 1;
     std::vector<DiskSpec> disks;
+    std::array<std::uint8_t, 16> handle{};  // the toolstack's uuid for the domain (not in files)
 };
 
 class ConfigError : public std::runtime_error {
