@@ -106,6 +106,33 @@ rpc::Value Dispatcher::call(const std::string& method, const rpc::Array& params,
 std::optional<rpc::Value> Dispatcher::call(const std::string& method, const rpc::Array& params,
                                            const rpc::Peer& peer,
                                            std::function<void(rpc::Value)> later) {
+    // A call's changes are in memory, and their events out, when it returns; its answer waits
+    // for the group commit that puts them on disk (object_store.hpp), with no thread held when
+    // it can answer later. (A handler that defers its own answer, as the event calls do,
+    // changes nothing on disk.)
+    DeferredDurability durability;
+    std::optional<rpc::Value> answer = answer_call(method, params, peer, later);
+    const std::uint64_t change = durability.newest();
+    if (change == 0 || !answer)
+        return answer;
+    if (!later) {
+        try {
+            state_.store.wait_durable(change);
+        } catch (const StoreError& e) {
+            return failure("INTERNAL_ERROR", {e.what()});
+        }
+        return answer;
+    }
+    state_.store.when_durable(change, [later = std::move(later), answer = std::move(*answer)](
+                                          const std::string* error) mutable {
+        later(error != nullptr ? failure("INTERNAL_ERROR", {*error}) : std::move(answer));
+    });
+    return std::nullopt;
+}
+
+std::optional<rpc::Value> Dispatcher::answer_call(const std::string& method,
+                                                  const rpc::Array& params, const rpc::Peer& peer,
+                                                  std::function<void(rpc::Value)> later) {
     try {
         const bool is_async = method.starts_with("Async.");
         const std::string name = is_async ? method.substr(6) : method;

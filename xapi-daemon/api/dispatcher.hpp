@@ -44,7 +44,8 @@ class Dispatcher {
     // something to happen (event.next) blocks the calling thread.
     rpc::Value call(const std::string& method, const rpc::Array& params, const rpc::Peer& peer);
     // The same, but a call that waits answers later through `later` (from another thread) and
-    // this returns nullopt.
+    // this returns nullopt. Waiting includes the group commit that puts the call's changes on
+    // disk: that answer comes from the store's writer thread.
     std::optional<rpc::Value> call(const std::string& method, const rpc::Array& params,
                                    const rpc::Peer& peer, std::function<void(rpc::Value)> later);
 
@@ -64,6 +65,10 @@ class Dispatcher {
         int cls;
         const MessageDesc* msg;
     };
+    // call() before its answer waits for the disk.
+    std::optional<rpc::Value> answer_call(const std::string& method, const rpc::Array& params,
+                                          const rpc::Peer& peer,
+                                          std::function<void(rpc::Value)> later);
     rpc::Value run(CallContext& ctx, const Target& target, const rpc::Array& args);
     void finish_task(const std::string& task, const Target& target, const rpc::Value& result,
                      std::vector<std::string> error);

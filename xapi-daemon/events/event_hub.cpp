@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "events/event_stages.hpp"
+
 namespace tern::xapi {
 
 EventHub::EventHub(std::size_t capacity, Clock clock)
@@ -12,8 +14,10 @@ EventHub::EventHub(std::size_t capacity, Clock clock)
 
 void EventHub::stop() {
     Waiters woken;
+    bool first = false;
     {
         std::lock_guard lock(mutex_);
+        first = !stopping_;
         stopping_ = true;
         woken.splice(woken.end(), waiters_);
     }
@@ -22,6 +26,8 @@ void EventHub::stop() {
         timer_.join();
     for (Waiter& w : woken)
         w.wake();
+    if (EventStages* stages = EventStages::instance(); stages != nullptr && first)
+        stages->write_report();
 }
 
 EventHub::~EventHub() {
@@ -30,6 +36,7 @@ EventHub::~EventHub() {
 
 void EventHub::publish(std::vector<StoreChange>&& changes) {
     const auto now = clock_();
+    const std::int64_t published = EventStages::instance() ? EventStages::now_ns() : 0;
     Waiters woken;
     {
         std::lock_guard lock(mutex_);
@@ -42,7 +49,7 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
             }
             ring_.push_back(std::make_shared<const Event>(next_id_++, c.cls, std::move(c.ref),
                                                           c.kind, std::move(c.snapshot),
-                                                          std::move(c.uuid), now));
+                                                          std::move(c.uuid), now, published));
             if (ring_.size() > capacity_)
                 ring_.pop_front();
         }

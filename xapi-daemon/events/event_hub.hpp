@@ -36,14 +36,15 @@ namespace tern::xapi {
 struct Event {
     Event(std::int64_t id, int cls, std::string ref, StoreChange::Kind kind,
           std::shared_ptr<const rpc::Struct> snapshot, std::string uuid,
-          std::chrono::system_clock::time_point time)
+          std::chrono::system_clock::time_point time, std::int64_t published_ns = 0)
         : id(id),
           cls(cls),
           ref(std::move(ref)),
           kind(kind),
           snapshot(std::move(snapshot)),
           uuid(std::move(uuid)),
-          time(time) {}
+          time(time),
+          published_ns(published_ns) {}
 
     const std::int64_t id;
     const int cls;
@@ -52,6 +53,7 @@ struct Event {
     const std::shared_ptr<const rpc::Struct> snapshot;  // null for del
     const std::string uuid;
     const std::chrono::system_clock::time_point time;
+    const std::int64_t published_ns;  // steady clock; only when EventStages records
 
     // The event's record and its snapshot in their wire form, encoded by the first answer that
     // carries the event (event_messages.cpp) and shared by every other answer.

@@ -14,6 +14,7 @@
 #include "api/dispatcher.hpp"
 #include "api/marshal.hpp"
 #include "events/event_hub.hpp"
+#include "events/event_stages.hpp"
 #include "rpc/xmlrpc_codec.hpp"
 #include "store/object_store.hpp"
 
@@ -167,6 +168,15 @@ rpc::Array dump(ObjectStore& store, const Subscription& sub,
     return out;
 }
 
+// For the benchmark's stage figures: how long ago the newest of `events` was published.
+void note_build_start(const std::vector<EventPtr>& events) {
+    EventStages* stages = EventStages::instance();
+    if (stages == nullptr || events.empty() || events.back()->published_ns == 0)
+        return;
+    stages->record(EventStages::Stage::publish_to_build,
+                   EventStages::now_ns() - events.back()->published_ns);
+}
+
 }  // namespace
 
 void seed_event_counts(const ObjectStore& store, EventHub& hub) {
@@ -198,7 +208,13 @@ rpc::Value EventHandlers::park(CallContext& ctx, std::int64_t after, const Subsc
         hub.wait(after, sub, deadline, [run = std::move(run), done, answer] {
             run([done, answer] {
                 try {
+                    EventStages* stages = EventStages::instance();
+                    const std::int64_t start = stages != nullptr ? EventStages::now_ns() : 0;
                     done(success(answer()));
+                    if (stages != nullptr) {
+                        stages->record(EventStages::Stage::build_write,
+                                       EventStages::now_ns() - start);
+                    }
                 } catch (const ApiError& e) {
                     done(failure(e.code(), e.params()));
                 } catch (const std::exception& e) {
@@ -231,6 +247,7 @@ rpc::Value EventHandlers::next(CallContext& ctx) {
             throw ApiError("EVENTS_LOST", {});
         }
         hub.set_cursor(session, last);
+        note_build_start(*events);
         rpc::Array out;
         out.reserve(events->size());
         for (const EventPtr& e : *events)
@@ -265,6 +282,7 @@ rpc::Value EventHandlers::from(CallContext& ctx, const rpc::Value& classes,
         auto events = hub.since(after, sub, last);
         if (!events)
             throw ApiError("EVENTS_LOST", {});
+        note_build_start(*events);
         return from_answer(hub, store, coalesce(*events), sub, last);
     };
     rpc::Value now = answer();

@@ -6,10 +6,14 @@
 #include <set>
 
 #include "api/marshal.hpp"
+#include "events/event_stages.hpp"
 #include "store/value_json.hpp"
 
 namespace tern::xapi {
 namespace {
+
+// The innermost DeferredDurability of this thread, if any.
+thread_local DeferredDurability* deferred_durability = nullptr;
 
 std::string quoted(std::string_view name) {
     return "\"" + std::string(name) + "\"";
@@ -115,9 +119,19 @@ ObjectStore::ObjectStore(const std::filesystem::path& path)
         }
     }
     load();
+    writer_ = std::make_unique<StoreWriter>(
+        [this](const std::vector<const StoreRow*>& rows) { write_rows(rows); });
 }
 
 ObjectStore::~ObjectStore() = default;
+
+DeferredDurability::DeferredDurability() : outer_(deferred_durability) {
+    deferred_durability = this;
+}
+
+DeferredDurability::~DeferredDurability() {
+    deferred_durability = outer_;
+}
 
 void ObjectStore::migrate() {
     db_.exec("CREATE TABLE IF NOT EXISTS tern_meta (key TEXT PRIMARY KEY, value TEXT)");
@@ -326,76 +340,94 @@ void ObjectStore::put(int cls, const std::string& ref, std::optional<rpc::Struct
     t.objects.emplace(ref, std::move(*value));
 }
 
-void ObjectStore::persist(int cls, const std::string& ref) {
-    const ClassDesc& desc = classes_[cls];
-    if (!desc.persist)
-        return;
-    auto it = tables_[cls].objects.find(ref);
-    if (it == tables_[cls].objects.end()) {
-        Statement& del = *deletes_[cls];
-        del.reset();
-        del.bind_text(1, ref);
-        del.step();
-        return;
-    }
-    Statement& up = *upserts_[cls];
-    up.reset();
-    up.bind_text(1, ref);
-    for (std::size_t i = 0; i < desc.fields.size(); ++i) {
-        const FieldDesc& f = desc.fields[i];
-        auto v = it->second.find(f.name);
-        bind_value(up, static_cast<int>(i) + 2,
-                   v != it->second.end() ? v->second : default_value(f), *f.type);
-    }
-    up.step();
-}
-
-void ObjectStore::transact(const std::function<void(Transaction&)>& work) {
-    std::unique_lock lock(mutex_);
-    Transaction txn(*this);
-    auto rollback_memory = [&] {
-        for (auto it = txn.undo_.rbegin(); it != txn.undo_.rend(); ++it) {
-            put(it->cls, it->ref, it->before);
-        }
-    };
-    try {
-        work(txn);
-    } catch (...) {
-        rollback_memory();
-        throw;
-    }
-    if (txn.undo_.empty())
-        return;
-    bool persisted =
-        std::any_of(txn.undo_.begin(), txn.undo_.end(),
-                    [&](const Transaction::Undo& u) { return classes_[u.cls].persist; });
-    if (!persisted) {
-        notify(txn);
-        return;
-    }
+void ObjectStore::write_rows(const std::vector<const StoreRow*>& rows) {
     try {
         db_.exec("BEGIN IMMEDIATE");
-        std::set<std::pair<int, std::string>> done;
-        for (const Transaction::Undo& u : txn.undo_) {
-            if (done.insert({u.cls, u.ref}).second)
-                persist(u.cls, u.ref);
+        for (const StoreRow* row : rows) {
+            const ClassDesc& desc = classes_[row->cls];
+            if (!row->fields) {
+                Statement& del = *deletes_[row->cls];
+                del.reset();
+                del.bind_text(1, row->ref);
+                del.step();
+                continue;
+            }
+            Statement& up = *upserts_[row->cls];
+            up.reset();
+            up.bind_text(1, row->ref);
+            const rpc::Struct& fields = *row->fields;
+            for (std::size_t i = 0; i < desc.fields.size(); ++i) {
+                const FieldDesc& f = desc.fields[i];
+                auto v = fields.find(f.name);
+                bind_value(up, static_cast<int>(i) + 2,
+                           v != fields.end() ? v->second : default_value(f), *f.type);
+            }
+            up.step();
         }
         db_.exec("COMMIT");
     } catch (...) {
         try {
             db_.exec("ROLLBACK");
         } catch (const StoreError&) {
-            // The transaction may not have begun; memory is restored below either way.
+            // The transaction may not have begun, or SQLite has rolled it back itself.
         }
-        rollback_memory();
         throw;
     }
-    notify(txn);
 }
 
-void ObjectStore::notify(const Transaction& txn) {
-    if (!observer_)
+void ObjectStore::transact(const std::function<void(Transaction&)>& work) {
+    std::uint64_t seq = 0;
+    EventStages* stages = EventStages::instance();
+    const std::int64_t asked = stages != nullptr ? EventStages::now_ns() : 0;
+    {
+        std::unique_lock lock(mutex_);
+        const std::int64_t locked = stages != nullptr ? EventStages::now_ns() : 0;
+        writer_->check();
+        Transaction txn(*this);
+        auto rollback_memory = [&] {
+            for (auto it = txn.undo_.rbegin(); it != txn.undo_.rend(); ++it) {
+                put(it->cls, it->ref, it->before);
+            }
+        };
+        try {
+            work(txn);
+        } catch (...) {
+            rollback_memory();
+            throw;
+        }
+        if (txn.undo_.empty())
+            return;
+        std::vector<StoreChange> changes = changes_of(txn);
+        std::vector<StoreRow> rows;
+        for (const StoreChange& c : changes) {
+            if (classes_[c.cls].persist)
+                rows.push_back(StoreRow{c.cls, c.ref, c.snapshot});
+        }
+        if (!rows.empty()) {
+            try {
+                seq = writer_->submit(std::move(rows));
+            } catch (...) {
+                rollback_memory();  // the writer failed since check(): nothing was queued
+                throw;
+            }
+        }
+        if (observer_ && !changes.empty())
+            observer_(std::move(changes));
+        if (stages != nullptr) {
+            stages->record(EventStages::Stage::lock_wait, locked - asked);
+            stages->record(EventStages::Stage::locked, EventStages::now_ns() - locked);
+        }
+    }
+    if (seq == 0)
         return;
+    if (deferred_durability != nullptr) {
+        deferred_durability->newest_ = std::max(deferred_durability->newest_, seq);
+        return;
+    }
+    writer_->wait(seq);
+}
+
+std::vector<StoreChange> ObjectStore::changes_of(const Transaction& txn) const {
     std::vector<StoreChange> changes;
     std::set<std::pair<int, std::string>> seen;
     for (const Transaction::Undo& u : txn.undo_) {
@@ -420,8 +452,7 @@ void ObjectStore::notify(const Transaction& txn) {
             c.snapshot = std::make_shared<const rpc::Struct>(now->second);
         changes.push_back(std::move(c));
     }
-    if (!changes.empty())
-        observer_(std::move(changes));
+    return changes;
 }
 
 std::size_t ObjectStore::count(int cls) const {

@@ -1,12 +1,20 @@
 // Tests of the object store: persistence across reopen, transactions that roll back, bound
-// fields, and the layout version and migrations.
+// fields, the layout version and migrations, and the writer behind it (a change answered
+// later is on disk once the writer says so, a commit the disk refuses is an error, every
+// acknowledged change survives a kill -9).
 #include "store/object_store.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <filesystem>
+#include <future>
+#include <mutex>
 
 #include "api/marshal.hpp"
 #include "api/ref.hpp"
@@ -44,6 +52,25 @@ class ObjectStoreTest : public ::testing::Test {
         ASSERT_EQ(sqlite3_open(path.c_str(), &h), SQLITE_OK);
         ASSERT_EQ(sqlite3_exec(h, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(h);
         sqlite3_close(h);
+    }
+
+    // Makes changes as the dispatcher does (answered once durable) and writes each
+    // acknowledged one's ref to `fd`, until killed.
+    [[noreturn]] static void make_changes_until_killed(const std::filesystem::path& path, int fd) {
+        ObjectStore s(path);
+        std::mutex write_lock;
+        for (int i = 0;; ++i) {
+            DeferredDurability scope;
+            const std::string ref = make_vm_for_test(s, "vm-" + std::to_string(i));
+            s.when_durable(scope.newest(), [&, ref](const std::string* error) {
+                if (error != nullptr)
+                    ::_exit(3);
+                std::lock_guard lock(write_lock);
+                const std::string line = ref + "\n";
+                if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+                    ::_exit(4);
+            });
+        }
     }
 
     std::filesystem::path dir_;
@@ -158,6 +185,121 @@ TEST_F(ObjectStoreTest, ADamagedFileIsRefused) {
         std::fclose(f);
     }
     EXPECT_THROW(ObjectStore s(db()), StoreError);
+}
+
+TEST_F(ObjectStoreTest, ADeferredChangeIsInMemoryAtOnceAndOnDiskOnceTheWriterSaysSo) {
+    std::string ref;
+    {
+        ObjectStore s(db());
+        const int vm = s.class_index("VM");
+        std::uint64_t change = 0;
+        {
+            DeferredDurability scope;
+            ref = make_vm_for_test(s, "deferred");
+            change = scope.newest();
+        }
+        EXPECT_GT(change, 0u);
+        EXPECT_EQ(s.get(vm, ref)->at("name_label"), rpc::Value{"deferred"});
+        std::promise<bool> durable;
+        s.when_durable(change,
+                       [&](const std::string* error) { durable.set_value(error == nullptr); });
+        EXPECT_TRUE(durable.get_future().get());
+        // Read by another connection while the store is open: the row is in the file.
+        sqlite3* h = nullptr;
+        ASSERT_EQ(sqlite3_open(db().c_str(), &h), SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        ASSERT_EQ(
+            sqlite3_prepare_v2(h, "SELECT name_label FROM VM WHERE ref = ?", -1, &st, nullptr),
+            SQLITE_OK);
+        sqlite3_bind_text(st, 1, ref.c_str(), -1, SQLITE_TRANSIENT);
+        ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+        EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "deferred");
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+    }
+    ObjectStore again(db());
+    EXPECT_TRUE(again.exists(again.class_index("VM"), ref));
+}
+
+TEST_F(ObjectStoreTest, ChangesOutsideADeferredScopeAreOnDiskWhenTransactReturns) {
+    ObjectStore s(db());
+    const int session = s.class_index("session");
+    {
+        DeferredDurability scope;
+        // Sessions live in memory only: nothing to wait for.
+        s.transact([&](Transaction& t) { t.create(session, make_ref(), defaults(s, session)); });
+        EXPECT_EQ(scope.newest(), 0u);
+    }
+    make_vm_for_test(s, "sync");
+    EXPECT_EQ(s.writer_stats().changes, 1u);
+}
+
+TEST_F(ObjectStoreTest, ACommitTheDiskRefusesIsAnErrorAndLaterChangesAreRefused) {
+    std::string kept;
+    {
+        ObjectStore s(db());
+        const int vm = s.class_index("VM");
+        kept = make_vm_for_test(s, "kept");
+        // The database itself refuses one row, as a full or failing disk would.
+        exec(db(),
+             "CREATE TRIGGER refuse BEFORE INSERT ON \"VM\" WHEN NEW.name_label = 'poison' "
+             "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+        try {
+            make_vm_for_test(s, "poison");
+            FAIL() << "a change the disk refused was acknowledged";
+        } catch (const StoreError& e) {
+            EXPECT_NE(std::string(e.what()).find("refused by the test"), std::string::npos)
+                << e.what();
+        }
+        EXPECT_THROW(make_vm_for_test(s, "later"), StoreError);
+        // Readers still work.
+        EXPECT_EQ(s.get(vm, kept)->at("name_label"), rpc::Value{"kept"});
+    }
+    exec(db(), "DROP TRIGGER refuse");
+    ObjectStore s(db());
+    const int vm = s.class_index("VM");
+    ASSERT_EQ(s.refs(vm).size(), 1u);
+    EXPECT_EQ(s.refs(vm)[0], kept);
+}
+
+TEST_F(ObjectStoreTest, EveryAcknowledgedChangeSurvivesAKill) {
+    int pipe_fds[2];
+    ASSERT_EQ(::pipe(pipe_fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::close(pipe_fds[0]);
+        try {
+            make_changes_until_killed(db(), pipe_fds[1]);
+        } catch (...) {
+        }
+        ::_exit(5);
+    }
+    ::close(pipe_fds[1]);
+    FILE* acks = ::fdopen(pipe_fds[0], "r");
+    std::vector<std::string> acknowledged;
+    char line[256];
+    while (acknowledged.size() < 300 && std::fgets(line, sizeof line, acks) != nullptr) {
+        std::string ref(line);
+        ref.pop_back();
+        acknowledged.push_back(ref);
+    }
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    // Acknowledgements already in the pipe when the kill came count too.
+    while (std::fgets(line, sizeof line, acks) != nullptr) {
+        std::string ref(line);
+        ref.pop_back();
+        acknowledged.push_back(ref);
+    }
+    std::fclose(acks);
+    ASSERT_GE(acknowledged.size(), 300u);
+    EXPECT_TRUE(WIFSIGNALED(status));
+    ObjectStore s(db());
+    const int vm = s.class_index("VM");
+    for (const std::string& ref : acknowledged)
+        EXPECT_TRUE(s.exists(vm, ref)) << ref << " was acknowledged and is lost";
 }
 
 }  // namespace
