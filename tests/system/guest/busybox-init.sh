@@ -29,8 +29,8 @@ t1=$(grep -E 'arch_timer' /proc/interrupts | tr -s ' ' | cut -d' ' -f3)
 sleep 1
 t2=$(grep -E 'arch_timer' /proc/interrupts | tr -s ' ' | cut -d' ' -f3)
 say "timer ticks $t1 then $t2"
-# The PV block test: each disk's size and the sha256 of its first 4 MiB; then a pattern
-# written at 1 MiB (256 pages of "tern-pv-block xvdX\n" lines), synced, and after the page
+# The PV block test: each disk's size and the sha256 of its first 2 MiB; then a pattern
+# written at 1 MiB (64 pages of "tern-pv-block xvdX\n" lines), synced, and after the page
 # cache is dropped read back from the backend and its sha256 reported.
 blk_test() {
     for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
@@ -40,16 +40,17 @@ blk_test() {
     for d in xvda xvdb; do
         if [ ! -b /dev/$d ]; then say "disk $d missing"; continue; fi
         say "disk $d sectors $(cat /sys/block/$d/size) ro $(cat /sys/block/$d/ro)" \
-            "sha256 $(head -c 4194304 /dev/$d | sha256sum | cut -d' ' -f1)"
-        yes "tern-pv-block $d" | head -c 1048576 | dd of=/dev/$d bs=4096 seek=256 conv=fsync \
-            2>/dev/null || say "disk $d write failed"
+            "sha256 $(head -c 2097152 /dev/$d | sha256sum | cut -d' ' -f1)"
+        yes "tern-pv-block $d" | head -c 262144 > /tmp/pattern
+        dd if=/tmp/pattern of=/dev/$d bs=4096 seek=256 conv=fsync 2>/dev/null ||
+            say "disk $d write failed"
     done
     sync
     echo 3 > /proc/sys/vm/drop_caches
     for d in xvda xvdb; do
         [ -b /dev/$d ] || continue
         say "disk $d pattern sha256" \
-            "$(dd if=/dev/$d bs=4096 skip=256 count=256 2>/dev/null | sha256sum | cut -d' ' -f1)"
+            "$(dd if=/dev/$d bs=4096 skip=256 count=64 2>/dev/null | sha256sum | cut -d' ' -f1)"
     done
     say "disk test done"
 }

@@ -67,18 +67,24 @@ class FakeGrantsForTest : public SegmentMapper {
               refs_(std::move(refs)),
               writable_(writable),
               buffer_(refs_.size() * kPageSize) {
-            for (std::size_t i = 0; i < refs_.size(); ++i)
-                std::memcpy(&buffer_[i * kPageSize], owner_.page(refs_[i]).data(), kPageSize);
+            if (refs_.size() > 1) {
+                for (std::size_t i = 0; i < refs_.size(); ++i)
+                    std::memcpy(&buffer_[i * kPageSize], owner_.page(refs_[i]).data(), kPageSize);
+            }
             ++owner_.live_;
         }
         ~Batch() override {
-            if (writable_) {
+            if (writable_ && refs_.size() > 1) {
                 for (std::size_t i = 0; i < refs_.size(); ++i)
                     std::memcpy(owner_.page(refs_[i]).data(), &buffer_[i * kPageSize], kPageSize);
             }
             --owner_.live_;
         }
-        std::uint8_t* page(std::size_t i) override { return &buffer_.at(i * kPageSize); }
+        std::uint8_t* page(std::size_t i) override {
+            if (refs_.size() == 1 && i == 0)
+                return owner_.page(refs_[0]).data();
+            return &buffer_.at(i * kPageSize);
+        }
 
       private:
         FakeGrantsForTest& owner_;
