@@ -2,9 +2,11 @@
 #include "backend/tern/dom0_tern_host.hpp"
 
 #include <cstdlib>
+#include <iostream>
 #include <thread>
 
 #include "dom0/builder/domain_builder.hpp"
+#include "dom0/builder/guest_vbd.hpp"
 #include "dom0/builder/guest_xenstore.hpp"
 #include "dom0/control/control_error.hpp"
 #include "xenstored/socket_transport.hpp"
@@ -26,6 +28,8 @@ std::string key_path(std::uint32_t domain, const std::string& key) {
 }
 
 constexpr const char* kReleaseToken = "xapid-release";
+// How long destroy waits for tern-blkback to close a domain's disks.
+constexpr std::chrono::milliseconds kVbdCloseTimeout{10000};
 
 }  // namespace
 
@@ -57,10 +61,12 @@ std::uint32_t Dom0TernHost::build(const dom0::GuestConfig& config) {
     try {
         std::lock_guard lock(store_mutex_);
         dom0::introduce_to_xenstore(store_locked(), built, config);
+        dom0::add_vbds_to_xenstore(store_locked(), built.domain, config.disks);
     } catch (const std::exception& e) {
         try {
             control_.destroy(built.domain);
             std::lock_guard lock(store_mutex_);
+            dom0::remove_vbds(store_locked(), built.domain);
             dom0::release_from_xenstore(store_locked(), built.domain);
         } catch (const std::exception&) {
             // Left for the next look at the domains; the error below says what went wrong.
@@ -79,11 +85,22 @@ void Dom0TernHost::unpause(std::uint32_t domain) {
 }
 
 void Dom0TernHost::destroy(std::uint32_t domain) {
+    // Its disks first: tern-blkback drops their grant maps and flushes their images while the
+    // domain still exists.
+    try {
+        std::lock_guard lock(store_mutex_);
+        if (dom0::close_vbds(store_locked(), domain, kVbdCloseTimeout) != 0)
+            std::cerr << "xapid: tern: the block backend did not close every disk of domain "
+                      << domain << " (is tern-blkback running?)\n";
+    } catch (const std::exception&) {
+        // xenstored is down: nothing to close through it.
+    }
     control_.destroy(domain);
     try {
         std::lock_guard lock(store_mutex_);
+        dom0::remove_vbds(store_locked(), domain);
         dom0::release_from_xenstore(store_locked(), domain);
-    } catch (const StoreError&) {
+    } catch (const std::exception&) {
         // xenstored is down; it drops the domain itself when it sees it gone.
     }
 }

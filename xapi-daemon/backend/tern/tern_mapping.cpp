@@ -60,11 +60,38 @@ std::string uuid_of(const DomainHandle& handle) {
     return out;
 }
 
+Outcome<dom0::DiskSpec> disk_spec_of(const DiskConfig& disk) {
+    std::string vdev = disk.device;
+    if (!vdev.empty() && vdev.size() <= 2 &&
+        std::all_of(vdev.begin(), vdev.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        const int index = std::stoi(vdev);  // a userdevice number: 0 is xvda
+        if (index > 15)
+            return BackendError{"VALUE_NOT_SUPPORTED",
+                                {"device", disk.device, "Tern's guests have xvda to xvdp"}};
+        vdev = std::string("xvd") + static_cast<char>('a' + index);
+    }
+    if (disk.cdrom)
+        return not_supported("VM.start with CD drive " + disk.device,
+                             "Tern's block backend serves disks, not CD drives");
+    const bool qcow2 = disk.path.size() > 6 && disk.path.ends_with(".qcow2");
+    const std::string text = std::string(qcow2 ? "qcow2:" : "file:") + disk.path + "," + vdev +
+                             "," + (disk.read_only ? "r" : "w");
+    try {
+        return dom0::parse_disk_spec(text);
+    } catch (const std::invalid_argument& e) {
+        return BackendError{"VALUE_NOT_SUPPORTED", {"device", disk.device, e.what()}};
+    }
+}
+
 Outcome<dom0::GuestConfig> guest_config_of(const DomainConfig& config) {
+    std::vector<dom0::DiskSpec> disks;
     for (const DiskConfig& disk : config.disks) {
-        if (!disk.path.empty())
-            return not_supported("VM.start with disk " + disk.device,
-                                 "Tern has no PV block devices yet");
+        if (disk.path.empty())
+            continue;  // an empty CD drive: nothing for the guest to see
+        auto spec = disk_spec_of(disk);
+        if (!spec)
+            return spec.error();
+        disks.push_back(spec.value());
     }
     if (!config.nics.empty())
         return not_supported("VM.start with network interface " + config.nics.front().device,
@@ -90,6 +117,7 @@ Outcome<dom0::GuestConfig> guest_config_of(const DomainConfig& config) {
     guest.memory_mib = static_cast<std::uint64_t>(mib);
     guest.vcpus = static_cast<std::uint32_t>(config.vcpus_max);
     guest.handle = handle_of(config.uuid);
+    guest.disks = std::move(disks);
     return guest;
 }
 

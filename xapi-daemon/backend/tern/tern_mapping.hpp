@@ -22,11 +22,16 @@ DomainHandle handle_of(std::string_view uuid);
 // Lower-case 8-4-4-4-12; empty for the all-zero handle (a domain no toolstack named).
 std::string uuid_of(const DomainHandle& handle);
 
+// A VM's disk as tern-blkback serves it: the image (qcow2 when its name ends in .qcow2, raw
+// otherwise), the guest's device (xvda..xvdp; a userdevice number 0..15 is xvda..xvdp) and
+// its mode. CD drives are refused (NOT_IMPLEMENTED), bad devices with VALUE_NOT_SUPPORTED.
+Outcome<dom0::DiskSpec> disk_spec_of(const DiskConfig& disk);
+
 // What the builder makes of a domain config: memory in MiB (the larger of the ceiling and the
 // target, rounded up), every vCPU up to vcpus_max (the ones not online are taken offline
-// through xenstore), kernel, ramdisk, command line, name and handle. Refuses what Tern cannot
-// give yet: disks and network interfaces (no PV block or net back ends), a missing kernel,
-// no memory, more vCPUs than the hypervisor allows.
+// through xenstore), kernel, ramdisk, command line, name, handle and disks (empty CD drives
+// left out). Refuses what Tern cannot give yet: network interfaces (no PV net back end), a
+// missing kernel, no memory, more vCPUs than the hypervisor allows.
 Outcome<dom0::GuestConfig> guest_config_of(const DomainConfig& config);
 
 DomainState state_of(const tern_domain_info& info);

@@ -62,22 +62,45 @@ TEST(TernMapping, MemoryIsTheLargerOfCeilingAndTargetRoundedUpToMiB) {
     EXPECT_EQ(guest_config_of(c).error().code, "HOST_NOT_ENOUGH_FREE_MEMORY");
 }
 
-TEST(TernMapping, RefusesWhatTernCannotGiveYet) {
+TEST(TernMapping, DisksBecomeTheBlockBackendsVbds) {
     auto c = busybox();
-    c.disks.push_back(DiskConfig{"xvda", "/srv/disk.qcow2", false, false});
-    auto e = guest_config_of(c);
+    c.disks.push_back(DiskConfig{"xvda", "/srv/root.img", false, false});
+    c.disks.push_back(DiskConfig{"1", "/srv/sr/0f1e.qcow2", true, false});
+    c.disks.push_back(DiskConfig{"xvdd", "", true, true});  // an empty CD drive is nothing
+    auto g = guest_config_of(c);
+    ASSERT_TRUE(g.ok()) << g.error().params.at(0);
+    ASSERT_EQ(g.value().disks.size(), 2u);
+    const dom0::DiskSpec& root = g.value().disks[0];
+    EXPECT_EQ(root.path, "/srv/root.img");
+    EXPECT_EQ(root.format, "raw");
+    EXPECT_EQ(root.vdev, "xvda");
+    EXPECT_EQ(root.devid, 202u << 8);
+    EXPECT_TRUE(root.writable);
+    const dom0::DiskSpec& data = g.value().disks[1];
+    EXPECT_EQ(data.format, "qcow2");
+    EXPECT_EQ(data.vdev, "xvdb");
+    EXPECT_EQ(data.devid, (202u << 8) | (1u << 4));
+    EXPECT_FALSE(data.writable);
+}
+
+TEST(TernMapping, DisksTernCannotServeAreRefused) {
+    auto e = disk_spec_of(DiskConfig{"hdc", "/srv/x.iso", true, true});
     ASSERT_FALSE(e.ok());
     EXPECT_EQ(e.error().code, "NOT_IMPLEMENTED");
-    EXPECT_NE(e.error().params.at(0).find("xvda"), std::string::npos);
-    EXPECT_NE(e.error().params.at(0).find("block"), std::string::npos);
+    EXPECT_NE(e.error().params.at(0).find("CD drive"), std::string::npos);
+    EXPECT_EQ(disk_spec_of(DiskConfig{"16", "/srv/x.img", false, false}).error().code,
+              "VALUE_NOT_SUPPORTED");
+    EXPECT_EQ(disk_spec_of(DiskConfig{"sda", "/srv/x.img", false, false}).error().code,
+              "VALUE_NOT_SUPPORTED");
+    auto c = busybox();
+    c.disks.push_back(DiskConfig{"hda", "/srv/x.img", false, false});
+    EXPECT_EQ(guest_config_of(c).error().code, "VALUE_NOT_SUPPORTED");
+}
 
-    c = busybox();
-    c.disks.push_back(DiskConfig{"xvdd", "", true, true});  // an empty CD drive is nothing
-    EXPECT_TRUE(guest_config_of(c).ok());
-
-    c = busybox();
+TEST(TernMapping, NetworkInterfacesAreNotImplementedYet) {
+    auto c = busybox();
     c.nics.push_back(NicConfig{"0", "aa:bb:cc:dd:ee:ff", "xenbr0", 1500});
-    e = guest_config_of(c);
+    auto e = guest_config_of(c);
     ASSERT_FALSE(e.ok());
     EXPECT_EQ(e.error().code, "NOT_IMPLEMENTED");
     EXPECT_NE(e.error().params.at(0).find("network"), std::string::npos);
