@@ -39,8 +39,9 @@ blk_test() {
     done
     for d in xvda xvdb; do
         if [ ! -b /dev/$d ]; then say "disk $d missing"; continue; fi
-        say "disk $d sectors $(cat /sys/block/$d/size) ro $(cat /sys/block/$d/ro)" \
-            "sha256 $(head -c 2097152 /dev/$d | sha256sum | cut -d' ' -f1)"
+        # (Short lines: the hypervisor's console cuts a guest's line at 120 characters.)
+        say "disk $d sectors $(cat /sys/block/$d/size) ro $(cat /sys/block/$d/ro)"
+        say "$d sha256 $(head -c 2097152 /dev/$d | sha256sum | cut -d' ' -f1)"
         yes "tern-pv-block $d" | head -c 262144 > /tmp/pattern
         dd if=/tmp/pattern of=/dev/$d bs=4096 seek=256 conv=fsync 2>/dev/null ||
             say "disk $d write failed"
@@ -49,8 +50,8 @@ blk_test() {
     echo 3 > /proc/sys/vm/drop_caches
     for d in xvda xvdb; do
         [ -b /dev/$d ] || continue
-        say "disk $d pattern sha256" \
-            "$(dd if=/dev/$d bs=4096 skip=256 count=64 2>/dev/null | sha256sum | cut -d' ' -f1)"
+        say "$d pattern $(dd if=/dev/$d bs=4096 skip=256 count=64 2>/dev/null | sha256sum |
+            cut -d' ' -f1)"
     done
     say "disk test done"
 }
