@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "api/console_connections.hpp"
 #include "api/dispatcher.hpp"
 #include "api/host_inventory.hpp"
 #include "api/host_messages.hpp"
@@ -58,7 +59,10 @@ class ApiService final : public rpc::RequestHandler {
           event_handlers_(
               [this](std::function<void()> job) { boost::asio::post(workers_, std::move(job)); }),
           watcher_(state_, [this](std::function<void()> job) { post_task(std::move(job)); }),
-          transfers_(state_, [this](std::function<void()> job) {
+          transfers_(
+              state_,
+              [this](std::function<void()> job) { boost::asio::post(workers_, std::move(job)); }),
+          consoles_(state_, [this](std::function<void()> job) {
               boost::asio::post(workers_, std::move(job));
           }) {
         state_.handlers.session = &session_handlers_;
@@ -98,6 +102,7 @@ class ApiService final : public rpc::RequestHandler {
 
     void stop_waiting() override { events_.stop(); }
     DiskTransfers* disk_transfers() override { return &transfers_; }
+    ConsoleConnector* console_connector() override { return &consoles_; }
 
     void handle_rpc(std::string body, const rpc::Peer& peer, rpc::RpcCompletion done) override {
         auto parsed = rpc::parse_method_call(body);
@@ -157,6 +162,7 @@ class ApiService final : public rpc::RequestHandler {
     PbdHandlers pbd_handlers_;
     VdiHandlers vdi_handlers_;
     VdiTransfers transfers_;
+    ConsoleConnections consoles_;
     std::optional<Housekeeping> housekeeping_;
 };
 

@@ -13,6 +13,8 @@
 // backend's choosing with no backend lock held, so it may call back into the backend.
 #pragma once
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -152,6 +154,39 @@ struct OperationControl {
     bool is_cancelled() const { return cancelled && cancelled(); }
 };
 
+// A bidirectional byte stream to a domain's text console, owned as a file descriptor (a
+// socket, or the master side of a pty): reading it gives what the guest writes to its console,
+// writing it types into the guest. xapid makes it non-blocking and polls it; end of file (or
+// an error) on a read means the console has gone (the domain died). Closing it detaches and
+// leaves the guest running.
+class ConsoleStream {
+  public:
+    explicit ConsoleStream(int fd) : fd_(fd) {}
+    ConsoleStream(ConsoleStream&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    ConsoleStream& operator=(ConsoleStream&& other) noexcept {
+        if (this != &other) {
+            reset();
+            fd_ = std::exchange(other.fd_, -1);
+        }
+        return *this;
+    }
+    ConsoleStream(const ConsoleStream&) = delete;
+    ConsoleStream& operator=(const ConsoleStream&) = delete;
+    ~ConsoleStream() { reset(); }
+
+    int fd() const { return fd_; }
+    // Hands the descriptor over; the caller closes it.
+    int release() { return std::exchange(fd_, -1); }
+
+  private:
+    void reset() {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = -1;
+    }
+    int fd_ = -1;
+};
+
 // What a backend tells xapid without being asked.
 class Listener {
   public:
@@ -215,6 +250,19 @@ class Backend {
     virtual Outcome<void> send_sysrq(DomainId domain, char key) = 0;
     // Raises a platform event (NMI, reset line, power or sleep button) in the domain.
     virtual Outcome<void> send_trigger(DomainId domain, GuestTrigger trigger) = 0;
+
+    // Attaches to the text console of a running or paused domain: a new stream of its own
+    // for each call. Several streams may be open on one console at once; each sees the
+    // guest's output from its attach on, and what any of them writes goes to the guest
+    // (a backend that can serve only one fails the others with
+    // OTHER_OPERATION_IN_PROGRESS("console", domid)).
+    // Fails (INTERNAL_ERROR) when there is no such domain, and with VM_BAD_POWER_STATE when
+    // the domain has shut down. The default: this backend has no consoles (NOT_IMPLEMENTED).
+    virtual Outcome<ConsoleStream> open_console(DomainId domain) {
+        return BackendError{"NOT_IMPLEMENTED",
+                            {"console of domain " + std::to_string(domain.value) + " on the " +
+                             name() + " backend"}};
+    }
 };
 
 }  // namespace tern::xapi

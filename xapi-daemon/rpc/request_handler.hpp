@@ -10,8 +10,9 @@
 #include <string>
 
 namespace tern::xapi {
+class ConsoleConnector;
 class DiskTransfers;
-}
+}  // namespace tern::xapi
 
 namespace tern::xapi::rpc {
 
@@ -49,6 +50,9 @@ class RequestHandler {
     // What serves raw disk uploads and downloads (PUT /import_raw_vdi, GET /export_raw_vdi) on
     // the same listeners; null: none (see transport/disk_transfer.hpp).
     virtual DiskTransfers* disk_transfers() { return nullptr; }
+    // What attaches consoles (CONNECT /console?ref=...) on the same listeners; null: none
+    // (see transport/console_connect.hpp).
+    virtual ConsoleConnector* console_connector() { return nullptr; }
 };
 
 }  // namespace tern::xapi::rpc

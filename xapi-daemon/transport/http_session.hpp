@@ -1,8 +1,9 @@
 // Defines HttpSession: one HTTP/1.1 connection, the same code over TLS, a Unix socket or
 // stdio. A fresh parser per request with a body limit (413 beyond it), a timer per phase
 // (handshake, request, keep-alive idle) that closes a slow or silent client, keep-alive, and
-// POSTed bodies handed to the RequestHandler. Everything a session does runs on its own
-// strand; the handler's completion is posted back onto it.
+// POSTed bodies handed to the RequestHandler; raw disk transfers (disk_transfer_run.hpp) and
+// consoles over CONNECT (console_run.hpp) take the connection over. Everything a session does runs
+// on its own strand; the handler's completion is posted back onto it.
 #pragma once
 
 #include <boost/asio/dispatch.hpp>
@@ -20,6 +21,7 @@
 
 #include "rpc/request_handler.hpp"
 #include "transport/connection_registry.hpp"
+#include "transport/console_run.hpp"
 #include "transport/disk_transfer_run.hpp"
 #include "transport/transport_limits.hpp"
 
@@ -103,6 +105,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   private:
     template <class>
     friend class DiskTransferRun;
+    template <class>
+    friend class ConsoleRun;
 
     // A disk transfer ended cleanly: the connection serves its next request, or closes.
     void transfer_done() {
@@ -143,6 +147,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                     kind && transfers != nullptr) {
                     return std::make_shared<DiskTransferRun<HttpSession>>(self, *kind)
                         ->start(*transfers);
+                }
+                // A console: CONNECT /console?ref=... turns the connection into its stream.
+                auto* consoles = self->handler_.console_connector();
+                const auto& head = self->parser_->get();
+                const bool to_console = ConsoleConnector::is_console(
+                    std::string_view(head.target().data(), head.target().size()));
+                if (consoles != nullptr && (to_console || head.method() == http::verb::connect)) {
+                    if (!to_console) {
+                        return self->respond_error(http::status::not_found,
+                                                   "CONNECT serves only /console?ref=...\n");
+                    }
+                    return std::make_shared<ConsoleRun<HttpSession>>(self)->start(*consoles);
                 }
                 if (self->parser_->content_length() &&
                     *self->parser_->content_length() > self->limits_.body_limit) {

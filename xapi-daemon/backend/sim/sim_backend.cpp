@@ -335,6 +335,7 @@ Outcome<void> SimBackend::clean_shutdown(DomainId domain, bool reboot,
         return no_domain(domain);
     account_cpu(*d);
     d->state = DomainState::shutdown;
+    d->console.reset();  // the guest is gone: attached clients see the console close
     persist_locked();
     return {};
 }
@@ -590,6 +591,7 @@ bool SimBackend::guest_exit(DomainId domain, GuestExit how) {
             return false;
         }
         account_cpu(*d);
+        d->console.reset();
         switch (how) {
             case GuestExit::poweroff:
             case GuestExit::reboot:
@@ -645,6 +647,19 @@ std::string SimBackend::sysrqs_of(DomainId domain) const {
     std::lock_guard lock(mutex_);
     auto it = domains_.find(domain);
     return it == domains_.end() ? std::string() : it->second.sysrqs;
+}
+
+Outcome<ConsoleStream> SimBackend::open_console(DomainId domain) {
+    std::lock_guard lock(mutex_);
+    Domain* d = find_locked(domain);
+    if (d == nullptr)
+        return no_domain(domain);
+    if (d->state != DomainState::running && d->state != DomainState::paused) {
+        return BackendError{"VM_BAD_POWER_STATE", {d->config.uuid, "running", "halted"}};
+    }
+    if (!d->console)
+        d->console = std::make_shared<SimConsole>(domain, d->config.name);
+    return d->console->attach();
 }
 
 std::vector<GuestTrigger> SimBackend::triggers_of(DomainId domain) const {

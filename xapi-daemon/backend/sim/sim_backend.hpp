@@ -14,12 +14,14 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "backend/backend.hpp"
+#include "backend/sim/sim_console.hpp"
 
 namespace tern::xapi {
 
@@ -98,6 +100,9 @@ class SimBackend final : public Backend {
     // Recorded for tests and the debug API; the simulated guest does nothing more.
     Outcome<void> send_sysrq(DomainId domain, char key) override;
     Outcome<void> send_trigger(DomainId domain, GuestTrigger trigger) override;
+    // A stream on the guest's simulated console (sim_console.hpp); it closes when the domain
+    // is destroyed, shut down or crashes.
+    Outcome<ConsoleStream> open_console(DomainId domain) override;
 
     // The next `times` calls of `op` fail with `error` (after their latency).
     void inject_failure(SimOp op, BackendError error, int times = 1);
@@ -126,6 +131,7 @@ class SimBackend final : public Backend {
         std::vector<GuestTrigger> triggers;
         std::chrono::nanoseconds cpu_time{0};
         std::chrono::steady_clock::time_point running_since;
+        std::shared_ptr<SimConsole> console;  // made at the first attach
     };
     struct Injected {
         BackendError error;
