@@ -5,10 +5,22 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt" | grep -v '^$')
 
+# A name without `:arch` means the machine's own architecture or `all` (once a package is
+# installed for arm64 too, the bare name matches both).
+native=$(dpkg --print-architecture)
+installed() {
+    local status
+    for name in "$1" "$1:$native" "$1:all"; do
+        [[ "$name" == *:*:* ]] && continue
+        status=$(dpkg-query -W -f='${Status}' "$name" 2>/dev/null || true)
+        [[ "$status" == "install ok installed" ]] && return 0
+        [[ "$1" == *:* ]] && return 1
+    done
+    return 1
+}
 missing=()
 for pkg in "${wanted[@]}"; do
-    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+    installed "$pkg" || missing+=("$pkg")
 done
 if ((${#missing[@]} == 0)); then
     echo "deps: all ${#wanted[@]} packages present"

@@ -68,7 +68,8 @@ start() {
 }
 
 alive() {  # PID: running (not gone, not a zombie waiting for PID 1)
-    [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat")" != Z ]
+    state="$(cut -d' ' -f3 "/proc/$1/stat" 2> /dev/null)"
+    [ -n "$state" ] && [ "$state" != Z ]
 }
 
 stop_one() {  # NAME: SIGTERM, then up to 30 s for it to go, then SIGKILL
