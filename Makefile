@@ -7,7 +7,7 @@ HV_BUILD    ?= $(BUILD)/hypervisor
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps build host hypervisor asan dom0-kernel dom0-tools dom0-initramfs guest-images test run bench fuzz format clean
+.PHONY: all deps build host hypervisor asan dom0-kernel dom0-tools dom0-initramfs dom0-xapid dom0-stack guest-images test run bench fuzz format clean
 
 all: build
 
@@ -50,15 +50,27 @@ dom0-tools:
 dom0-initramfs: dom0-kernel dom0-tools
 	@scripts/build-dom0-initramfs.sh
 
+# xapid for arm64, linked against Debian's arm64 libraries (build/dom0-xapid/bin/xapid).
+DOM0_XAPID_BUILD ?= $(BUILD)/dom0-xapid
+dom0-xapid:
+	cmake -S dom0/cross-xapid -B $(DOM0_XAPID_BUILD) $(CMAKE_FLAGS) \
+	    -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-linux-gnu-multiarch.cmake
+	cmake --build $(DOM0_XAPID_BUILD) -j $(JOBS) --target xapid
+
+# dom0's stack image (`make run`): the ramdisk plus xapid, dropbear, PAM and the libraries they
+# need, from Debian's arm64 packages (build/dom0/stack-initrd.cpio.gz).
+dom0-stack: dom0-initramfs dom0-xapid
+	@scripts/build-dom0-stack.sh
+
 # The busybox test guest (a domU) and the bundle dom0 reads it from (build/guest/).
 guest-images: dom0-kernel
 	@scripts/build-guest-images.sh
 
-test: deps build asan dom0-initramfs guest-images
+test: deps build asan dom0-initramfs dom0-stack guest-images
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE 'system|bench'
 
-run: deps build
+run: deps build dom0-stack
 	@scripts/run.sh
 
 bench: deps build
