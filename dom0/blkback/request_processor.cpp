@@ -87,6 +87,21 @@ BlkifResponse RequestProcessor::process(const BlkifRequest& request) {
             break;
     }
     response.status = static_cast<std::int16_t>(status);
+    if (status != BlkifStatus::kOkay) {
+        ++counts_.errors;
+    } else {
+        switch (static_cast<BlkifOp>(request.operation)) {
+            case BlkifOp::kRead:
+                ++counts_.reads;
+                break;
+            case BlkifOp::kWrite:
+                ++counts_.writes;
+                break;
+            default:
+                ++counts_.flushes;
+                break;
+        }
+    }
     return response;
 }
 

@@ -21,12 +21,21 @@ namespace tern::dom0::blkback {
 // Where the processor reports why a request failed (a line without the device's name).
 using RequestLogger = std::function<void(const std::string&)>;
 
+// What a device served: requests answered OKAY by kind, and those answered with an error.
+struct RequestCounts {
+    std::uint64_t reads = 0;
+    std::uint64_t writes = 0;
+    std::uint64_t flushes = 0;
+    std::uint64_t errors = 0;
+};
+
 class RequestProcessor {
   public:
     RequestProcessor(std::uint32_t domain, diskimage::DiskImage& image, bool read_only,
                      SegmentMapper& mapper, RequestLogger logger);
 
     std::uint64_t sectors() const { return sectors_; }
+    const RequestCounts& counts() const { return counts_; }
     BlkifResponse process(const BlkifRequest& request);
 
   private:
@@ -41,6 +50,7 @@ class RequestProcessor {
     SegmentMapper& mapper_;
     RequestLogger logger_;
     int refusals_logged_ = 0;
+    RequestCounts counts_;
 };
 
 }  // namespace tern::dom0::blkback

@@ -9,6 +9,9 @@ namespace tern::dom0::blkback {
 
 namespace {
 
+// How often a state change is tried when xenstored says another transaction got there first.
+constexpr int kStateWriteAttempts = 8;
+
 std::optional<std::uint64_t> to_number(const std::optional<std::string>& text) {
     if (!text)
         return std::nullopt;
@@ -54,8 +57,26 @@ std::optional<std::string> VbdDevice::read(const std::string& path) {
 
 void VbdDevice::write_state(XenbusState state) {
     state_ = state;
-    if (!store_.write(backend_ + "/state", std::to_string(static_cast<int>(state))).ok())
-        logger_("cannot write " + backend_ + "/state");
+    // In a transaction that first sees the node there: a write after the toolstack removed
+    // the directory would make it again.
+    for (int attempt = 0; attempt < kStateWriteAttempts; ++attempt) {
+        auto tx = store_.transaction_start();
+        if (!tx.ok())
+            break;
+        if (!store_.read(backend_ + "/state", tx.value()).ok()) {
+            (void)store_.transaction_end(tx.value(), false);
+            return;  // gone: nothing to tell
+        }
+        const bool written =
+            store_.write(backend_ + "/state", std::to_string(static_cast<int>(state)), tx.value())
+                .ok();
+        const auto committed = store_.transaction_end(tx.value(), written);
+        if (written && committed.ok())
+            return;
+        if (committed.ok() || committed.error() != xenstored::XsError::kEAGAIN)
+            break;
+    }
+    logger_("cannot write " + backend_ + "/state");
 }
 
 bool VbdDevice::update() {
@@ -200,8 +221,16 @@ void VbdDevice::disconnect(const char* why) {
             logger_(std::string("flushing its image: ") + e.what());
         }
     }
-    if (why != nullptr)
-        logger_(std::string("disconnected: ") + why + "; its ring and grants released");
+    if (why != nullptr) {
+        std::string served;
+        if (processor_) {
+            const RequestCounts& c = processor_->counts();
+            served = " (served " + std::to_string(c.reads) + " reads, " + std::to_string(c.writes) +
+                     " writes, " + std::to_string(c.flushes) + " flushes; " +
+                     std::to_string(c.errors) + " errors)";
+        }
+        logger_(std::string("disconnected: ") + why + "; its ring and grants released" + served);
+    }
 }
 
 void VbdDevice::on_event() {

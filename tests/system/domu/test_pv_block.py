@@ -111,6 +111,12 @@ def test_a_domu_reads_and_writes_raw_and_qcow2_disks_through_tern_blkback():
         out, rc = shell.run(f"tern-ctl destroy {d}; cat /tmp/blkback.log")
         assert rc == 0 and "did not close" not in out, out
         assert out.count("its ring and grants released") == 2, out
+        # Each disk was read, written and flushed (dd conv=fsync), and nothing was refused.
+        served = re.findall(r"served (\d+) reads, (\d+) writes, (\d+) flushes; (\d+) errors", out)
+        assert len(served) == 2, out
+        for reads, writes, flushes, errors in served:
+            assert int(reads) > 0 and int(writes) > 0 and int(flushes) > 0, out
+            assert errors == "0", out
         assert out.count(f"vbd {d}/51712: removed") == 1, out
         assert out.count(f"vbd {d}/51728: removed") == 1, out
         out, rc = shell.run(f"tern-ctl xenstore-ls /local/domain/0/backend/vbd/{d}")

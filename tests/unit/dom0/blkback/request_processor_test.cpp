@@ -218,6 +218,10 @@ TEST_P(RequestProcessorTest, FlushesBarriersAndUnsupportedOperations) {
     BlkifRequest unknown = request(BlkifOp::kRead, 0);
     unknown.operation = 99;
     EXPECT_EQ(status_of(unknown), BlkifStatus::kError);
+    const RequestCounts& counts = processor_->counts();
+    EXPECT_EQ(counts.flushes, 2u);
+    EXPECT_EQ(counts.errors, 3u);
+    EXPECT_EQ(counts.reads + counts.writes, 0u);
 }
 
 TEST_P(RequestProcessorTest, RandomRequestsNeverCrashNorLeaveMappings) {
