@@ -1,11 +1,20 @@
 // event_load: the event-delivery load of the VM life-cycle benchmark, light enough that the
 // figures are xapid's. One thread drives every connection (Boost.Asio over xapid's Unix
-// socket, raw XML-RPC): 100 watchers loop on event.from(["vm"], token, timeout) and 10
-// changers each set their VM's name_description to the time of the change, then wait 10 ms.
+// socket, raw XML-RPC): 100 watchers loop on event.from(["vm"], token, timeout) while 10
+// changers each set their VM's name_description to the time of the change. Two runs, one after
+// the other, with the same watchers:
+//   saturated: the changers change as fast as their answers come back (a pause of
+//     --interval-ms between, 0 by default): the throughput, and the delays of a saturated
+//     daemon, which are queueing delays by definition;
+//   paced: the changers together offer a fixed rate (--paced-rate changes/s, or by default
+//     --paced-fraction of the change rate the saturated run reached), each at its own steady
+//     interval: the delays at a stated load below saturation, against the 5 ms target.
 // A watcher's delay for an event is the time its answer arrived minus the time stamp in the
-// snapshot. Anchor, in the same run: the round trip of an empty call (VM.get_power_state) on
-// an idle daemon. The daemon's CPU time comes from /proc/<pid>/stat.
+// snapshot (the time the change was sent). Anchor, in the same run: the round trip of an empty
+// call (VM.get_power_state) on an idle daemon. The daemon's CPU time comes from
+// /proc/<pid>/stat.
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,7 +24,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -35,10 +46,14 @@ namespace {
 struct Options {
     std::string unix_path;
     long pid = 0;
-    double seconds = 10;
+    double seconds = 10;  // of each measured run
     int watchers = 100;
     int changers = 10;
-    double change_interval_ms = 10;
+    double change_interval_ms = 0;  // the saturated run's pause between a changer's changes
+    double paced_rate = 0;          // changes/s the paced run offers; 0: a fraction of saturated
+    double paced_fraction = 0.5;
+    bool saturated = true;  // which runs to make
+    bool paced = true;
 };
 
 std::int64_t now_ns() {
@@ -99,14 +114,24 @@ std::string str(std::string_view s) {
 
 // The text of the untyped or <string> value that follows `<name>member</name>` at or after
 // `from`, or "" with `from` set to npos.
+// Where `key` occurs in `body` at or after `from`, or npos. (glibc's memmem: XML is full of
+// '<', which makes a first-character scan slow; this program must stay light.)
+std::size_t find_in(std::string_view body, std::string_view key, std::size_t from) {
+    if (from >= body.size())
+        return std::string_view::npos;
+    const void* at = ::memmem(body.data() + from, body.size() - from, key.data(), key.size());
+    return at == nullptr ? std::string_view::npos
+                         : static_cast<std::size_t>(static_cast<const char*>(at) - body.data());
+}
+
 std::string member_text(std::string_view body, std::string_view member, std::size_t& from) {
     const std::string key = "<name>" + std::string(member) + "</name>";
-    std::size_t at = body.find(key, from);
+    std::size_t at = find_in(body, key, from);
     if (at == std::string_view::npos) {
         from = at;
         return "";
     }
-    at = body.find("<value>", at + key.size());
+    at = find_in(body, "<value>", at + key.size());
     if (at == std::string_view::npos) {
         from = at;
         return "";
@@ -120,7 +145,7 @@ std::string member_text(std::string_view body, std::string_view member, std::siz
 }
 
 bool succeeded(std::string_view body) {
-    return body.find("<name>Status</name><value>Success</value>") != std::string_view::npos;
+    return find_in(body, "<name>Status</name><value>Success</value>", 0) != std::string_view::npos;
 }
 
 // One keep-alive connection that sends a call and hands the answer's body to a callback.
@@ -128,6 +153,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   public:
     Connection(asio::io_context& io, const std::string& path) : socket_(io) {
         socket_.connect(asio::local::stream_protocol::endpoint(path));
+        // Room for a whole answer, so that one read takes it (Beast reads up to the space free).
+        buffer_.reserve(256 * 1024);
     }
     void call(std::string body, std::function<void(std::string)> done) {
         request_ = {http::verb::post, "/", 11};
@@ -182,13 +209,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::function<void(std::string)> done_;
 };
 
+// One measured run's figures. Events count when their change was sent within the window.
 struct Figures {
+    std::int64_t from_ns = 0;
+    std::int64_t to_ns = 0;         // while the run goes on: the far future
     std::vector<double> delays_ms;  // of changes made while measuring
     long events = 0;                // delivered while measuring
     long answers = 0;               // event.from answers with events, while measuring
     long bytes = 0;                 // of those answers
     long changes = 0;
+    long late = 0;  // paced changes sent after their time (the previous one still unanswered)
     long failures = 0;
+    double daemon_cpu = 0;  // seconds, over the window and the drain after it
+    double own_cpu = 0;
+
+    double window() const { return static_cast<double>(to_ns - from_ns) / 1e9; }
+    bool counts(std::int64_t stamp) const { return stamp >= from_ns && stamp <= to_ns; }
 };
 
 std::string value_or_die(Connection& c, const std::string& body, const char* what) {
@@ -227,14 +263,27 @@ int main(int argc, char** argv) {
             opt.changers = std::stoi(val);
         else if (key == "--interval-ms")
             opt.change_interval_ms = std::stod(val);
-        else {
+        else if (key == "--paced-rate")
+            opt.paced_rate = std::stod(val);
+        else if (key == "--paced-fraction")
+            opt.paced_fraction = std::stod(val);
+        else if (key == "--run" && (val == "saturated" || val == "paced" || val == "both")) {
+            opt.saturated = val != "paced";
+            opt.paced = val != "saturated";
+        } else {
             std::cerr << "usage: event_load --unix PATH --pid XAPID_PID [--seconds S] "
-                         "[--watchers N] [--changers N] [--interval-ms MS]\n";
+                         "[--watchers N] [--changers N] [--interval-ms MS] "
+                         "[--paced-rate CHANGES_PER_S | --paced-fraction F] "
+                         "[--run saturated|paced|both]\n";
             return 2;
         }
     }
     if (opt.unix_path.empty() || opt.pid == 0) {
         std::cerr << "event_load: give --unix and --pid\n";
+        return 2;
+    }
+    if (!opt.saturated && opt.paced_rate <= 0) {
+        std::cerr << "event_load: a paced run alone needs --paced-rate\n";
         return 2;
     }
     asio::io_context io;
@@ -269,10 +318,100 @@ int main(int argc, char** argv) {
         "event.from", {str(session), vm_classes, str(""), "<value><double>0</double></value>"}));
     const std::string first_token = member_text(first_answer, "token", from);
 
-    Figures figures;
-    bool measuring = false;
+    // The changers: each one call at a time on its own connection. A run is a generation: a
+    // changer whose call comes back after its run ended starts the next run's chain, if any.
+    struct Changer {
+        std::shared_ptr<Connection> connection;
+        std::unique_ptr<asio::steady_timer> timer;
+        bool busy = false;
+        int generation = 0;
+        std::int64_t next_ns = 0;  // paced: when the next change is due
+    };
+    std::vector<Changer> changers(static_cast<std::size_t>(opt.changers));
+    for (Changer& c : changers) {
+        c.connection = std::make_shared<Connection>(io, opt.unix_path);
+        c.timer = std::make_unique<asio::steady_timer>(io);
+    }
+    int runs = 0;
+    int generation = 0;          // the run going on; 0: none
+    std::int64_t period_ns = 0;  // paced: a changer's interval; 0: saturated
+    Figures* current = nullptr;  // the run whose events count
     bool stopping = false;
-    std::int64_t measure_from_ns = 0;
+
+    std::function<void(std::size_t)> change;
+    auto next_change = [&](std::size_t i) {
+        Changer& c = changers[i];
+        if (c.generation != generation || generation == 0)
+            return;
+        if (period_ns == 0) {
+            if (opt.change_interval_ms <= 0)
+                return asio::post(io, [&, i] { change(i); });
+            c.timer->expires_after(
+                std::chrono::microseconds(static_cast<long>(opt.change_interval_ms * 1000)));
+        } else {
+            c.next_ns += period_ns;
+            const std::int64_t now = now_ns();
+            if (c.next_ns <= now) {
+                if (current != nullptr)
+                    ++current->late;
+                c.next_ns = now;
+                return asio::post(io, [&, i] { change(i); });
+            }
+            c.timer->expires_after(std::chrono::nanoseconds(c.next_ns - now));
+        }
+        c.timer->async_wait([&, i](boost::system::error_code ec) {
+            if (!ec)
+                change(i);
+        });
+    };
+    change = [&](std::size_t i) {
+        Changer& c = changers[i];
+        if (c.generation != generation || generation == 0 || c.busy)
+            return;
+        c.busy = true;
+        const std::string stamp = std::to_string(now_ns());
+        c.connection->call(
+            call_xml("VM.set_name_description", {str(session), str(vms[i]), str(stamp)}),
+            [&, i](std::string body) {
+                Changer& c = changers[i];
+                c.busy = false;
+                if (current != nullptr) {
+                    if (!succeeded(body))
+                        ++current->failures;
+                    else if (now_ns() <= current->to_ns)
+                        ++current->changes;
+                }
+                next_change(i);
+            });
+    };
+    // Starts every changer on a new run: flat out (period 0) or each at its own interval,
+    // spread evenly so that together they offer changers / period changes a second.
+    auto start_changers = [&](std::int64_t period) {
+        generation = ++runs;
+        period_ns = period;
+        const std::int64_t now = now_ns();
+        for (std::size_t i = 0; i < changers.size(); ++i) {
+            Changer& c = changers[i];
+            c.generation = generation;
+            c.timer->cancel();
+            c.next_ns = now + period * static_cast<std::int64_t>(i) /
+                                  static_cast<std::int64_t>(changers.size());
+            if (period == 0 || c.next_ns <= now) {
+                asio::post(io, [&, i] { change(i); });
+            } else {
+                c.timer->expires_after(std::chrono::nanoseconds(c.next_ns - now));
+                c.timer->async_wait([&, i](boost::system::error_code ec) {
+                    if (!ec)
+                        change(i);
+                });
+            }
+        }
+    };
+    auto stop_changers = [&] {
+        generation = 0;
+        for (Changer& c : changers)
+            c.timer->cancel();
+    };
 
     // Watchers.
     std::vector<std::shared_ptr<Connection>> watchers;
@@ -285,13 +424,11 @@ int main(int argc, char** argv) {
             [&, w, token](std::string body) {
                 const std::int64_t arrived = now_ns();
                 if (!succeeded(body)) {
-                    ++figures.failures;
+                    if (current != nullptr)
+                        ++current->failures;
                     return watch(w, "");
                 }
-                if (measuring && body.find("<name>obj_uuid</name>") != std::string::npos) {
-                    ++figures.answers;
-                    figures.bytes += static_cast<long>(body.size());
-                }
+                long found = 0;
                 std::size_t at = 0;
                 for (;;) {
                     std::string stamp = member_text(body, "name_description", at);
@@ -300,10 +437,15 @@ int main(int argc, char** argv) {
                     if (stamp.empty() || stamp.find_first_not_of("0123456789") != std::string::npos)
                         continue;
                     const std::int64_t changed = std::stoll(stamp);
-                    if (measuring && changed >= measure_from_ns) {
-                        ++figures.events;
-                        figures.delays_ms.push_back(static_cast<double>(arrived - changed) / 1e6);
+                    if (current != nullptr && current->counts(changed)) {
+                        ++found;
+                        current->delays_ms.push_back(static_cast<double>(arrived - changed) / 1e6);
                     }
+                }
+                if (found > 0) {
+                    current->events += found;
+                    ++current->answers;
+                    current->bytes += static_cast<long>(body.size());
                 }
                 std::size_t t = 0;
                 std::string next = member_text(body, "token", t);
@@ -315,93 +457,111 @@ int main(int argc, char** argv) {
         watch(watchers.size() - 1, first_token);
     }
 
-    // Changers.
-    std::vector<std::shared_ptr<Connection>> changers;
-    std::vector<std::unique_ptr<asio::steady_timer>> pauses;
-    bool changing = true;
-    std::function<void(std::size_t)> change = [&](std::size_t c) {
-        if (!changing)
-            return;
-        const std::string stamp = std::to_string(now_ns());
-        changers[c]->call(
-            call_xml("VM.set_name_description", {str(session), str(vms[c]), str(stamp)}),
-            [&, c](std::string body) {
-                if (!succeeded(body))
-                    ++figures.failures;
-                else if (measuring)
-                    ++figures.changes;
-                pauses[c]->expires_after(
-                    std::chrono::microseconds(static_cast<long>(opt.change_interval_ms * 1000)));
-                pauses[c]->async_wait([&, c](boost::system::error_code ec) {
-                    if (!ec)
-                        change(c);
+    // One run: a second of warming up, the measured window, then half a second in which the
+    // last deliveries of the window still count; then `then`.
+    asio::steady_timer phase(io);
+    std::function<void(Figures&, std::int64_t, std::function<void()>)> run =
+        [&](Figures& f, std::int64_t period, std::function<void()> then) {
+            start_changers(period);
+            phase.expires_after(std::chrono::seconds(1));
+            phase.async_wait([&, then](boost::system::error_code) {
+                f.from_ns = now_ns();
+                f.to_ns = INT64_MAX;
+                current = &f;
+                f.daemon_cpu = -cpu_seconds(opt.pid);
+                f.own_cpu = -own_cpu_seconds();
+                phase.expires_after(std::chrono::duration_cast<Clock::duration>(
+                    std::chrono::duration<double>(opt.seconds)));
+                phase.async_wait([&, then](boost::system::error_code) {
+                    f.to_ns = now_ns();
+                    stop_changers();
+                    phase.expires_after(std::chrono::milliseconds(500));
+                    phase.async_wait([&, then](boost::system::error_code) {
+                        f.daemon_cpu += cpu_seconds(opt.pid);
+                        f.own_cpu += own_cpu_seconds();
+                        current = nullptr;
+                        then();
+                    });
                 });
             });
-    };
+        };
 
-    // A second of warming up, then the measured window, then half a second for the last
-    // deliveries.
-    asio::steady_timer phase(io);
-    double cpu0 = 0;
-    double cpu1 = 0;
-    double own0 = 0;
-    double own1 = 0;
-    std::int64_t measure_to_ns = 0;
+    Figures saturated;
+    Figures paced;
+    double offered = 0;
+    auto finish = [&] {
+        stopping = true;
+        for (auto& w : watchers)
+            w->close();
+        for (Changer& c : changers)
+            c.connection->close();
+    };
+    auto paced_run = [&] {
+        if (!opt.paced)
+            return finish();
+        offered = opt.paced_rate > 0 ? opt.paced_rate
+                                     : opt.paced_fraction * static_cast<double>(saturated.changes) /
+                                           saturated.window();
+        offered = std::max(offered, 1.0);
+        run(paced, static_cast<std::int64_t>(1e9 * opt.changers / offered), finish);
+    };
     phase.expires_after(std::chrono::milliseconds(500));
     phase.async_wait([&](boost::system::error_code) {
-        for (int i = 0; i < opt.changers; ++i) {
-            changers.push_back(std::make_shared<Connection>(io, opt.unix_path));
-            pauses.push_back(std::make_unique<asio::steady_timer>(io));
-            change(changers.size() - 1);
-        }
-        phase.expires_after(std::chrono::seconds(1));
-        phase.async_wait([&](boost::system::error_code) {
-            measuring = true;
-            measure_from_ns = now_ns();
-            cpu0 = cpu_seconds(opt.pid);
-            own0 = own_cpu_seconds();
-            phase.expires_after(std::chrono::duration_cast<Clock::duration>(
-                std::chrono::duration<double>(opt.seconds)));
-            phase.async_wait([&](boost::system::error_code) {
-                changing = false;
-                measure_to_ns = now_ns();
-                phase.expires_after(std::chrono::milliseconds(500));
-                phase.async_wait([&](boost::system::error_code) {
-                    cpu1 = cpu_seconds(opt.pid);
-                    own1 = own_cpu_seconds();
-                    measuring = false;
-                    stopping = true;
-                    for (auto& w : watchers)
-                        w->close();
-                    for (auto& c : changers)
-                        c->close();
-                    for (auto& p : pauses)
-                        p->cancel();
-                });
-            });
-        });
+        if (opt.saturated)
+            run(saturated, 0, paced_run);
+        else
+            paced_run();
     });
     io.run();
 
-    const double window = static_cast<double>(measure_to_ns - measure_from_ns) / 1e9;
-    const double used_us = (cpu1 - cpu0) * 1e6;
-    const double p50 = percentile(figures.delays_ms, 0.5);
-    const double p99 = percentile(figures.delays_ms, 0.99);
-    std::printf("events to %d event.from watchers while %d clients change VMs every %g ms (%g s)\n",
-                opt.watchers, opt.changers, opt.change_interval_ms, window);
-    std::printf("  %ld changes, %ld events delivered (%.0f/s), %ld failed calls\n", figures.changes,
-                figures.events, static_cast<double>(figures.events) / window, figures.failures);
-    std::printf("  %.1f events and %.0f bytes per event.from answer\n",
-                figures.answers ? static_cast<double>(figures.events) / figures.answers : 0.0,
-                figures.answers ? static_cast<double>(figures.bytes) / figures.answers : 0.0);
-    std::printf("  daemon CPU %.1f us per delivered event (anchor: %.1f us per empty call)\n",
-                figures.events ? used_us / static_cast<double>(figures.events) : 0.0, empty_cpu_us);
-    std::printf("  load program CPU %.1f us per delivered event (%.0f%% of one CPU)\n",
-                figures.events ? (own1 - own0) * 1e6 / static_cast<double>(figures.events) : 0.0,
-                window > 0 ? (own1 - own0) / window * 100 : 0.0);
-    std::printf(
-        "  delay p50 %.3f ms, p99 %.3f ms; target p99 5 ms: %.2f of it; "
-        "anchor (empty call round trip p50 %.3f ms): p99 is %.1f of it\n",
-        p50, p99, p99 / 5.0, anchor_p50, anchor_p50 > 0 ? p99 / anchor_p50 : 0.0);
-    return figures.failures == 0 ? 0 : 1;
+    auto report = [&](Figures& f) {
+        const double window = f.window();
+        const double p50 = percentile(f.delays_ms, 0.5);
+        const double p99 = percentile(f.delays_ms, 0.99);
+        std::printf("  %ld changes (%.0f/s), %ld events delivered (%.0f/s), %ld failed calls\n",
+                    f.changes, static_cast<double>(f.changes) / window, f.events,
+                    static_cast<double>(f.events) / window, f.failures);
+        std::printf(
+            "  %.1f events and %.0f bytes per event.from answer\n",
+            f.answers ? static_cast<double>(f.events) / static_cast<double>(f.answers) : 0.0,
+            f.answers ? static_cast<double>(f.bytes) / static_cast<double>(f.answers) : 0.0);
+        std::printf(
+            "  daemon CPU %.1f us per delivered event (%.0f%% of one CPU; anchor: %.1f us "
+            "per empty call)\n",
+            f.events ? f.daemon_cpu * 1e6 / static_cast<double>(f.events) : 0.0,
+            f.daemon_cpu / (window + 0.5) * 100, empty_cpu_us);
+        std::printf("  load program CPU %.1f us per delivered event (%.0f%% of one CPU)\n",
+                    f.events ? f.own_cpu * 1e6 / static_cast<double>(f.events) : 0.0,
+                    f.own_cpu / (window + 0.5) * 100);
+        return std::pair{p50, p99};
+    };
+    std::printf("events to %d event.from watchers while %d clients change VMs (%g s each run)\n",
+                opt.watchers, opt.changers, opt.seconds);
+    if (opt.saturated) {
+        std::printf(
+            "saturated: each changer %s (throughput; its delays are queueing delays)\n",
+            opt.change_interval_ms > 0
+                ? ("pauses " + std::to_string(opt.change_interval_ms) + " ms after each answer")
+                      .c_str()
+                : "changes again as soon as answered");
+        auto [sat50, sat99] = report(saturated);
+        std::printf("  delay p50 %.3f ms, p99 %.3f ms\n", sat50, sat99);
+    }
+    if (opt.paced) {
+        std::printf(
+            "paced: the changers offer %.0f changes/s (%s), each at a steady interval; %ld "
+            "changes sent late\n",
+            offered,
+            opt.paced_rate > 0 ? "--paced-rate"
+                               : (std::to_string(static_cast<int>(opt.paced_fraction * 100 + 0.5)) +
+                                  "% of the saturated change rate")
+                                     .c_str(),
+            paced.late);
+        auto [p50, p99] = report(paced);
+        std::printf(
+            "  delay p50 %.3f ms, p99 %.3f ms; target p99 5 ms: %.2f of it; "
+            "anchor (empty call round trip p50 %.3f ms): p99 is %.1f of it\n",
+            p50, p99, p99 / 5.0, anchor_p50, anchor_p50 > 0 ? p99 / anchor_p50 : 0.0);
+    }
+    return saturated.failures + paced.failures == 0 ? 0 : 1;
 }

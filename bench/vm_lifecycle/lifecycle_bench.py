@@ -1,9 +1,12 @@
 """See run.sh. The start + shutdown figure is measured here with Python's xmlrpc.client (the
 daemon's CPU time from /proc/<pid>/stat does not count the client's); the event figures come
-from event_load, a one-thread C++ load program light enough that the delay is the daemon's."""
+from event_load, a one-thread C++ load program light enough that the delay is the daemon's.
+The saturated and the paced event runs each get a fresh daemon, which records where the time
+goes (TERN_XAPID_EVENT_STAGES, xapi-daemon/events/event_stages.hpp) and prints it after."""
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,11 +24,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_xapid(xapid, state):
+def start_xapid(xapid, state, stages=None):
     sock = os.path.join(state, "xapi.sock")
+    env = dict(os.environ)
+    if stages:
+        env["TERN_XAPID_EVENT_STAGES"] = stages
     # The daemon's own thread defaults (sized to the machine) are what is measured.
     proc = subprocess.Popen([xapid, "--backend", "sim", "--state-dir", state, "--unix", sock],
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, env=env)
     for _ in range(200):
         if os.path.exists(sock):
             break
@@ -56,6 +62,9 @@ def main():
     ap.add_argument("--xapid", required=True)
     ap.add_argument("--event-load", required=True)
     ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--paced-rate", type=float, default=0,
+                    help="changes/s of the paced run; 0: --paced-fraction of the saturated rate")
+    ap.add_argument("--paced-fraction", type=float, default=0.5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as state:
         proc, sock = start_xapid(args.xapid, state)
@@ -66,12 +75,40 @@ def main():
                   f"{empty * 1000:.3f} ms; ratio {cycle / empty if empty else 0:.1f}; "
                   f"target 2 ms: {cycle * 1000 / 2:.2f} of it")
             sys.stdout.flush()
-            subprocess.run([args.event_load, "--unix", sock, "--pid", str(proc.pid),
-                            "--seconds", f"{args.seconds:g}"], check=True)
         finally:
-            proc.terminate()
-            proc.wait()
+            stop(proc)
+    saturated = event_run(args, ["--run", "saturated"])
+    rate = args.paced_rate
+    if rate <= 0:
+        found = re.search(r"(\d+) changes \((\d+)/s\)", saturated)
+        rate = args.paced_fraction * float(found.group(2)) if found else 100
+        print(f"(paced run: {args.paced_fraction:g} of the saturated change rate just measured)")
+    event_run(args, ["--run", "paced", "--paced-rate", f"{rate:.0f}"])
 
+
+def stop(proc):
+    proc.terminate()
+    proc.wait()
+
+
+def event_run(args, flags):
+    """One event_load run on a fresh daemon; prints its figures and the daemon's stages."""
+    with tempfile.TemporaryDirectory() as state:
+        stages = os.path.join(state, "stages.txt")
+        proc, sock = start_xapid(args.xapid, state, stages)
+        try:
+            out = subprocess.run([args.event_load, "--unix", sock, "--pid", str(proc.pid),
+                                  "--seconds", f"{args.seconds:g}"] + flags,
+                                 check=True, stdout=subprocess.PIPE, text=True).stdout
+            print(out, end="")
+        finally:
+            stop(proc)
+        if os.path.exists(stages):
+            print("  where the daemon's time went (from the change's call to the answer's write):")
+            for line in open(stages):
+                print("    " + line, end="")
+        sys.stdout.flush()
+        return out
 
 if __name__ == "__main__":
     main()
