@@ -70,7 +70,7 @@ test: deps build asan dom0-initramfs dom0-stack guest-images
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE 'system|bench'
 
-run: deps build dom0-stack
+run: deps build dom0-stack guest-images
 	@scripts/run.sh
 
 bench: deps build

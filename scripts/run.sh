@@ -9,9 +9,11 @@
 # Files: $RUN_DIR (build/run): console.log (Tern's and dom0's console), console.sock (the
 # same console, interactive: `socat -,raw,echo=0 UNIX:build/run/console.sock`), id_ed25519
 # (the ssh key dom0 trusts for this run), known_hosts, qemu.pid.
-# Inputs (`make dom0-stack hypervisor`): BUILD (build), TERN_IMAGE, TERN_DOM0_KERNEL,
-# DOM0_STACK_INITRD, DOM0_SECRETS (root's password, xapid's certificate), TERN_QEMU, CPUS (2),
-# DOM0_VCPUS (1: the other CPUs are the guests'), DOM0_MEM (512M).
+# Inputs (`make dom0-stack hypervisor guest-images`): BUILD (build), TERN_IMAGE,
+# TERN_DOM0_KERNEL, DOM0_STACK_INITRD, DOM0_SECRETS (root's password, xapid's certificate),
+# TERN_GUEST_BUNDLE (build/guest/bundle.cpio, if there: a virtio disk dom0 unpacks into
+# /var/lib/tern for examples/busybox-tern.cfg), TERN_QEMU, CPUS (2), DOM0_VCPUS (1: the other
+# CPUs are the guests'), DOM0_MEM (512M).
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD:-$top/build}"
@@ -27,6 +29,14 @@ cpus="${CPUS:-2}"
 dom0_vcpus="${DOM0_VCPUS:-1}"
 dom0_mem="${DOM0_MEM:-512M}"
 xm="$build/bin/xm"
+bundle="${TERN_GUEST_BUNDLE:-$build/guest/bundle.cpio}"
+disk=()
+bootargs="console=hvc0 tern.stack"
+if [ -s "$bundle" ]; then
+    disk=(-drive "if=none,id=disk0,format=raw,readonly=on,file=$bundle"
+          -device virtio-blk-device,drive=disk0)
+    bootargs="$bootargs tern.bundle=vda"
+fi
 
 for f in "$image" "$kernel" "$initrd" "$secrets/root-password" "$secrets/xapid.pem"; do
     [ -s "$f" ] || { echo "run: $f is missing: run \`make hypervisor dom0-stack\`" >&2; exit 1; }
@@ -46,9 +56,9 @@ setsid "$qemu" -machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 -sm
     -chardev "socket,id=console,path=$run/console.sock,server=on,wait=off,logfile=$run/console.log" \
     -serial chardev:console \
     -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$https_port-:443,hostfwd=tcp:127.0.0.1:$ssh_port-:22" \
-    -device virtio-net-device,netdev=net0 \
+    -device virtio-net-device,netdev=net0 "${disk[@]}" \
     -kernel "$image" -append "dom0_mem=$dom0_mem dom0_max_vcpus=$dom0_vcpus" \
-    -device "guest-loader,addr=0x49000000,kernel=$kernel,bootargs=console=hvc0 tern.stack tern.sshkey=$sshkey" \
+    -device "guest-loader,addr=0x49000000,kernel=$kernel,bootargs=$bootargs tern.sshkey=$sshkey" \
     -device "guest-loader,addr=0x4d000000,initrd=$initrd" \
     < /dev/null > "$run/qemu.out" 2>&1 &
 qemu_pid=$!
@@ -105,9 +115,10 @@ run: xapid answers ($((SECONDS - started)) s after QEMU started).
 
 Three things to try from another terminal:
   SSL_CERT_FILE=$secrets/xapid.pem $xm --server https://127.0.0.1:$https_port --password-file $secrets/root-password list
-  SSL_CERT_FILE=$secrets/xapid.pem $xm --server https://127.0.0.1:$https_port --password-file $secrets/root-password create $top/examples/busybox.cfg -c
+  SSL_CERT_FILE=$secrets/xapid.pem $xm --server https://127.0.0.1:$https_port --password-file $secrets/root-password create $top/examples/busybox-tern.cfg -c
   PYTHONPATH=$build/bindings/python/package /usr/bin/python3 -c 'import XenAPI; s = XenAPI.Session("https://127.0.0.1:$https_port", cafile="$secrets/xapid.pem"); s.xenapi.login_with_password("root", "$password", "2.1", "try"); print(s.xenapi.host.get_record(s.xenapi.host.get_all()[0])["name_label"])'
-  (over ssh: $xm --server ssh://root@127.0.0.1:$ssh_port list, with the key in your ssh agent or config)
+  (over ssh, after ssh-add $run/id_ed25519 (or typing root's password):
+   $xm --server ssh://root@127.0.0.1:$ssh_port --password-file $secrets/root-password list)
 
 Press Ctrl-C to stop (dom0 powers off, then QEMU ends).
 TXT

@@ -8,7 +8,8 @@
 #   dropbear        ssh on :22 (root: the image's password or the key of tern.sshkey=)
 #                                                      log /var/log/dropbear.log
 # xapid's backend is `tern` when this xapid has it (`xapid --help`), else `sim`;
-# tern.backend=NAME on the command line chooses. Usage: stack start|stop
+# tern.backend=NAME on the command line chooses; tern.bundle=DISK unpacks guest images (below).
+# Usage: stack start|stop
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
@@ -46,9 +47,24 @@ start_ssh() {
     echo $! > /var/run/dropbear.pid
 }
 
+# tern.bundle=DISK: the guest bundle of `make guest-images` (a cpio archive on that virtio
+# disk) unpacked into /var/lib/tern, where examples/busybox-tern.cfg finds its guest.
+unpack_guests() {
+    disk="$(cmdline_value tern.bundle)"
+    [ -n "$disk" ] || return 0
+    for i in 1 2 3 4 5 6 7 8 9 10; do [ -b "/dev/$disk" ] && break; sleep 1; done
+    mkdir -p /var/lib/tern
+    if (cd /var/lib/tern && cpio -id < "/dev/$disk" 2> /dev/null); then
+        say "guest images in /var/lib/tern: $(cd /var/lib/tern && find . -type f | tr '\n' ' ')"
+    else
+        say "no guest bundle on /dev/$disk"
+    fi
+}
+
 start() {
     mkdir -p /var/run/xend /var/lib/xapid /var/log /root
     hostname -F /etc/hostname
+    unpack_guests
     xenstored < /dev/null >> /var/log/xenstored.log 2>&1 &
     echo $! > /var/run/xenstored.pid
     wait_for_socket /var/run/xenstored/socket 60 || say "xenstored did not start (see /var/log/xenstored.log)"

@@ -20,6 +20,7 @@ BUILD = Path(os.environ.get("TERN_BUILD", TOP / "build"))
 SECRETS = Path(os.environ.get("DOM0_SECRETS", BUILD / "dom0/secrets"))
 XM = Path(os.environ.get("TERN_XM", BUILD / "bin/xm"))
 PYTHON_BINDING = Path(os.environ.get("TERN_PYTHON_BINDING", BUILD / "bindings/python/package"))
+BUNDLE = Path(os.environ.get("TERN_GUEST_BUNDLE", BUILD / "guest/bundle.cpio"))
 WAIT = 1800  # TCG on a busy 2-core machine: generous; run.sh is stopped by signal after
 
 
@@ -97,6 +98,9 @@ def test_make_run_stack_answers_over_https_the_binding_and_ssh_and_stops_on_ctrl
         console = (rundir / "console.log").read_text(errors="replace")
         assert "tern-dom0: eth0" in console and "10.0.2.15/24" in console, console[-3000:]
         assert re.search(r"tern-dom0: stack up: xapid \(backend \w+\)", console), console[-3000:]
+        if BUNDLE.exists():  # run.sh gave dom0 the guest bundle, and dom0 unpacked it
+            assert re.search(r"tern-dom0: guest images in /var/lib/tern: .*"
+                             r"busybox-initrd\.cpio\.gz", console), console[-3000:]
 
         # xm over HTTPS, the certificate checked against the one the image carries.
         client_env = dict(os.environ, SSL_CERT_FILE=str(SECRETS / "xapid.pem"))
