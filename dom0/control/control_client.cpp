@@ -40,12 +40,11 @@ void ControlClient::call(tern_control& c, const char* what) {
         message += " (only the control domain may manage domains)";
     } else if (error == EBUSY && c.cmd == TERN_CONTROL_UNPAUSE) {
         message +=
-            " (no free physical CPU for its vCPUs: each runs on a CPU dom0 does not use, "
-            "until CPUs are shared; boot with dom0_max_vcpus= to leave some)";
+            " (no room to run its vCPUs: no physical CPU is left to other domains, as dom0's "
+            "vCPUs are pinned to every one — boot with dom0_max_vcpus= to leave some — or the "
+            "scheduler's 64 vCPUs are all taken)";
     } else if (error == EINVAL && c.cmd == TERN_CONTROL_UNPAUSE) {
         message += " (vCPU 0 has no entry point: build the domain first)";
-    } else if (error == EOPNOTSUPP && c.cmd == TERN_CONTROL_PAUSE) {
-        message += " (a running domain cannot be paused until CPUs are shared)";
     }
     throw ControlError(message, error);
 }
@@ -144,6 +143,25 @@ std::uint64_t ControlClient::hvm_param(std::uint32_t domain, std::uint32_t index
     c.u.hvm_param.index = index;
     call(c, ("get HVM parameter " + std::to_string(index)).c_str());
     return c.u.hvm_param.value;
+}
+
+void ControlClient::set_scheduling(std::uint32_t domain, std::uint32_t weight, std::uint32_t cap) {
+    tern_control c = make(TERN_CONTROL_SCHED_SET, domain);
+    c.u.sched = {weight, cap};
+    call(c, ("set the weight and cap of domain " + std::to_string(domain)).c_str());
+}
+
+tern_control_sched ControlClient::scheduling(std::uint32_t domain) {
+    tern_control c = make(TERN_CONTROL_SCHED_GET, domain);
+    call(c, ("get the weight and cap of domain " + std::to_string(domain)).c_str());
+    return c.u.sched;
+}
+
+void ControlClient::set_vcpu_affinity(std::uint32_t domain, std::uint32_t vcpu,
+                                      std::uint32_t cpumap) {
+    tern_control c = make(TERN_CONTROL_VCPU_AFFINITY, domain);
+    c.u.affinity = {vcpu, cpumap};
+    call(c, ("pin vCPU " + std::to_string(vcpu) + " of domain " + std::to_string(domain)).c_str());
 }
 
 std::uint32_t ControlClient::alloc_unbound(std::uint32_t domain, std::uint32_t remote) {

@@ -54,6 +54,11 @@ class ControlClient {
     // A port of `domain` that `remote` may bind to.
     std::uint32_t alloc_unbound(std::uint32_t domain, std::uint32_t remote);
     PhysInfo physinfo();
+    // The domain's weight (1..65535) and cap (percent of one CPU, 0: none), as xl sched-credit.
+    void set_scheduling(std::uint32_t domain, std::uint32_t weight, std::uint32_t cap);
+    tern_control_sched scheduling(std::uint32_t domain);
+    // vCPU `vcpu` runs only on the physical CPUs of `cpumap` (bit per CPU), as xl vcpu-pin.
+    void set_vcpu_affinity(std::uint32_t domain, std::uint32_t vcpu, std::uint32_t cpumap);
 
   private:
     tern_control make(std::uint32_t cmd, std::uint32_t domain = 0) const;

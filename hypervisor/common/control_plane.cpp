@@ -33,7 +33,7 @@ std::int64_t ControlPlane::op(pub::domid_t caller, GuestMemory& memory, std::uin
 }
 
 Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
-    if (c.cmd < TERN_CONTROL_CREATE || c.cmd > TERN_CONTROL_PHYSINFO)
+    if (c.cmd < TERN_CONTROL_CREATE || c.cmd > TERN_CONTROL_VCPU_AFFINITY)
         return Status::not_supported;
     if (c.cmd == TERN_CONTROL_CREATE)
         return create(c);
@@ -61,6 +61,8 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
             return s;
         }
         case TERN_CONTROL_PAUSE:
+            if (d->state() == DomainState::running && runner_ != nullptr)
+                runner_->pause(*d);
             return d->pause();
         case TERN_CONTROL_UNPAUSE: {
             if (runner_ == nullptr)
@@ -69,7 +71,7 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
                 return Status::ok;
             if (d->state() == DomainState::shutdown)
                 return Status::busy;
-            if (!d->vcpu_start(0))
+            if (!d->started() && !d->vcpu_start(0))
                 return Status::invalid_argument;  // nothing to run: vCPU 0 has no entry
             const Status started = runner_->start(*d);
             return started == Status::ok ? d->set_running() : started;
@@ -116,6 +118,10 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
         }
         case TERN_CONTROL_ALLOC_UNBOUND:
             return alloc_unbound(*d, c);
+        case TERN_CONTROL_SCHED_SET:
+        case TERN_CONTROL_SCHED_GET:
+        case TERN_CONTROL_VCPU_AFFINITY:
+            return scheduling(*d, c);
         default:
             return Status::not_supported;
     }
@@ -181,6 +187,22 @@ void ControlPlane::fill_info(const Domain& d, tern_domain_info& info) const {
     info.cpu_time_ns = d.cpu_time_ns();
     for (std::size_t i = 0; i < sizeof info.handle; ++i)
         info.handle[i] = d.config().handle[i];
+}
+
+Status ControlPlane::scheduling(Domain& d, tern_control& c) {
+    if (scheduler_ == nullptr)
+        return Status::not_supported;
+    switch (c.cmd) {
+        case TERN_CONTROL_SCHED_SET:
+            return scheduler_->set_params(d.sched(), c.u.sched.weight, c.u.sched.cap);
+        case TERN_CONTROL_SCHED_GET:
+            c.u.sched = {d.sched().weight, d.sched().cap};
+            return Status::ok;
+        default:
+            if (c.u.affinity.vcpu >= d.config().max_vcpus)
+                return Status::invalid_argument;
+            return scheduler_->set_affinity(d.sched(), c.u.affinity.vcpu, c.u.affinity.cpumap);
+    }
 }
 
 void ControlPlane::domain_shut_itself_down(Domain& domain, std::uint32_t reason) {

@@ -30,8 +30,11 @@ class DomainTeardown {
 // Runs domains' vCPUs on physical CPUs (the image: CpuPool and the CPUs' idle loops).
 class DomainRunner {
   public:
-    // Starts the vCPUs of `domain` that have a start context (busy: no CPU for them).
+    // Starts the vCPUs of `domain` that have a start context, or lets a paused one run
+    // again (busy: no room for them).
     virtual Status start(Domain& domain) = 0;
+    // Takes its vCPUs off their CPUs until start(); returns once none runs.
+    virtual void pause(Domain& domain) = 0;
     // Takes its vCPUs off their CPUs; returns once none runs any more.
     virtual void stop(Domain& domain) = 0;
 
@@ -51,6 +54,8 @@ class ControlPlane {
     void set_control_events(EventChannels* events) { control_events_ = events; }
     void set_teardown(DomainTeardown* teardown) { teardown_ = teardown; }
     void set_runner(DomainRunner* runner) { runner_ = runner; }
+    // Weights, caps and affinity go to `scheduler` (none: they are not supported).
+    void set_scheduler(Scheduler* scheduler) { scheduler_ = scheduler; }
 
     // A domain's own vCPU shut it down (SCHEDOP_shutdown, PSCI SYSTEM_OFF, a crash): it is
     // recorded and dom0 told, without the control lock (the control domain may be waiting
@@ -73,6 +78,7 @@ class ControlPlane {
     Status create(tern_control& c);
     Status list(tern_control& c, GuestMemory& memory);
     Status alloc_unbound(Domain& d, tern_control& c);
+    Status scheduling(Domain& d, tern_control& c);
     void fill_info(const Domain& d, tern_domain_info& info) const;
     void notify_domain_exception();
 
@@ -82,6 +88,7 @@ class ControlPlane {
     EventChannels* control_events_ = nullptr;
     DomainTeardown* teardown_ = nullptr;
     DomainRunner* runner_ = nullptr;
+    Scheduler* scheduler_ = nullptr;
     lib::SpinLock lock_;
 };
 

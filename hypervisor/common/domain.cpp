@@ -29,11 +29,14 @@ Domain::Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machi
       table_pages_(machine),
       stage2_(table_pages_, vmid),
       vgic_hooks_(*this, hooks),
-      vgic_(config.max_vcpus, kVcpuMpidrs.data(), kNrIrqs, {}, 1u << kVirtualTimerIntid,
-            vgic_hooks_),
+      // The virtual timer is not hardware-backed: it fires as a virtual interrupt, which
+      // moves with the vCPU from CPU to CPU.
+      vgic_(config.max_vcpus, kVcpuMpidrs.data(), kNrIrqs, {}, 0, vgic_hooks_),
       upcalls_(*this),
       events_(id, config.max_vcpus, upcalls_),
       grants_(id, config.max_grant_frames) {
+    sched_.domain = this;
+    sched_.id = id;
     devices_.attach_vgic(&vgic_, TERN_GUEST_GICD_BASE, TERN_GUEST_GICR_BASE,
                          Vgic::kRedistStride * config.max_vcpus);
 }
@@ -131,8 +134,7 @@ Status Domain::pause() {
     lib::LockGuard guard(state_lock_);
     if (state_ == DomainState::shutdown)
         return Status::busy;
-    if (state_ == DomainState::running)
-        return Status::not_supported;  // a running vCPU cannot be set aside without a scheduler
+    state_ = DomainState::paused;
     return Status::ok;
 }
 
@@ -141,6 +143,7 @@ Status Domain::set_running() {
     if (state_ == DomainState::shutdown)
         return Status::busy;
     state_ = DomainState::running;
+    started_ = true;
     return Status::ok;
 }
 
@@ -158,7 +161,7 @@ Result<bool> Domain::shutdown(std::uint32_t reason) {
 Status Domain::set_vcpu_start(std::uint32_t vcpu, VcpuStart start) {
     if (vcpu >= config_.max_vcpus)
         return Status::invalid_argument;
-    if (state() != DomainState::paused)
+    if (state() != DomainState::paused || started())
         return Status::busy;
     vcpu_start_[vcpu] = start;
     return Status::ok;

@@ -16,6 +16,7 @@
 #include "common/grant_table.hpp"
 #include "common/guest_devices.hpp"
 #include "common/machine_memory.hpp"
+#include "common/scheduler.hpp"
 #include "common/stage2_tables.hpp"
 #include "common/vcpu_power.hpp"
 #include "common/vgic.hpp"
@@ -115,13 +116,21 @@ class Domain {
     Status map_grant_frame(std::uint32_t idx, std::uint64_t gfn);
     // vCPU `vcpu`'s vcpu_info moves to `offset` in the domain's page at guest frame `gfn`.
     Status attach_vcpu_info(std::uint32_t vcpu, std::uint64_t gfn, std::uint32_t offset);
-    std::uint64_t cpu_time_ns() const { return cpu_time_ns_; }
+    std::uint64_t cpu_time_ns() const { return sched_.cpu_time_ns.load(std::memory_order_relaxed); }
+    // What the scheduler keeps of it (weight, cap, paused, CPU time).
+    SchedDomain& sched() { return sched_; }
+    const SchedDomain& sched() const { return sched_; }
 
-    // The control domain pauses it (again: nothing changes). A domain that has shut down
-    // cannot be paused or unpaused: busy.
+    // The control domain pauses it (again: nothing changes); the caller has taken its vCPUs
+    // off their CPUs. A domain that has shut down cannot be paused or unpaused: busy.
     Status pause();
-    // Its vCPUs were started on CPUs (from paused).
+    // Its vCPUs were started on CPUs (from paused), or run again after a pause.
     Status set_running();
+    // Whether it ever ran (its vCPUs' start contexts are then spent).
+    bool started() const {
+        lib::LockGuard guard(state_lock_);
+        return started_;
+    }
     // Records that it shut down (by itself or told to) with one of Xen's SHUTDOWN_* reasons;
     // once shut down, the first reason stays. Safe from any CPU (the domain's own vCPU calls
     // it). True when this call shut it down.
@@ -167,8 +176,9 @@ class Domain {
     DomainConfig config_;
     mutable lib::SpinLock state_lock_;
     DomainState state_ = DomainState::paused;
+    bool started_ = false;
     std::uint32_t shutdown_reason_ = 0;
-    std::uint64_t cpu_time_ns_ = 0;
+    SchedDomain sched_;
     MachineMemory& machine_;
     DomainMemory memory_;
     MachineTablePages table_pages_;

@@ -3,16 +3,17 @@
 #include "common/caller_memory.hpp"
 #include "common/console.hpp"
 #include "common/control_plane.hpp"
-#include "common/cpu_pool.hpp"
 #include "common/domain_hypercalls.hpp"
 #include "common/event_channel_op.hpp"
 #include "common/guest_errno.hpp"
+#include "common/vcpu_scheduling.hpp"
 #include "lib/format.hpp"
 #include "public/sched.hpp"
 #include "public/xen.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/guest.hpp"
 #include "tern/arch/timer.hpp"
+#include "tern/arch/vcpu_context.hpp"
 
 namespace tern::hv {
 
@@ -20,13 +21,21 @@ namespace {
 
 Console* g_console = nullptr;
 ControlPlane* g_control = nullptr;
-CpuPool* g_pool = nullptr;
 
 constexpr std::int64_t kPsciNotSupported = -1;
 constexpr std::uint64_t kAff0 = 0xff;
 
-CpuAssignment here() {
-    return g_pool->running_on(arch::current_cpu_index()).value_or(CpuAssignment{});
+struct VcpuHere {
+    Domain* domain = nullptr;
+    std::uint32_t vcpu = 0;
+    SchedVcpu* sched = nullptr;
+};
+
+VcpuHere here() {
+    SchedVcpu* v = current_vcpu();
+    if (v == nullptr)
+        return {};
+    return {v->domain->domain, v->vcpu, v};
 }
 
 const char* reason_name(std::uint32_t reason) {
@@ -34,17 +43,24 @@ const char* reason_name(std::uint32_t reason) {
     return reason < 5 ? kNames[reason] : "unknown";
 }
 
-// The vCPU is done: its domain shuts down with `reason`, dom0 is told, the CPU is freed.
-[[noreturn]] void shut_down(std::uint32_t reason) {
-    const CpuAssignment vcpu = here();
-    if (vcpu.domain != nullptr) {
-        lib::Out(*g_console) << "(TERN) d" << std::uint64_t{vcpu.domain->id()}
-                             << ": shut down (reason " << reason << ", " << reason_name(reason)
-                             << ")\n";
-        g_control->domain_shut_itself_down(*vcpu.domain, reason);
-    }
-    g_pool->release(arch::current_cpu_index());
-    arch::park_cpu();
+// The domain shuts down with `reason`: dom0 is told, and none of its vCPUs runs again (this
+// one leaves its CPU on the way out of the trap).
+void shut_down(std::uint32_t reason) {
+    const VcpuHere vcpu = here();
+    if (vcpu.domain == nullptr)
+        return;
+    lib::Out(*g_console) << "(TERN) d" << std::uint64_t{vcpu.domain->id()} << ": shut down (reason "
+                         << reason << ", " << reason_name(reason) << ")\n";
+    g_control->domain_shut_itself_down(*vcpu.domain, reason);
+    kick_cpus(scheduler().stop(vcpu.domain->sched()));
+}
+
+// The vCPU here waits (blocked) unless an interrupt is already there for it; checked after
+// it is marked blocked, so that one raised meanwhile wakes it.
+void block_here(const VcpuHere& vcpu, std::uint64_t deadline_ns) {
+    scheduler().block(*vcpu.sched, deadline_ns);
+    if (arch::vcpu_interrupt_pending() || vcpu.domain->vgic().has_pending(vcpu.vcpu))
+        (void)scheduler().wake(vcpu.domain->sched(), vcpu.vcpu, arch::system_time_ns());
 }
 
 std::int64_t console_write(pub::domid_t domain, std::uint64_t count, std::uint64_t buffer) {
@@ -65,51 +81,42 @@ std::int64_t console_write(pub::domid_t domain, std::uint64_t count, std::uint64
     return static_cast<std::int64_t>(count);
 }
 
-// PSCI CPU_ON for another vCPU of the caller's domain: it gets a free CPU of its own and
-// starts there at `entry` with x0 = `context`.
+// PSCI CPU_ON for another vCPU of the caller's domain: it starts at `entry` with x0 =
+// `context` on whichever CPU the scheduler gives it.
 std::int64_t cpu_on(Domain& domain, std::uint64_t target, std::uint64_t entry,
                     std::uint64_t context) {
     if ((target & ~kAff0) != 0 || target >= domain.config().max_vcpus)
         return kPsciInvalidParameters;
-    const auto vcpu = static_cast<std::uint32_t>(target);
-    if (g_pool->holds_vcpu(domain, vcpu))
+    const Status s = start_vcpu(domain, static_cast<std::uint32_t>(target), entry, context);
+    if (s == Status::already_exists)
         return kPsciAlreadyOn;
-    if (domain.set_vcpu_start_on(vcpu, VcpuStart{entry, context}) != Status::ok)
-        return kPsciInternalFailure;
-    const auto cpu = g_pool->assign_vcpu(domain, vcpu);
-    if (cpu.status() == Status::already_exists)
-        return kPsciAlreadyOn;
-    if (!cpu.ok())
-        return kPsciInternalFailure;  // no free CPU: sharing CPUs is the scheduler's
-    arch::wake_cpus();
-    return 0;
+    return s == Status::ok ? 0 : kPsciInternalFailure;
 }
 
 }  // namespace
 
-void set_domain_vcpu_environment(Console* console, ControlPlane* control, CpuPool* pool) {
+void set_domain_vcpu_environment(Console* console, ControlPlane* control) {
     g_console = console;
     g_control = control;
-    g_pool = pool;
 }
 
 GuestDevices* domain_vcpu_devices() {
-    const CpuAssignment vcpu = here();
+    const VcpuHere vcpu = here();
     return vcpu.domain != nullptr ? &vcpu.domain->devices() : nullptr;
 }
 
 namespace {
 
-// sched_op for a vCPU that has its CPU to itself: yielding has nobody to yield to; blocking
-// and polling wait for an interrupt (an event kicks the CPU) or the poll's timeout.
-std::int64_t sched_op(const CpuAssignment& vcpu, GuestMemory& memory, std::uint64_t cmd,
+// sched_op: yielding lets the other vCPUs waiting for the CPU go first; blocking waits for an
+// interrupt; polling for one of its ports, an interrupt or the poll's timeout.
+std::int64_t sched_op(const VcpuHere& vcpu, GuestMemory& memory, std::uint64_t cmd,
                       std::uint64_t arg) {
     switch (cmd) {
         case pub::kSchedOpYield:
+            scheduler().yield(*vcpu.sched);
             return 0;
         case pub::kSchedOpBlock:
-            if (!vcpu.domain->events().upcall_pending(vcpu.vcpu))
-                arch::wait_for_interrupt();
+            block_here(vcpu, 0);
             return 0;
         case pub::kSchedOpShutdown: {
             std::uint32_t reason = 0;
@@ -117,6 +124,7 @@ std::int64_t sched_op(const CpuAssignment& vcpu, GuestMemory& memory, std::uint6
                 return kEfault;
             shut_down(reason <= TERN_SHUTDOWN_WATCHDOG ? reason
                                                        : std::uint32_t{TERN_SHUTDOWN_CRASH});
+            return 0;
         }
         case pub::kSchedOpPoll: {
             pub::sched_poll poll{};
@@ -133,13 +141,9 @@ std::int64_t sched_op(const CpuAssignment& vcpu, GuestMemory& memory, std::uint6
                 if (vcpu.domain->events().is_pending(ports[i]))
                     return 0;
             }
-            if (poll.timeout != 0) {
-                if (poll.timeout <= arch::system_time_ns())
-                    return 0;
-                arch::hypervisor_timer_set(poll.timeout);
-            }
-            arch::wait_for_interrupt();
-            arch::hypervisor_timer_cancel();
+            if (poll.timeout != 0 && poll.timeout <= arch::system_time_ns())
+                return 0;
+            block_here(vcpu, poll.timeout);
             return 0;
         }
         default:
@@ -150,7 +154,7 @@ std::int64_t sched_op(const CpuAssignment& vcpu, GuestMemory& memory, std::uint6
 }  // namespace
 
 void domain_vcpu_hypercall(std::uint64_t* x) {
-    const CpuAssignment vcpu = here();
+    const VcpuHere vcpu = here();
     std::int64_t result = kEnosys;
     if (vcpu.domain == nullptr) {
         x[0] = static_cast<std::uint64_t>(result);
@@ -199,14 +203,15 @@ void domain_vcpu_hypercall(std::uint64_t* x) {
 }
 
 void domain_vcpu_smccc(std::uint64_t* x) {
-    const CpuAssignment vcpu = here();
+    const VcpuHere vcpu = here();
     switch (static_cast<std::uint32_t>(x[0])) {
         case 0x84000000:  // PSCI_VERSION: 1.1
             x[0] = 0x10001;
             return;
-        case 0x84000002:  // CPU_OFF: this vCPU stops; its CPU goes back to the pool
-            g_pool->release(arch::current_cpu_index());
-            arch::park_cpu();
+        case 0x84000002:  // CPU_OFF: this vCPU stops and leaves its CPU
+            if (vcpu.sched != nullptr)
+                scheduler().go_offline(*vcpu.sched);
+            return;
         case 0x84000003:  // CPU_ON (32- and 64-bit)
         case 0xc4000003:
             x[0] = static_cast<std::uint64_t>(vcpu.domain != nullptr
@@ -219,35 +224,41 @@ void domain_vcpu_smccc(std::uint64_t* x) {
                 (x[1] & ~kAff0) >= vcpu.domain->config().max_vcpus) {
                 x[0] = static_cast<std::uint64_t>(kPsciInvalidParameters);
             } else {
-                x[0] = g_pool->holds_vcpu(*vcpu.domain, static_cast<std::uint32_t>(x[1] & kAff0))
+                x[0] = scheduler().is_online(vcpu.domain->sched(),
+                                             static_cast<std::uint32_t>(x[1] & kAff0))
                            ? 0   // ON
                            : 1;  // OFF
             }
             return;
         case 0x84000008:  // SYSTEM_OFF
             shut_down(TERN_SHUTDOWN_POWEROFF);
+            return;
         case 0x84000009:  // SYSTEM_RESET
             shut_down(TERN_SHUTDOWN_REBOOT);
+            return;
         default:
             x[0] = static_cast<std::uint64_t>(kPsciNotSupported);
             return;
     }
 }
 
+void domain_vcpu_wait(bool wfe) {
+    const VcpuHere vcpu = here();
+    if (vcpu.sched == nullptr)
+        return;
+    if (wfe)
+        scheduler().yield(*vcpu.sched);  // a spin-wait: let another run meanwhile
+    else
+        block_here(vcpu, 0);
+}
+
 void domain_vcpu_crash(std::uint64_t esr, std::uint64_t pc, std::uint64_t far) {
-    const CpuAssignment vcpu = here();
+    const VcpuHere vcpu = here();
     lib::Out(*g_console) << "(TERN) d"
                          << (vcpu.domain != nullptr ? std::uint64_t{vcpu.domain->id()} : 0)
                          << ": unhandled trap EC " << lib::Hex{(esr >> 26) & 0x3f} << " at "
                          << lib::Hex{pc} << ", FAR " << lib::Hex{far} << ": the domain crashed\n";
     shut_down(TERN_SHUTDOWN_CRASH);
-}
-
-void domain_vcpu_interrupted() {
-    if (!g_pool->stop_requested(arch::current_cpu_index()))
-        return;
-    g_pool->release(arch::current_cpu_index());
-    arch::park_cpu();
 }
 
 }  // namespace tern::hv

@@ -11,7 +11,6 @@
 #include "common/command_line.hpp"
 #include "common/console.hpp"
 #include "common/control_plane.hpp"
-#include "common/cpu_pool.hpp"
 #include "common/dom0_device_tree.hpp"
 #include "common/dom0_memory.hpp"
 #include "common/domain.hpp"
@@ -23,6 +22,7 @@
 #include "common/page_allocator.hpp"
 #include "common/page_allocator_memory.hpp"
 #include "common/vcpu_power.hpp"
+#include "common/vcpu_scheduling.hpp"
 #include "common/vgic.hpp"
 #include "drivers/pl011.hpp"
 #include "lib/fdt.hpp"
@@ -32,6 +32,7 @@
 #include "tern/arch/gic.hpp"
 #include "tern/arch/guest.hpp"
 #include "tern/arch/mmu.hpp"
+#include "tern/arch/timer.hpp"
 
 extern "C" char tern_image_start[];
 extern "C" char tern_image_end[];
@@ -47,7 +48,7 @@ namespace {
 // Set by the boot CPU before it starts the others; read by them.
 Console* g_console = nullptr;
 // Each CPU's MPIDR by index (index 0 is the boot CPU), for kicking a CPU.
-std::uint64_t g_cpu_mpidr[CpuPool::kMaxCpus] = {};
+std::uint64_t g_cpu_mpidr[Scheduler::kMaxCpus] = {};
 std::size_t g_cpu_count = 0;
 std::atomic<std::uint64_t> g_cpus_up{0};
 // dom0's vCPUs, each pinned to the physical CPU of its MPIDR; usable once g_vcpus_ready.
@@ -124,46 +125,57 @@ class Dom0Stage2 final : public Stage2Edit {
 };
 Dom0Stage2 g_dom0_stage2;
 
-// Which CPUs run other domains' vCPUs: those dom0 has no vCPU on, one vCPU each.
-CpuPool g_pool;
+// Which CPUs run other domains' vCPUs (those dom0 has no vCPU pinned to), and which vCPU when.
+Scheduler g_scheduler;
 
-class PoolRunner final : public DomainRunner {
+void kick_cpu_mask(std::uint32_t cpus) {
+    for (std::size_t i = 0; i < g_cpu_count; ++i) {
+        if ((cpus >> i) & 1u)
+            arch::gic_send_sgi(g_cpu_mpidr[i], arch::kKickSgi);
+    }
+}
+
+class SchedRunner final : public DomainRunner {
   public:
     Status start(Domain& domain) override {
-        std::uint32_t vcpus = 0;
-        while (vcpus < domain.config().max_vcpus && domain.vcpu_start(vcpus))
-            ++vcpus;
-        auto cpus = g_pool.assign(domain, vcpus);
-        if (!cpus.ok())
-            return cpus.status();
-        arch::wake_cpus();  // the CPUs wait in their idle loops
+        if (domain.started()) {  // paused before: it goes on
+            kick_cpus(g_scheduler.unpause(domain.sched(), arch::system_time_ns()));
+            return Status::ok;
+        }
+        for (std::uint32_t i = 0; i < domain.config().max_vcpus; ++i) {
+            const auto at = domain.vcpu_start(i);
+            if (!at)
+                break;
+            const Status s = start_vcpu(domain, i, at->entry, at->context);
+            if (s != Status::ok) {
+                stop(domain);
+                return s;
+            }
+        }
         return Status::ok;
     }
-    void stop(Domain& domain) override {
-        const std::uint32_t running = g_pool.request_stop(domain.id());
-        for (std::size_t i = 0; i < g_cpu_count; ++i) {
-            if ((running >> i) & 1)
-                arch::gic_send_sgi(g_cpu_mpidr[i], arch::kKickSgi);
+    void pause(Domain& domain) override {
+        kick_cpus(g_scheduler.pause(domain.sched()));
+        // Each of those CPUs takes the kick as an interrupt from the vCPU and switches away.
+        while (g_scheduler.on_cpu(domain.sched())) {
         }
-        // Each of those CPUs takes the kick as an interrupt from the vCPU and gives it up.
-        while (g_pool.holds(domain.id())) {
+    }
+    void stop(Domain& domain) override {
+        kick_cpus(g_scheduler.stop(domain.sched()));
+        while (g_scheduler.holds(domain.sched())) {
         }
     }
 };
-PoolRunner g_runner;
+SchedRunner g_runner;
 
-// Other domains' vGICs reach the CPUs their vCPUs run on.
+// Other domains' vGICs reach the CPUs their vCPUs run on, and wake them when they wait.
 class PoolDomainHooks final : public DomainHooks {
   public:
     void kick(const Domain& domain, std::uint32_t vcpu) override {
-        const auto cpu = g_pool.cpu_of(domain, vcpu);
-        if (cpu && *cpu != arch::current_cpu_index())
-            arch::gic_send_sgi(g_cpu_mpidr[*cpu], arch::kKickSgi);
+        kick_cpus(g_scheduler.wake(domain.sched(), vcpu, arch::system_time_ns()));
     }
-    void set_ppi_enabled(const Domain& domain, std::uint32_t vcpu, std::uint32_t intid,
-                         bool enabled) override {
-        if (const auto cpu = g_pool.cpu_of(domain, vcpu))
-            arch::gic_enable_ppi(g_cpu_mpidr[*cpu], intid, enabled);
+    void set_ppi_enabled(const Domain&, std::uint32_t, std::uint32_t, bool) override {
+        // Their timers are virtual interrupts: no physical PPI follows them.
     }
 };
 PoolDomainHooks g_domain_hooks;
@@ -424,7 +436,8 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
         if (g_vcpus.index_of(g_cpu_mpidr[i]))
             dom0_cpus |= 1u << i;
     }
-    g_pool.reset(g_cpu_count, dom0_cpus);
+    g_scheduler.reset(((1u << g_cpu_count) - 1) & ~dom0_cpus);
+    set_vcpu_scheduling(&g_scheduler, g_console, kick_cpu_mask);
     // dom0's GIC is virtual: the GIC's pages leave its stage 2 and trap to the Vgic; its
     // devices' SPIs (all but the hypervisor's UART's) and its timers are hardware-backed.
     std::array<std::uint32_t, Vgic::kMaxIrqs / 32> hw_spis{};
@@ -465,7 +478,7 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     auto* dom0_memory = new (g_dom0_memory_storage) Dom0Memory(*control, *machine, g_dom0_stage2);
     control->set_teardown(dom0_memory);
     control->set_runner(&g_runner);
-    set_domain_vcpu_environment(g_console, control, &g_pool);
+    set_domain_vcpu_environment(g_console, control);
     set_guest_dom0_memory(dom0_memory);
     g_vcpus_ready.store(true, std::memory_order_release);
     arch::wake_cpus();
@@ -500,24 +513,8 @@ extern "C" [[noreturn]] void tern_cpu_idle() {
         if (hv::g_vcpus_ready.load(std::memory_order_acquire)) {
             const auto index = hv::g_vcpus.index_of(arch::current_cpu_id());
             if (!index) {
-                // Not dom0's: this CPU runs another domain's vCPU when one is given to it.
-                arch::leave_domain_vcpu();
-                if (auto vcpu = hv::g_pool.take(arch::current_cpu_index())) {
-                    const auto start = vcpu->domain->vcpu_start(vcpu->vcpu);
-                    char line[112];
-                    lib::BufferSink buffer(line, sizeof line);
-                    lib::Out(buffer) << "(TERN) d" << std::uint64_t{vcpu->domain->id()} << ": vCPU "
-                                     << std::uint64_t{vcpu->vcpu} << " starts on CPU "
-                                     << std::uint64_t{arch::current_cpu_index()} << " at "
-                                     << lib::Hex{start->entry} << "\n";
-                    hv::g_console->write(buffer.text());
-                    arch::set_cpu_vcpu(&vcpu->domain->vgic(), vcpu->vcpu);
-                    arch::enter_domain_vcpu(vcpu->domain->stage2().vttbr(),
-                                            hv::kMpidrRes1 | vcpu->vcpu, start->entry,
-                                            start->context);
-                }
-                arch::wait_for_event();
-                continue;
+                // Not dom0's: this CPU runs other domains' vCPUs, as the scheduler says.
+                hv::run_scheduled_vcpus();
             }
             if (auto start = hv::g_vcpus.take_start(*index)) {
                 char line[112];
@@ -546,7 +543,7 @@ void start_secondaries(lib::Out& out, const BootInfo& info) {
     for (std::size_t i = 0; i < info.cpu_count; ++i) {
         if (info.cpu_ids[i] == self)
             continue;
-        if (next_index < CpuPool::kMaxCpus) {
+        if (next_index < Scheduler::kMaxCpus) {
             g_cpu_mpidr[next_index] = info.cpu_ids[i];
             g_cpu_count = next_index + 1;
         }

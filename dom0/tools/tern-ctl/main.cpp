@@ -4,13 +4,15 @@
 // info ID; pause ID; unpause ID; shutdown ID [poweroff|reboot|crash|...]; destroy ID;
 // peek ID GFN; poke ID GFN TEXT (through a foreign mapping of the domain's page);
 // wait-exception [SECONDS] (VIRQ_DOM_EXC through /dev/xen/evtchn); evtchn-bind ID;
-// build CONFIG (the domain builder); hvm-param ID INDEX;
+// build CONFIG (the domain builder); hvm-param ID INDEX; sched-credit ID [--weight W]
+// [--cap C]; vcpu-pin ID VCPU CPUS;
 // xenstore-read PATH, xenstore-write PATH VALUE, xenstore-ls PATH (through xenstored's
 // socket, or with --xenbus through the kernel's /dev/xen/xenbus);
 // console [--log] [--log-dir DIR] ID (tern-consoled's pty for the domain, or its log file).
 // Exit status: 0 done, 1 the hypervisor refused (the reason is printed), 2 bad usage.
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -64,6 +66,11 @@ constexpr const char* kUsage =
     "  pause ID | unpause ID | destroy ID\n"
     "                                   (destroy first has tern-blkback close its disks)\n"
     "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n"
+    "  sched-credit ID [--weight W] [--cap C]\n"
+    "                                   shows (or sets) the domain's weight (1-65535, default\n"
+    "                                   256) and cap (percent of one CPU, 0 = none)\n"
+    "  vcpu-pin ID VCPU CPUS            vCPU VCPU runs only on physical CPUs CPUS (e.g. 1,2 or\n"
+    "                                   1-3 or all)\n"
     "  peek ID GFN                      the first 16 bytes of one of its pages, and whether\n"
     "                                   the page is all zero\n"
     "  poke ID GFN TEXT                 writes TEXT at the start of one of its pages\n"
@@ -96,6 +103,28 @@ std::uint32_t domain_id(const std::vector<std::string>& args, std::size_t at) {
     if (id == 0 || id > 0x7fef)
         throw UsageError{"domain id out of range: " + args[at]};
     return static_cast<std::uint32_t>(id);
+}
+
+// "all", or CPU numbers and ranges: "1", "1,3", "1-3".
+std::uint32_t cpu_map(const std::string& text) {
+    if (text == "all")
+        return ~0u;
+    std::uint32_t map = 0;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', at), text.size());
+        const std::string item = text.substr(at, comma - at);
+        const std::size_t dash = item.find('-');
+        const std::uint64_t first = number(item.substr(0, dash), "CPU");
+        const std::uint64_t last =
+            dash == std::string::npos ? first : number(item.substr(dash + 1), "CPU");
+        if (first > last || last >= 32)
+            throw UsageError{"bad CPU list: '" + text + "'"};
+        for (std::uint64_t c = first; c <= last; ++c)
+            map |= 1u << c;
+        at = comma + 1;
+    }
+    return map;
 }
 
 std::uint32_t reason_of(const std::string& name) {
@@ -414,6 +443,26 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
         return wait_exception(args.size() > 1 ? number(args[1], "seconds") : 60);
     } else if (cmd == "evtchn-bind") {
         evtchn_bind(privcmd, control, domain_id(args, 1));
+    } else if (cmd == "sched-credit") {
+        const std::uint32_t id = domain_id(args, 1);
+        tern_control_sched sched = control.scheduling(id);
+        bool change = false;
+        for (std::size_t i = 2; i < args.size(); i += 2) {
+            if (i + 1 >= args.size() || (args[i] != "--weight" && args[i] != "--cap"))
+                throw UsageError{"sched-credit: ID [--weight W] [--cap C]"};
+            const auto value = static_cast<std::uint32_t>(number(args[i + 1], args[i].c_str() + 2));
+            (args[i] == "--weight" ? sched.weight : sched.cap) = value;
+            change = true;
+        }
+        if (change)
+            control.set_scheduling(id, sched.weight, sched.cap);
+        std::printf("weight %u cap %u\n", sched.weight, sched.cap);
+    } else if (cmd == "vcpu-pin") {
+        const std::uint32_t id = domain_id(args, 1);
+        if (args.size() != 4)
+            throw UsageError{"vcpu-pin: ID VCPU CPUS"};
+        control.set_vcpu_affinity(id, static_cast<std::uint32_t>(number(args[2], "vCPU")),
+                                  cpu_map(args[3]));
     } else if (cmd == "shutdown") {
         const std::uint32_t id = domain_id(args, 1);
         control.shutdown(

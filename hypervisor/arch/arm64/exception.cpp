@@ -9,6 +9,7 @@
 #include "common/guest_calls.hpp"
 #include "common/guest_devices.hpp"
 #include "common/log_level.hpp"
+#include "common/vcpu_scheduling.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/exception.hpp"
@@ -153,12 +154,15 @@ bool handle_guest_sync(ExceptionFrame* frame) {
 void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
     if (kind == 9) {
         handle_irq_from_guest();
-        hv::domain_vcpu_interrupted();
+        hv::reschedule_after_exit(*frame);
         flush_list_registers();
         return;
     }
     const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
-    if (ec == 0x16 && (frame->esr & 0xffff) == 0xea1) {
+    if (ec == 0x01) {  // WFI or WFE (ISS.TI), trapped by HCR_EL2.TWI: done once it returns
+        hv::domain_vcpu_wait((frame->esr & 1) != 0);
+        frame->elr += 4;
+    } else if (ec == 0x16 && (frame->esr & 0xffff) == 0xea1) {
         hv::domain_vcpu_hypercall(frame->x);
     } else if (ec == 0x16 && (frame->esr & 0xffff) == 0) {
         hv::domain_vcpu_smccc(frame->x);
@@ -179,6 +183,7 @@ void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
     } else {
         hv::domain_vcpu_crash(frame->esr, frame->elr, frame->far);
     }
+    hv::reschedule_after_exit(*frame);
     flush_list_registers();
 }
 

@@ -4,6 +4,7 @@
 
 #include "tern/arch/guest.hpp"
 
+#include "arch/arm64/vcpu_switch.hpp"
 #include "lib/spinlock.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/gic.hpp"
@@ -273,6 +274,24 @@ void enter_guest(std::uint64_t entry, std::uint64_t x0) {
     asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
     load_stage2(g_vttbr);
     eret_to_el1(mpidr, entry, x0);
+}
+
+void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr) {
+    constexpr std::uint64_t kTwi = 1ull << 13;  // WFI traps: a waiting vCPU gives its CPU up
+    const std::uint64_t cnthctl = 3;            // EL1PCTEN, EL1PCEN
+    const std::uint64_t icc_sre = 0xf;          // ICC_SRE_EL2: SRE, DFB, DIB, Enable
+    g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = true;
+    load_stage2(vttbr);
+    asm volatile(
+        "msr hcr_el2, %0\n"
+        "msr cnthctl_el2, %1\n"
+        "msr cntvoff_el2, xzr\n"
+        "msr S3_4_C12_C9_5, %2\n"  // ICC_SRE_EL2
+        "msr vmpidr_el2, %3\n"
+        "isb\n"
+        :
+        : "r"(kHcr | kTwi), "r"(cnthctl), "r"(icc_sre), "r"(vmpidr)
+        : "memory");
 }
 
 bool domain_vcpu_here() {

@@ -10,4 +10,6 @@ set(TERN_HV_ARCH_SOURCES
     arch/arm64/gic.cpp
     arch/arm64/vgic_cpu.cpp
     arch/arm64/guest_traps.cpp
-    arch/arm64/timer.cpp)
+    arch/arm64/timer.cpp
+    arch/arm64/vcpu_context.cpp
+    arch/arm64/fpsimd.S)

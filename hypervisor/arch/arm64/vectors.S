@@ -57,6 +57,7 @@ tern_vector_common:
     mov     x1, sp
     bl      tern_el2_exception
     /* A handled exception returns here: restore and go back. */
+tern_frame_return:
     ldp     x30, x1, [sp, #(30 * 8)]
     msr     elr_el2, x1
     ldp     x1, x2, [sp, #(32 * 8)]
@@ -78,3 +79,11 @@ tern_vector_common:
     ldp     x0, x1, [sp, #(0 * 8)]
     add     sp, sp, #(36 * 8)
     eret
+
+/* tern_resume_frame(frame): enters the guest with the registers of an exception frame built
+ * in memory (a vCPU that starts, or that the scheduler puts on this CPU from its idle loop).
+ * The stack pointer becomes the frame's end, as after any exception from the guest. */
+    .global tern_resume_frame
+tern_resume_frame:
+    mov     sp, x0
+    b       tern_frame_return

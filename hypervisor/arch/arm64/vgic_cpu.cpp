@@ -7,10 +7,12 @@
 
 #include <atomic>
 #include "arch/arm64/guest_traps.hpp"
+#include "arch/arm64/vcpu_switch.hpp"
 #include "common/vgic.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/gic.hpp"
+#include "tern/arch/guest.hpp"
 #include "tern/arch/timer.hpp"
 
 namespace tern::arch {
@@ -141,6 +143,42 @@ void set_cpu_vcpu(hv::Vgic* vgic, std::uint32_t vcpu) {
     write_hcr(kHcrEn);
 }
 
+void save_virtual_interface(VcpuContext& context) {
+    const std::uint32_t count = list_registers();
+    for (std::uint32_t n = 0; n < 16; ++n)
+        context.lrs[n] = n < count ? read_lr(n) : 0;
+    asm volatile(
+        "mrs %0, S3_4_C12_C8_0\n"   // ICH_AP0R0_EL2
+        "mrs %1, S3_4_C12_C9_0\n"   // ICH_AP1R0_EL2
+        "mrs %2, S3_4_C12_C11_7\n"  // ICH_VMCR_EL2
+        : "=r"(context.ap0r0), "=r"(context.ap1r0), "=r"(context.vmcr));
+    set_cpu_vcpu(nullptr, 0);
+}
+
+void load_virtual_interface(const VcpuContext& context, hv::Vgic& vgic, std::uint32_t vcpu) {
+    set_cpu_vcpu(&vgic, vcpu);
+    const std::uint32_t count = list_registers();
+    for (std::uint32_t n = 0; n < count; ++n)
+        write_lr(n, context.lrs[n]);
+    asm volatile(
+        "msr S3_4_C12_C8_0, %0\n"
+        "msr S3_4_C12_C9_0, %1\n"
+        "msr S3_4_C12_C11_7, %2\n"
+        "isb\n"
+        :
+        : "r"(context.ap0r0), "r"(context.ap1r0), "r"(context.vmcr)
+        : "memory");
+}
+
+bool vcpu_interrupt_pending() {
+    const std::uint32_t count = list_registers();
+    for (std::uint32_t n = 0; n < count; ++n) {
+        if ((read_lr(n) & kLrPending) != 0)
+            return true;
+    }
+    return false;
+}
+
 void vgic_write_sgi1r(std::uint64_t value) {
     const CpuVgic& cpu = here();
     if (cpu.vgic != nullptr)
@@ -178,7 +216,16 @@ void handle_irq_from_guest() {
         asm volatile("msr S3_0_C12_C12_1, %0\n isb" : : "r"(iar));  // ICC_EOIR1_EL1: drop
         const bool guests = cpu.vgic != nullptr && intid != kKickSgi && intid != kMaintenancePpi &&
                             cpu.vgic->is_hw(intid);
-        if (guests) {
+        if (intid == kVirtualTimerPpi && cpu.vgic != nullptr && !guests) {
+            // A domain's virtual timer fired: it is masked until the guest sets it again (as
+            // Linux does in its handler) and reaches the vCPU as a virtual interrupt, which
+            // moves with the vCPU to whichever CPU runs it next.
+            std::uint64_t ctl = 0;
+            asm volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+            asm volatile("msr cntv_ctl_el0, %0\n isb" : : "r"(ctl | 2));
+            (void)cpu.vgic->raise(cpu.vcpu, intid);
+            asm volatile("msr S3_0_C12_C11_1, %0\n isb" : : "r"(iar));  // ICC_DIR_EL1
+        } else if (guests) {
             // Stays active until the guest deactivates it through the HW list register.
             const std::uint32_t vcpu = intid < 32 ? cpu.vcpu : cpu.vgic->target_of(intid);
             (void)cpu.vgic->raise(vcpu, intid);

@@ -38,6 +38,9 @@ enum tern_control_cmd {
     TERN_CONTROL_GET_HVM_PARAM = 12,    /* domain, in: hvm_param.index; out: hvm_param.value */
     TERN_CONTROL_ALLOC_UNBOUND = 13,    /* domain, in: evtchn.remote_domain; out: evtchn.port */
     TERN_CONTROL_PHYSINFO = 14,         /* out: physinfo */
+    TERN_CONTROL_SCHED_SET = 15,        /* domain, in: sched */
+    TERN_CONTROL_SCHED_GET = 16,        /* domain, out: sched */
+    TERN_CONTROL_VCPU_AFFINITY = 17,    /* domain, in: affinity */
 };
 
 /* Domain states (tern_domain_info.state). */
@@ -118,6 +121,18 @@ struct tern_control_physinfo {
     uint64_t free_pages;
 };
 
+/* The domain's share of the CPUs, as Xen's credit scheduler counts it. */
+struct tern_control_sched {
+    uint32_t weight; /* 1..65535, relative to other domains (default 256) */
+    uint32_t cap;    /* percent of one CPU the whole domain may use; 0: no cap */
+};
+
+/* Which physical CPUs one vCPU may run on (dom0's pinned CPUs are never among them). */
+struct tern_control_affinity {
+    uint32_t vcpu;
+    uint32_t cpumap; /* bit per physical CPU index */
+};
+
 struct tern_control {
     uint32_t interface_version; /* in: TERN_CONTROL_INTERFACE_VERSION; out on -EACCES: ours */
     uint32_t cmd;               /* enum tern_control_cmd */
@@ -133,6 +148,8 @@ struct tern_control {
         struct tern_control_hvm_param hvm_param;
         struct tern_control_evtchn evtchn;
         struct tern_control_physinfo physinfo;
+        struct tern_control_sched sched;
+        struct tern_control_affinity affinity;
         uint8_t raw[112];
     } u;
 }; /* 128 bytes */

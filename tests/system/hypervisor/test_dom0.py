@@ -41,7 +41,7 @@ def qemu_args(bootargs, initrd=None, disk=None, tern_options="dom0_mem=512M", cp
     if initrd:
         args += ["-device", f"guest-loader,addr=0x4d000000,initrd={initrd}"]
     if disk:
-        args += ["-drive", f"if=none,id=disk0,format=raw,file={disk}",
+        args += ["-drive", f"if=none,id=disk0,format=raw,readonly=on,file={disk}",
                  "-device", "virtio-blk-device,drive=disk0"]
     return args
 

@@ -217,11 +217,17 @@ TEST(ControlPlane, ShutdownKeepsTheFirstReasonAndTellsDom0) {
 struct FakeRunner final : DomainRunner {
     Status start(Domain& d) override {
         started.push_back(d.id());
+        for (pub::domid_t p : paused) {
+            if (p == d.id())
+                return Status::ok;  // it runs again where it was
+        }
         return free_cpus-- > 0 ? Status::ok : Status::busy;
     }
+    void pause(Domain& d) override { paused.push_back(d.id()); }
     void stop(Domain& d) override { stopped.push_back(d.id()); }
     int free_cpus = 1;
     std::vector<pub::domid_t> started;
+    std::vector<pub::domid_t> paused;
     std::vector<pub::domid_t> stopped;
 };
 
@@ -238,8 +244,16 @@ TEST(ControlPlane, UnpauseRunsABuiltDomainAndEveryEndStopsItsVcpusFirst) {
     EXPECT_EQ(w.info(id).state, TERN_DOMAIN_RUNNING);
     w.call(World::make(TERN_CONTROL_UNPAUSE, id), 0);  // already running: nothing more
     EXPECT_EQ(runner.started.size(), 1u);
-    w.call(World::make(TERN_CONTROL_PAUSE, id), kEopnotsupp);
-    w.call(v, kEbusy);  // its vCPUs' entry is set only while paused
+    // Paused while running: its vCPUs leave their CPUs; unpaused, they go on.
+    w.call(World::make(TERN_CONTROL_PAUSE, id), 0);
+    EXPECT_EQ(runner.paused, std::vector<pub::domid_t>{static_cast<pub::domid_t>(id)});
+    EXPECT_EQ(w.info(id).state, TERN_DOMAIN_PAUSED);
+    w.call(World::make(TERN_CONTROL_PAUSE, id), 0);  // again: nothing more
+    EXPECT_EQ(runner.paused.size(), 1u);
+    w.call(v, kEbusy);  // its vCPUs' entry is set only before it first ran
+    w.call(World::make(TERN_CONTROL_UNPAUSE, id), 0);
+    EXPECT_EQ(w.info(id).state, TERN_DOMAIN_RUNNING);
+    EXPECT_EQ(runner.started.size(), 2u);
     // Its own vCPU shuts it down: recorded with the reason, dom0 told once.
     auto port = w.dom0_events.bind_virq(pub::kVirqDomExc, 0);
     ASSERT_TRUE(port.ok());
@@ -290,6 +304,43 @@ TEST(ControlPlane, ReleaseGivesBackWhatWasBacked) {
     EXPECT_TRUE(d->stage2().translate(TERN_GUEST_RAM0_BASE + 1999 * kPageSize).has_value());
     w.call(World::make(TERN_CONTROL_DESTROY, id), 0);
     EXPECT_EQ(w.free_pages(), before);
+}
+
+}  // namespace
+}  // namespace tern::hv
+
+namespace tern::hv {
+namespace {
+
+TEST(ControlPlane, WeightCapAndAffinityGoToTheScheduler) {
+    World w;
+    const std::uint32_t id = w.create(64, 2);
+    tern_control set = World::make(TERN_CONTROL_SCHED_SET, id);
+    set.u.sched = {512, 50};
+    w.call(set, kEopnotsupp);  // no scheduler: refused, not pretended
+    Scheduler scheduler;
+    scheduler.reset(0b110);
+    w.control.set_scheduler(&scheduler);
+    tern_control get = World::make(TERN_CONTROL_SCHED_GET, id);
+    EXPECT_EQ(w.call(get, 0).u.sched.weight, SchedDomain::kDefaultWeight);
+    w.call(set, 0);
+    const tern_control_sched got = w.call(get, 0).u.sched;
+    EXPECT_EQ(got.weight, 512u);
+    EXPECT_EQ(got.cap, 50u);
+    set.u.sched = {0, 0};
+    w.call(set, kEinval);
+    EXPECT_EQ(w.call(get, 0).u.sched.weight, 512u);
+    set.domain = 99;
+    w.call(set, kEsrch);
+
+    tern_control pin = World::make(TERN_CONTROL_VCPU_AFFINITY, id);
+    pin.u.affinity = {1, 0b100};
+    w.call(pin, 0);
+    EXPECT_EQ(w.domains.find(static_cast<pub::domid_t>(id))->sched().affinity[1], 0b100u);
+    pin.u.affinity = {1, 0b1};  // dom0's CPU only
+    w.call(pin, kEinval);
+    pin.u.affinity = {2, 0b10};  // no such vCPU
+    w.call(pin, kEinval);
 }
 
 }  // namespace

@@ -1,0 +1,134 @@
+// Moving a domain's vCPU between a physical CPU and its VcpuContext: general registers (from
+// and to the exception frame), the EL1 system registers a guest kernel owns (Arm ARM D19.2),
+// FP/SIMD, the EL1 virtual timer (D11.2.4) and the GIC's virtual CPU interface (IHI 0069
+// 12.4). cortex-a57-class CPUs: no SVE, pointer authentication or MTE state to keep.
+#include <cstddef>
+
+#include "arch/arm64/guest_traps.hpp"
+#include "arch/arm64/vcpu_switch.hpp"
+#include "tern/arch/cpu.hpp"
+#include "tern/arch/gic.hpp"
+#include "tern/arch/guest.hpp"
+#include "tern/arch/vcpu_context.hpp"
+
+extern "C" void tern_fpsimd_save(std::uint64_t* regs);
+extern "C" void tern_fpsimd_load(const std::uint64_t* regs);
+extern "C" [[noreturn]] void tern_resume_frame(tern::arch::GuestFrame* frame);
+
+namespace tern::arch {
+namespace {
+
+static_assert(offsetof(VcpuContext, fp) % 16 == 0);
+static_assert(offsetof(VcpuContext, fpsr) == offsetof(VcpuContext, fp) + 64 * 8);
+static_assert(offsetof(VcpuContext, fpcr) == offsetof(VcpuContext, fpsr) + 8);
+
+// The EL1/EL0 registers kept per vCPU, in VcpuContext::sysregs order.
+// clang-format off
+#define TERN_VCPU_SYSREGS(X)                                                              \
+    X(0, sctlr_el1) X(1, cpacr_el1) X(2, ttbr0_el1) X(3, ttbr1_el1) X(4, tcr_el1)         \
+    X(5, esr_el1) X(6, afsr0_el1) X(7, afsr1_el1) X(8, far_el1) X(9, mair_el1)            \
+    X(10, amair_el1) X(11, vbar_el1) X(12, contextidr_el1) X(13, tpidr_el0)               \
+    X(14, tpidrro_el0) X(15, tpidr_el1) X(16, cntkctl_el1) X(17, par_el1) X(18, sp_el0)   \
+    X(19, sp_el1) X(20, elr_el1) X(21, spsr_el1) X(22, csselr_el1) X(23, mdscr_el1)
+// clang-format on
+
+void save_sysregs(std::uint64_t* r) {
+#define TERN_SAVE(i, name) asm volatile("mrs %0, " #name : "=r"(r[i]));
+    TERN_VCPU_SYSREGS(TERN_SAVE)
+#undef TERN_SAVE
+}
+
+void load_sysregs(const std::uint64_t* r) {
+#define TERN_LOAD(i, name) asm volatile("msr " #name ", %0" : : "r"(r[i]));
+    TERN_VCPU_SYSREGS(TERN_LOAD)
+#undef TERN_LOAD
+}
+
+constexpr std::uint64_t kTimerEnable = 1;
+constexpr std::uint64_t kTimerMask = 2;
+constexpr std::uint64_t kResetSctlr = 0x30d00800;  // RES1 bits; MMU and caches off
+constexpr std::uint64_t kResetPstate = 0x3c5;      // EL1h, D, A, I, F masked
+
+std::uint64_t counter_frequency() {
+    std::uint64_t f = 0;
+    asm volatile("mrs %0, cntfrq_el0" : "=r"(f));
+    return f != 0 ? f : 1;
+}
+
+void load_everything_but_the_frame(const VcpuContext& c, std::uint64_t vttbr, hv::Vgic& vgic,
+                                   std::uint32_t vcpu) {
+    enter_domain_vcpu_state(vttbr, c.vmpidr);
+    load_sysregs(c.sysregs);
+    tern_fpsimd_load(c.fp);
+    load_virtual_interface(c, vgic, vcpu);
+    asm volatile(
+        "msr cntv_cval_el0, %0\n"
+        "msr cntv_ctl_el0, %1\n"
+        "isb\n"
+        :
+        : "r"(c.timer_cval), "r"(c.timer_ctl)
+        : "memory");
+    gic_enable_ppi(current_cpu_id(), kVirtualTimerPpi, true);
+}
+
+}  // namespace
+
+void init_vcpu_context(VcpuContext& context, std::uint64_t vmpidr, std::uint64_t entry,
+                       std::uint64_t x0) {
+    context = VcpuContext{};
+    context.x[0] = x0;
+    context.pc = entry;
+    context.pstate = kResetPstate;
+    context.vmpidr = vmpidr;
+    context.sysregs[0] = kResetSctlr;
+}
+
+std::uint64_t vcpu_timer_deadline_ns(const VcpuContext& context) {
+    if ((context.timer_ctl & (kTimerEnable | kTimerMask)) != kTimerEnable)
+        return 0;
+    const std::uint64_t f = counter_frequency();
+    const std::uint64_t ticks = context.timer_cval;
+    const std::uint64_t ns = (ticks / f) * 1000000000ull + (ticks % f) * 1000000000ull / f;
+    return ns != 0 ? ns : 1;
+}
+
+void save_vcpu(VcpuContext& c, const GuestFrame& frame) {
+    for (std::size_t i = 0; i < 31; ++i)
+        c.x[i] = frame.x[i];
+    c.pc = frame.elr;
+    c.pstate = frame.spsr;
+    asm volatile("mrs %0, vmpidr_el2" : "=r"(c.vmpidr));
+    save_sysregs(c.sysregs);
+    tern_fpsimd_save(c.fp);
+    asm volatile(
+        "mrs %0, cntv_ctl_el0\n"
+        "mrs %1, cntv_cval_el0\n"
+        "msr cntv_ctl_el0, xzr\n"
+        "isb\n"
+        : "=r"(c.timer_ctl), "=r"(c.timer_cval)
+        :
+        : "memory");
+    save_virtual_interface(c);
+}
+
+void drop_vcpu() {
+    leave_domain_vcpu();
+}
+
+void load_vcpu(const VcpuContext& c, GuestFrame& frame, std::uint64_t vttbr, hv::Vgic& vgic,
+               std::uint32_t vcpu) {
+    load_everything_but_the_frame(c, vttbr, vgic, vcpu);
+    for (std::size_t i = 0; i < 31; ++i)
+        frame.x[i] = c.x[i];
+    frame.elr = c.pc;
+    frame.spsr = c.pstate;
+    flush_list_registers();
+}
+
+void run_vcpu(const VcpuContext& c, std::uint64_t vttbr, hv::Vgic& vgic, std::uint32_t vcpu) {
+    GuestFrame frame{};
+    load_vcpu(c, frame, vttbr, vgic, vcpu);
+    tern_resume_frame(&frame);
+}
+
+}  // namespace tern::arch

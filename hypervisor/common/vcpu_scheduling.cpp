@@ -1,0 +1,116 @@
+#include "common/vcpu_scheduling.hpp"
+
+#include "common/console.hpp"
+#include "common/domain.hpp"
+#include "lib/format.hpp"
+#include "tern/arch/cpu.hpp"
+#include "tern/arch/gic.hpp"
+#include "tern/arch/timer.hpp"
+#include "tern/arch/vcpu_context.hpp"
+
+namespace tern::hv {
+
+namespace {
+
+Scheduler* g_scheduler = nullptr;
+Console* g_console = nullptr;
+void (*g_kick)(std::uint32_t) = nullptr;
+
+constexpr std::uint64_t kMpidrRes1 = 1ull << 31;
+
+void program_timer(std::size_t cpu, std::uint64_t now) {
+    const std::uint64_t next = g_scheduler->next_timer(cpu, now);
+    if (next == Scheduler::kNever)
+        arch::hypervisor_timer_cancel();
+    else
+        arch::hypervisor_timer_set(next);
+}
+
+// The first time a vCPU runs, the console says where.
+void report_start(SchedVcpu& v, std::size_t cpu) {
+    if (!v.fresh || g_console == nullptr)
+        return;
+    v.fresh = false;
+    char line[112];
+    lib::BufferSink buffer(line, sizeof line);
+    lib::Out(buffer) << "(TERN) d" << std::uint64_t{v.domain->id} << ": vCPU "
+                     << std::uint64_t{v.vcpu} << " starts on CPU " << std::uint64_t{cpu} << " at "
+                     << lib::Hex{v.context.pc} << "\n";
+    g_console->write(buffer.text());
+}
+
+}  // namespace
+
+void set_vcpu_scheduling(Scheduler* scheduler, Console* console, void (*kick)(std::uint32_t cpus)) {
+    g_scheduler = scheduler;
+    g_console = console;
+    g_kick = kick;
+}
+
+Scheduler& scheduler() {
+    return *g_scheduler;
+}
+
+void kick_cpus(std::uint32_t cpus) {
+    cpus &= ~(1u << arch::current_cpu_index());
+    if (cpus != 0 && g_kick != nullptr)
+        g_kick(cpus);
+}
+
+SchedVcpu* current_vcpu() {
+    return g_scheduler != nullptr ? g_scheduler->current(arch::current_cpu_index()) : nullptr;
+}
+
+Status start_vcpu(Domain& domain, std::uint32_t vcpu, std::uint64_t entry, std::uint64_t x0) {
+    auto v = g_scheduler->add(domain.sched(), vcpu);
+    if (!v.ok())
+        return v.status();
+    arch::init_vcpu_context(v.value()->context, kMpidrRes1 | vcpu, entry, x0);
+    kick_cpus(g_scheduler->make_runnable(*v.value(), arch::system_time_ns()));
+    return Status::ok;
+}
+
+void reschedule_after_exit(arch::GuestFrame& frame) {
+    const std::size_t cpu = arch::current_cpu_index();
+    const std::uint64_t now = arch::system_time_ns();
+    kick_cpus(g_scheduler->expire(now));
+    if (g_scheduler->need_resched(cpu, now)) {
+        SchedVcpu* current = g_scheduler->current(cpu);
+        std::uint64_t timer = 0;
+        if (current != nullptr && g_scheduler->keeps_context(cpu)) {
+            arch::save_vcpu(current->context, frame);
+            timer = arch::vcpu_timer_deadline_ns(current->context);
+        } else {
+            arch::drop_vcpu();
+        }
+        SchedVcpu* next = g_scheduler->switch_from(cpu, now, timer);
+        if (next == nullptr) {
+            arch::hypervisor_timer_cancel();
+            arch::park_cpu();  // the idle loop, on a fresh stack
+        }
+        report_start(*next, cpu);
+        Domain& d = *next->domain->domain;
+        arch::load_vcpu(next->context, frame, d.stage2().vttbr(), d.vgic(), next->vcpu);
+    }
+    program_timer(cpu, now);
+}
+
+void run_scheduled_vcpus() {
+    const std::size_t cpu = arch::current_cpu_index();
+    arch::drop_vcpu();
+    for (;;) {
+        const std::uint64_t now = arch::system_time_ns();
+        kick_cpus(g_scheduler->expire(now));
+        if (SchedVcpu* v = g_scheduler->pick(cpu, now)) {
+            program_timer(cpu, now);
+            report_start(*v, cpu);
+            Domain& d = *v->domain->domain;
+            arch::run_vcpu(v->context, d.stage2().vttbr(), d.vgic(), v->vcpu);
+        }
+        program_timer(cpu, now);
+        arch::wait_for_interrupt();
+        arch::handle_irq_from_guest();  // takes the kick or the timer that woke it
+    }
+}
+
+}  // namespace tern::hv

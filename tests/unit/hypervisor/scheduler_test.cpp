@@ -1,0 +1,309 @@
+// Scheduler: fair shares by weight, caps, blocking and waking, migration between CPUs,
+// pausing and stopping domains — driven by a simulated clock.
+#include "common/scheduler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace tern::hv {
+namespace {
+
+constexpr std::uint64_t kMs = 1'000'000;
+
+struct World {
+    Scheduler sched;
+    std::vector<std::unique_ptr<SchedDomain>> domains;
+    std::uint64_t now = kMs;
+    // ns each (domain, vCPU) ran, and on which CPUs.
+    std::map<std::pair<pub::domid_t, std::uint32_t>, std::uint64_t> ran;
+    std::map<std::pair<pub::domid_t, std::uint32_t>, std::uint32_t> cpus_used;
+
+    explicit World(std::uint32_t cpus) { sched.reset(cpus); }
+    std::uint64_t ran_of(pub::domid_t d, std::uint32_t v) { return ran[{d, v}]; }
+    std::uint32_t cpus_of(pub::domid_t d, std::uint32_t v) { return cpus_used[{d, v}]; }
+
+    SchedDomain& domain(pub::domid_t id, std::uint32_t vcpus) {
+        domains.push_back(std::make_unique<SchedDomain>());
+        SchedDomain& d = *domains.back();
+        d.id = id;
+        for (std::uint32_t i = 0; i < vcpus; ++i) {
+            auto v = sched.add(d, i);
+            EXPECT_TRUE(v.ok());
+            (void)sched.make_runnable(*v.value(), now);
+        }
+        return d;
+    }
+
+    // Runs the CPUs of `cpus` for `duration` in 1 ms steps, as the exception paths would:
+    // an idle CPU picks, a busy one switches when told to.
+    void run(std::uint32_t cpus, std::uint64_t duration) {
+        const std::uint64_t end = now + duration;
+        for (; now < end; now += kMs) {
+            (void)sched.expire(now);
+            for (std::size_t c = 0; c < Scheduler::kMaxCpus; ++c) {
+                if (((cpus >> c) & 1u) == 0)
+                    continue;
+                if (sched.current(c) == nullptr)
+                    (void)sched.pick(c, now);
+                else if (sched.need_resched(c, now))
+                    (void)sched.switch_from(c, now, 0);
+                if (SchedVcpu* v = sched.current(c)) {
+                    ran[{v->domain->id, v->vcpu}] += kMs;
+                    cpus_used[{v->domain->id, v->vcpu}] |= 1u << c;
+                }
+            }
+        }
+    }
+};
+
+TEST(Scheduler, EqualWeightsShareOneCpuEqually) {
+    World w(0b10);
+    w.domain(1, 1);
+    w.domain(2, 1);
+    w.run(0b10, 1000 * kMs);
+    const double a = static_cast<double>(w.ran_of(1, 0));
+    const double b = static_cast<double>(w.ran_of(2, 0));
+    EXPECT_NEAR(a / (a + b), 0.5, 0.02);
+    EXPECT_GT(a + b, 990.0 * kMs);  // the CPU never idled with work waiting
+}
+
+TEST(Scheduler, WeightsSetTheShares) {
+    World w(0b10);
+    SchedDomain& light = w.domain(1, 1);
+    SchedDomain& heavy = w.domain(2, 1);
+    ASSERT_EQ(w.sched.set_params(light, 256, 0), Status::ok);
+    ASSERT_EQ(w.sched.set_params(heavy, 768, 0), Status::ok);
+    w.run(0b10, 2000 * kMs);
+    const double a = static_cast<double>(w.ran_of(1, 0));
+    const double b = static_cast<double>(w.ran_of(2, 0));
+    EXPECT_NEAR(b / a, 3.0, 0.2);
+}
+
+TEST(Scheduler, ACapLimitsTheDomainEvenOnAnIdleCpu) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 1);
+    ASSERT_EQ(w.sched.set_params(d, 256, 25), Status::ok);
+    w.run(0b10, 1000 * kMs);
+    const double share = static_cast<double>(w.ran_of(1, 0)) / (1000.0 * kMs);
+    EXPECT_NEAR(share, 0.25, 0.03);
+    EXPECT_EQ(d.cpu_time_ns.load(), w.ran_of(1, 0) - kMs);  // the last step is not accounted yet
+}
+
+TEST(Scheduler, ACappedIdleCpuIsToldWhenThePeriodEnds) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 1);
+    ASSERT_EQ(w.sched.set_params(d, 256, 10), Status::ok);
+    w.run(0b10, 20 * kMs);
+    EXPECT_EQ(w.sched.current(1), nullptr);  // out of budget: the CPU idles
+    const std::uint64_t next = w.sched.next_timer(1, w.now);
+    EXPECT_EQ(next, d.period_start + Scheduler::kCapPeriodNs);
+    EXPECT_NE(w.sched.expire(next), 0u);  // the new period: the idle CPU is kicked
+    EXPECT_NE(w.sched.pick(1, next), nullptr);
+}
+
+TEST(Scheduler, BadParametersAreRefused) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 1);
+    EXPECT_EQ(w.sched.set_params(d, 0, 0), Status::invalid_argument);
+    EXPECT_EQ(w.sched.set_params(d, 70000, 0), Status::invalid_argument);
+    EXPECT_EQ(w.sched.set_params(d, 256, 100 * Scheduler::kMaxCpus + 1), Status::invalid_argument);
+    EXPECT_EQ(d.weight, SchedDomain::kDefaultWeight);
+}
+
+TEST(Scheduler, ThreeVcpusOnTwoCpusAllRunAndMigrate) {
+    World w(0b110);
+    w.domain(1, 3);
+    w.run(0b110, 900 * kMs);
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        const double share = static_cast<double>(w.ran_of(1, i)) / (900.0 * kMs);
+        EXPECT_NEAR(share, 2.0 / 3.0, 0.05) << "vCPU " << i;
+        EXPECT_EQ(w.cpus_of(1, i), 0b110u) << "vCPU " << i << " ran on both CPUs";
+    }
+}
+
+TEST(Scheduler, NoCpuOutsideItsSetIsEverUsed) {
+    World w(0b100);
+    w.domain(1, 2);
+    w.run(0b111, 100 * kMs);
+    EXPECT_EQ(w.cpus_of(1, 0) | w.cpus_of(1, 1), 0b100u);
+}
+
+TEST(Scheduler, ABlockedVcpuWaitsForAnInterruptAndAnIdleCpuIsKicked) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(1, w.now);
+    ASSERT_NE(v, nullptr);
+    w.sched.block(*v, 0);
+    EXPECT_TRUE(w.sched.need_resched(1, w.now));
+    EXPECT_TRUE(w.sched.keeps_context(1));
+    EXPECT_EQ(w.sched.switch_from(1, w.now, 0), nullptr);  // nothing else: the CPU idles
+    w.run(0b10, 50 * kMs);
+    EXPECT_EQ(w.ran_of(1, 0), 0u);  // blocked, no deadline: it never ran
+    EXPECT_EQ(w.sched.wake(d, 0, w.now), 0b10u);
+    EXPECT_EQ(w.sched.pick(1, w.now), v);
+}
+
+TEST(Scheduler, AWakeBeforeItLeftItsCpuKeepsItRunning) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(1, w.now);
+    w.sched.block(*v, 0);
+    EXPECT_EQ(w.sched.wake(d, 0, w.now), 0b10u);  // its own CPU, to look at the interrupt
+    EXPECT_EQ(v->state, VcpuState::running);
+    EXPECT_FALSE(w.sched.need_resched(1, w.now));
+}
+
+TEST(Scheduler, ItsTimerOrDeadlineWakesABlockedVcpu) {
+    World w(0b10);
+    w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(1, w.now);
+    w.sched.block(*v, w.now + 30 * kMs);
+    EXPECT_EQ(w.sched.switch_from(1, w.now, w.now + 20 * kMs), nullptr);
+    EXPECT_EQ(w.sched.next_timer(1, w.now), w.now + 20 * kMs);  // the earlier of the two
+    EXPECT_EQ(w.sched.expire(w.now + 19 * kMs), 0u);
+    EXPECT_EQ(w.sched.expire(w.now + 20 * kMs), 0b10u);
+    EXPECT_EQ(v->state, VcpuState::runnable);
+}
+
+TEST(Scheduler, ADeadlineAlreadyPastMeansItDoesNotBlock) {
+    World w(0b10);
+    w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(1, w.now);
+    w.sched.block(*v, 0);
+    EXPECT_EQ(w.sched.switch_from(1, w.now, w.now - 1), v);
+}
+
+TEST(Scheduler, ASleeperGetsNoCreditForTheTimeItSlept) {
+    World w(0b10);
+    SchedDomain& sleeper = w.domain(1, 1);
+    w.domain(2, 1);
+    SchedVcpu* s = w.sched.find(sleeper, 0);
+    ASSERT_EQ(w.sched.pick(1, w.now), s);  // equal virtual time: the first slot
+    w.sched.block(*s, 0);
+    (void)w.sched.switch_from(1, w.now, 0);
+    w.run(0b10, 500 * kMs);  // domain 2 runs alone
+    (void)w.sched.wake(sleeper, 0, w.now);
+    w.ran.clear();
+    w.run(0b10, 200 * kMs);
+    const double a = static_cast<double>(w.ran_of(1, 0));
+    const double b = static_cast<double>(w.ran_of(2, 0));
+    EXPECT_NEAR(a / (a + b), 0.5, 0.1);  // shares again, rather than running 500 ms alone
+}
+
+TEST(Scheduler, YieldLetsTheOthersGoFirst) {
+    World w(0b10);
+    w.domain(1, 1);
+    SchedDomain& other = w.domain(2, 1);
+    SchedVcpu* first = w.sched.pick(1, w.now);
+    EXPECT_FALSE(w.sched.need_resched(1, w.now));
+    w.sched.yield(*first);
+    EXPECT_TRUE(w.sched.need_resched(1, w.now));
+    EXPECT_EQ(w.sched.switch_from(1, w.now, 0)->domain, &other);
+}
+
+TEST(Scheduler, YieldingAloneKeepsTheCpu) {
+    World w(0b10);
+    w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(1, w.now);
+    w.sched.yield(*v);
+    EXPECT_FALSE(w.sched.need_resched(1, w.now));
+}
+
+TEST(Scheduler, PauseTakesTheVcpusOffTheirCpusUntilUnpause) {
+    World w(0b110);
+    SchedDomain& d = w.domain(1, 2);
+    w.run(0b110, 5 * kMs);
+    EXPECT_EQ(w.sched.pause(d), 0b110u);
+    w.run(0b110, 5 * kMs);
+    EXPECT_FALSE(w.sched.on_cpu(d));
+    w.ran.clear();
+    w.run(0b110, 50 * kMs);
+    EXPECT_EQ(w.ran_of(1, 0) + w.ran_of(1, 1), 0u);
+    EXPECT_EQ(w.sched.unpause(d, w.now), 0b110u);
+    w.run(0b110, 50 * kMs);
+    EXPECT_GT(w.ran_of(1, 0), 0u);
+    EXPECT_GT(w.ran_of(1, 1), 0u);
+}
+
+TEST(Scheduler, StopForgetsTheDomainsVcpusOnceOffTheirCpus) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 2);
+    w.domain(2, 1);
+    SchedVcpu* running = w.sched.pick(1, w.now);
+    ASSERT_EQ(running->domain, &d);
+    EXPECT_EQ(w.sched.stop(d), 0b10u);
+    EXPECT_TRUE(w.sched.holds(d));  // the one on CPU 1 is still there
+    EXPECT_EQ(w.sched.find(d, 1), nullptr);
+    EXPECT_TRUE(w.sched.need_resched(1, w.now));
+    EXPECT_FALSE(w.sched.keeps_context(1));
+    EXPECT_EQ(w.sched.switch_from(1, w.now, 0)->domain->id, 2);
+    EXPECT_FALSE(w.sched.holds(d));
+    EXPECT_EQ(w.sched.add(d, 0).status(), Status::busy);
+}
+
+TEST(Scheduler, OfflineFreesTheSlotWhenItLeaves) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(1, w.now);
+    w.sched.go_offline(*v);
+    EXPECT_FALSE(w.sched.is_online(d, 0));
+    EXPECT_TRUE(w.sched.need_resched(1, w.now));
+    EXPECT_FALSE(w.sched.keeps_context(1));
+    EXPECT_EQ(w.sched.switch_from(1, w.now, 0), nullptr);
+    EXPECT_EQ(w.sched.find(d, 0), nullptr);
+    EXPECT_TRUE(w.sched.add(d, 0).ok());  // CPU_ON again
+}
+
+TEST(Scheduler, AddRefusesDuplicatesAndAFullTable) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 1);
+    EXPECT_EQ(w.sched.add(d, 0).status(), Status::already_exists);
+    SchedDomain big;
+    for (std::uint32_t i = 1; i < Scheduler::kMaxVcpus; ++i)
+        ASSERT_TRUE(w.sched.add(big, i).ok());
+    EXPECT_EQ(w.sched.add(big, 0).status(), Status::busy);
+    World none(0);  // every CPU is dom0's: nothing could ever run
+    SchedDomain d2;
+    EXPECT_EQ(none.sched.add(d2, 0).status(), Status::busy);
+}
+
+TEST(Scheduler, AStartingVcpuIsNotRunUntilMadeRunnable) {
+    World w(0b10);
+    SchedDomain d;
+    auto v = w.sched.add(d, 0);
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(w.sched.pick(1, w.now), nullptr);
+    EXPECT_TRUE(w.sched.is_online(d, 0));
+    EXPECT_EQ(w.sched.make_runnable(*v.value(), w.now), 0b10u);
+    EXPECT_EQ(w.sched.pick(1, w.now), v.value());
+}
+
+TEST(Scheduler, AffinityKeepsAVcpuOnItsCpus) {
+    World w(0b110);
+    SchedDomain& d = w.domain(1, 2);
+    ASSERT_EQ(w.sched.set_affinity(d, 0, 0b100), Status::ok);
+    ASSERT_EQ(w.sched.set_affinity(d, 1, 0b100), Status::ok);
+    EXPECT_EQ(w.sched.set_affinity(d, 0, 0b1), Status::invalid_argument);
+    EXPECT_EQ(w.sched.set_affinity(d, SchedDomain::kMaxVcpus, 0b10), Status::invalid_argument);
+    w.run(0b110, 100 * kMs);
+    EXPECT_EQ(w.cpus_of(1, 0), 0b100u);
+    EXPECT_EQ(w.cpus_of(1, 1), 0b100u);
+    EXPECT_NEAR(static_cast<double>(w.ran_of(1, 0)) / (100.0 * kMs), 0.5, 0.06);
+}
+
+TEST(Scheduler, AffinitySetBeforeAVcpuStartsHoldsWhenItStarts) {
+    World w(0b110);
+    SchedDomain d;
+    ASSERT_EQ(w.sched.set_affinity(d, 1, 0b10), Status::ok);
+    for (std::uint32_t i = 0; i < 2; ++i)
+        (void)w.sched.make_runnable(*w.sched.add(d, i).value(), w.now);
+    w.run(0b110, 50 * kMs);
+    EXPECT_EQ(w.cpus_of(0, 1), 0b10u);
+}
+
+}  // namespace
+}  // namespace tern::hv
