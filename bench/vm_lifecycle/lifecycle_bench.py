@@ -24,14 +24,15 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_xapid(xapid, state, stages=None):
+def start_xapid(xapid, state, stages=None, prefix=()):
     sock = os.path.join(state, "xapi.sock")
     env = dict(os.environ)
     if stages:
         env["TERN_XAPID_EVENT_STAGES"] = stages
     # The daemon's own thread defaults (sized to the machine) are what is measured.
-    proc = subprocess.Popen([xapid, "--backend", "sim", "--state-dir", state, "--unix", sock],
-                            stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [*prefix, xapid, "--backend", "sim", "--state-dir", state, "--unix", sock],
+        stderr=subprocess.DEVNULL, env=env)
     for _ in range(200):
         if os.path.exists(sock):
             break
@@ -65,6 +66,9 @@ def main():
     ap.add_argument("--paced-rate", type=float, default=0,
                     help="changes/s of the paced run; 0: --paced-fraction of the saturated rate")
     ap.add_argument("--paced-fraction", type=float, default=0.5)
+    ap.add_argument("--realtime", action="store_true",
+                    help="run the paced run's daemon and load SCHED_FIFO (chrt), so that other "
+                         "work on a shared machine adds no scheduling delay of its own")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as state:
         proc, sock = start_xapid(args.xapid, state)
@@ -83,7 +87,10 @@ def main():
         found = re.search(r"(\d+) changes \((\d+)/s\)", saturated)
         rate = args.paced_fraction * float(found.group(2)) if found else 100
         print(f"(paced run: {args.paced_fraction:g} of the saturated change rate just measured)")
-    event_run(args, ["--run", "paced", "--paced-rate", f"{rate:.0f}"])
+    if args.realtime:
+        print("(paced run: daemon and load program at SCHED_FIFO priority 10)")
+    event_run(args, ["--run", "paced", "--paced-rate", f"{rate:.0f}"],
+              ("chrt", "-f", "10") if args.realtime else ())
 
 
 def stop(proc):
@@ -91,13 +98,13 @@ def stop(proc):
     proc.wait()
 
 
-def event_run(args, flags):
+def event_run(args, flags, prefix=()):
     """One event_load run on a fresh daemon; prints its figures and the daemon's stages."""
     with tempfile.TemporaryDirectory() as state:
         stages = os.path.join(state, "stages.txt")
-        proc, sock = start_xapid(args.xapid, state, stages)
+        proc, sock = start_xapid(args.xapid, state, stages, prefix)
         try:
-            out = subprocess.run([args.event_load, "--unix", sock, "--pid", str(proc.pid),
+            out = subprocess.run([*prefix, args.event_load, "--unix", sock, "--pid", str(proc.pid),
                                   "--seconds", f"{args.seconds:g}"] + flags,
                                  check=True, stdout=subprocess.PIPE, text=True).stdout
             print(out, end="")

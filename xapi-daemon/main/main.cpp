@@ -1,5 +1,6 @@
 // xapid: the XenAPI daemon. Parses its options, opens the state directory, starts the
 // listeners and serves until SIGINT or SIGTERM.
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -39,12 +40,13 @@ int main(int argc, char** argv) {
     std::vector<std::string> https;
     std::vector<std::string> unix_paths;
     bool stdio = false;
-    // Threads sized to the machine (a small dom0 has one or two CPUs): an I/O thread per two
-    // CPUs (at most four), a worker per CPU (at least two, so that one slow call does not hold
-    // the rest up; at most eight). More threads than CPUs only add hops to every answer.
+    // Threads sized to the machine (a small dom0 has one or two CPUs): an I/O thread per CPU
+    // (at most four: the event answers a change wakes are built and written on them, so one
+    // change's fan-out to many watchers uses every CPU), a worker per CPU (at least two, so
+    // that one slow call does not hold the rest up; at most eight).
     const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
     unsigned workers = std::clamp(cpus, 2u, 8u);
-    unsigned io_threads = std::clamp(cpus / 2, 1u, 4u);
+    unsigned io_threads = std::clamp(cpus, 1u, 4u);
     std::size_t body_limit = 16 * 1024 * 1024;
     unsigned idle_timeout_s = 120;
     unsigned request_timeout_s = 30;
@@ -117,6 +119,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     raise_fd_limit();
+    // Answers are built and freed at a high rate on several threads: keep the heap's top
+    // rather than give it back to the kernel and ask again (brk) many times a second.
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 8 << 20);
     // Block the stop signals in every thread; the main thread waits for them below.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);

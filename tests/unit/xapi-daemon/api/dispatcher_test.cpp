@@ -1,8 +1,11 @@
 // Tests of the dispatcher: every dispatch error with its parameters, argument leniency, the
-// read-only rules of the implicit messages, roles, and async tasks.
+// read-only rules of the implicit messages, roles, async tasks, and answers that wait for the
+// disk.
 #include "api/dispatcher.hpp"
 
 #include <gtest/gtest.h>
+
+#include <future>
 
 #include "api_world_for_test.hpp"
 
@@ -188,6 +191,40 @@ TEST_F(DispatcherTest, AsyncCallsRecordTheirOutcomeInTheTask) {
 
 TEST_F(DispatcherTest, TheUnderscoreAliasOfXapiWorks) {
     EXPECT_TRUE(ok_for_test(world.call("VM_get_all", {rpc::Value{s}})).is<rpc::Array>());
+}
+
+}  // namespace
+}  // namespace tern::xapi
+
+namespace tern::xapi {
+namespace {
+
+// The durability rule (object_store.hpp): a change is in memory and its event out when the
+// handler returns, and its answer comes later, from the writer, once the change is on disk.
+TEST(DispatcherDurabilityTest, AChangeIsAnsweredOnceOnDiskAndItsEventIsOutBefore) {
+    ApiWorldForTest world;
+    const std::string s = world.make_session_for_test();
+    const std::string vm =
+        ok_for_test(world.call("VM.create", {rpc::Value{s}, rpc::Value{rpc::Struct{}}}))
+            .as<std::string>();
+    const std::uint64_t durable_before = world.store.writer_stats().changes;
+    const std::int64_t events_before = world.events.last_id();
+    std::promise<std::pair<rpc::Value, std::uint64_t>> answered;
+    auto now = world.dispatcher.call(
+        "VM.set_name_label", {rpc::Value{s}, rpc::Value{vm}, rpc::Value{"durable"}},
+        world.local_root, [&](rpc::Value v) {
+            answered.set_value({std::move(v), world.store.writer_stats().changes});
+        });
+    EXPECT_FALSE(now.has_value());  // a change never answers on the spot
+    EXPECT_GT(world.events.last_id(), events_before);
+    auto [answer, durable_then] = answered.get_future().get();
+    ok_for_test(answer);
+    EXPECT_GT(durable_then, durable_before);
+    // A read changes nothing and answers at once.
+    EXPECT_TRUE(world.dispatcher
+                    .call("VM.get_name_label", {rpc::Value{s}, rpc::Value{vm}}, world.local_root,
+                          [](rpc::Value) {})
+                    .has_value());
 }
 
 }  // namespace
