@@ -17,7 +17,7 @@ out="${XEN_DOM0_INITRD:-$top/build/xen-dom0/initrd.cpio.gz}"
 kernel=$(sed -n 's/^Package: \(linux-image-.*\)$/\1/p' "$downloads/dom0/PACKAGES")
 packages=(xen-utils-4.17 libxenmisc4.17 libxenstore4 libxencall1 libxenevtchn1
           libxenforeignmemory1 libxengnttab1 libxentoollog1 libxentoolcore1 libxendevicemodel1
-          libxenhypfs1 libyajl2 libfdt1 libuuid1 zlib1g libc6 "$kernel")
+          libxenhypfs1 libyajl2 libfdt1 libuuid1 zlib1g libc6 libgcc-s1 "$kernel")
 missing=()
 for p in "${packages[@]}"; do
     ls "$debs/${p}"_*.deb >/dev/null 2>&1 || missing+=("$p:arm64")
@@ -74,6 +74,10 @@ done
 mkdir -p "$root/lib/aarch64-linux-gnu"
 cp -L "$x/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1" "$root/lib/aarch64-linux-gnu/"
 ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
+# glibc loads libgcc_s when a thread is cancelled (xl's child does), not through DT_NEEDED.
+cp -L "$x/lib/aarch64-linux-gnu/libgcc_s.so.1" "$root/lib/aarch64-linux-gnu/"
+# xl reads its global config; the defaults are what the benchmark wants.
+echo "# xl's defaults (see xl.conf(5))" > "$root/etc/xen/xl.conf"
 aarch64-linux-gnu-strip --strip-unneeded "$root"/usr/lib/xen-4.17/bin/* \
     "$root"/usr/lib/aarch64-linux-gnu/*.so* 2>/dev/null || true
 mkdir -p "$(dirname "$out")"

@@ -12,16 +12,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests/system/hypervisor"))
 from qemu_console import QemuConsole  # noqa: E402
-from test_control import Shell  # noqa: E402
 
 RAM_MIB = 2048
 DOM0_MIB = 512
 TIMEOUT = 1800
 MARKER = "tern-domu: user space reached"
 # One config file for both: tern-ctl build reads xl's syntax for these keys.
-CONFIG = ("name = \\\"{name}\\\"\\nkernel = \\\"/tmp/guest/Image\\\"\\n"
-          "ramdisk = \\\"/tmp/guest/bench-initrd.cpio.gz\\\"\\nextra = \\\"console=hvc0\\\"\\n"
-          "memory = 128\\nvcpus = 1\\n")
+CONFIG = ('name = "{name}"\\nkernel = "/tmp/guest/Image"\\n'
+          'ramdisk = "/tmp/guest/bench-initrd.cpio.gz"\\nextra = "console=hvc0"\\n'
+          'memory = 128\\nvcpus = 1\\n')
 
 
 def machine(hypervisor, append, args, initrd):
@@ -86,10 +85,20 @@ def run_once(hv, args, round_number):
     try:
         if not m.wait_for("type 'poweroff -f' to stop the machine", TIMEOUT):
             raise SystemExit(f"{hv.name}: dom0 did not reach its shell:\n{m.log[-3000:]}")
-        shell = Shell(m)
+        count = [0]
 
         def run(command):
-            out, rc = shell.run(command)
+            """Types command into dom0's shell; its output (the typed line dropped)."""
+            count[0] += 1
+            start = len(m.log)
+            # The end marker is computed by the shell, so the typed line never matches it.
+            m.type(f"{command}; echo \"<<$((2000 + {count[0]})) rc=$?>>\"\n")
+            done = m.wait_for_pattern(re.compile(rf"<<{2000 + count[0]} rc=(\d+)>>"),
+                                      TIMEOUT, start)
+            if not done:
+                raise SystemExit(f"{hv.name}: `{command}` did not finish:\n{m.log[-3000:]}")
+            out, rc = m.log[start:done.start()].replace("\r", ""), int(done.group(1))
+            out = out.split("\n", 1)[1] if "\n" in out else ""
             if rc != 0:
                 raise SystemExit(f"{hv.name}: `{command}` failed ({rc}):\n{out}\n"
                                  f"{m.log[-3000:]}")
@@ -117,6 +126,9 @@ def run_once(hv, args, round_number):
         m.wait_exit(120)
         return float(created.group(1)), float(created.group(2)), destroyed, rtt
     finally:
+        if args.log_dir:
+            Path(args.log_dir, f"{hv.name.split()[0].lower()}-{round_number + 1}.log").write_text(
+                m.log)
         m.close()
 
 
@@ -134,8 +146,12 @@ def main():
         p.add_argument(f"--{name}", required=True)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--rounds", type=int, default=1000, help="ping-pong round trips per guest")
+    p.add_argument("--log-dir", help="keep each machine's console log here")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds for any one step")
     p.add_argument("--only", choices=("tern", "xen"), help="one hypervisor (to try it out)")
     args = p.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
     results = {"tern": [], "xen": []}
     for r in range(args.runs):
         for key, hv in (("tern", Tern()), ("xen", Xen())):
