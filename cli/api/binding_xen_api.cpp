@@ -1,13 +1,10 @@
 // XenApi on the generated C++ binding (tern::xenapi): records are read with get_record /
 // get_all_records and mapped into xm's records; binding failures become ApiFailure.
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <stdexcept>
 #include <tern/xenapi/xenapi.hpp>
 
+#include "api/console_tunnel.hpp"
 #include "api/xen_api.hpp"
 #include "connection/connection_settings.hpp"
 
@@ -426,43 +423,14 @@ class BindingXenApi : public XenApi {
     }
 
     int console_connect(const std::string& location) override {
-        if (!settings_.is_local_socket()) {
-            throw std::runtime_error(
-                "console: this xm reaches consoles only through the local "
-                "Unix socket; log in to the host and run it there");
-        }
-        auto query = location.find('?');
-        std::string target =
-            "/console" + (query == std::string::npos ? std::string() : location.substr(query));
-        target += std::string(query == std::string::npos ? "?" : "&") +
+        // The console is served by the host xm talks to: its location's path and query go to
+        // the same server (socket or forwarded port), with this session for authorisation.
+        const auto scheme = location.find("://");
+        const auto path = location.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+        std::string target = path == std::string::npos ? "/console" : location.substr(path);
+        target += std::string(target.find('?') == std::string::npos ? "?" : "&") +
                   "session_id=" + session_.ref().str();
-        int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        std::string path = settings_.socket_path();
-        std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-        if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-            if (fd >= 0) {
-                ::close(fd);
-            }
-            throw std::runtime_error("console: cannot connect to " + path);
-        }
-        std::string request = "CONNECT " + target + " HTTP/1.0\r\n\r\n";
-        (void)!::write(fd, request.data(), request.size());
-        // Read the answer's head, byte by byte so nothing of the console stream is consumed.
-        std::string head;
-        char c = 0;
-        while (head.find("\r\n\r\n") == std::string::npos && ::read(fd, &c, 1) == 1) {
-            head += c;
-        }
-        auto status_end = head.find("\r\n");
-        std::string status = head.substr(0, status_end);
-        if (status.find(" 200") == std::string::npos) {
-            ::close(fd);
-            throw std::runtime_error("console: the server does not serve " + location + " (" +
-                                     (status.empty() ? "no answer" : status) + ")");
-        }
-        return fd;
+        return open_console_tunnel(settings_, target);
     }
 
     TaskRecord task(const std::string& ref) override {

@@ -24,20 +24,65 @@ def test_top_refreshes_the_screen_and_quits_on_q(xm, tmux):
     assert "NAME  STATE" not in screen  # the alternate screen is gone
 
 
-def test_console_reports_what_the_server_answers(xm, tmux):
+# After xm ends, the shell says whether the terminal is back in canonical mode.
+TERMINAL_MODE = "echo XM=$?; stty -a | grep -o -w -- '-\\?icanon' | sed 's/^/MODE=/'"
+
+
+def test_console_attaches_types_and_detaches_on_ctrl_bracket(xm, tmux):
     assert xm("create", str(EXAMPLES / "busybox.cfg")).status == 0
-    tmux.run(f"{XM} console busybox", env=env_for(xm.daemon))
-    screen = tmux.wait_for("EXIT=")
-    # The sim backend has no console server: xm found the vt100 console and asked for it.
-    assert "Error: console: the server does not serve https://" in screen
-    assert "EXIT=1" in screen
+    tmux.run(f"{XM} console busybox; {TERMINAL_MODE}", env=env_for(xm.daemon))
+    screen = tmux.wait_for("busybox#")
+    assert "Tern simulated guest busybox" in screen
+    tmux.keys("hello there", "Enter")
+    tmux.wait_for("echo: hello there")
+    tmux.keys("C-]")
+    screen = tmux.wait_for("MODE=")
+    assert "XM=0" in screen
+    assert "MODE=icanon" in screen  # the terminal is restored
+    # The guest runs on: attaching again shows it.
+    assert xm("list", "busybox").status == 0
+
+
+def test_console_over_https(xm, tmux, local_account):
+    user, password = local_account
+    assert xm("create", str(EXAMPLES / "busybox.cfg")).status == 0
+    env = {"XM_SERVER": "https://127.0.0.1", "XM_USER": user, "XM_PASSWORD": password,
+           "XM_CONFIG_FILE": "/nonexistent", "HOME": str(xm.daemon.state_dir)}
+    tmux.run(f"{XM} --insecure console busybox; {TERMINAL_MODE}", env=env)
+    tmux.wait_for("busybox#")
+    tmux.keys("over tls", "Enter")
+    tmux.wait_for("echo: over tls")
+    tmux.keys("C-]")
+    screen = tmux.wait_for("MODE=")
+    assert "XM=0" in screen and "MODE=icanon" in screen
+
+
+def test_console_ends_when_the_domain_is_destroyed(xm, tmux):
+    assert xm("create", str(EXAMPLES / "busybox.cfg")).status == 0
+    tmux.run(f"{XM} console busybox; {TERMINAL_MODE}", env=env_for(xm.daemon))
+    tmux.wait_for("busybox#")
+    assert xm("destroy", "busybox").status == 0
+    screen = tmux.wait_for("MODE=")
+    assert "XM=0" in screen and "MODE=icanon" in screen
+
+
+def test_console_of_a_halted_domain_is_refused(xm):
+    assert xm("new", str(EXAMPLES / "busybox.cfg")).status == 0
+    r = xm("console", "busybox")
+    assert r.status == 1
+    assert "not running" in r.err
 
 
 def test_create_c_attaches_the_console(xm, tmux):
-    tmux.run(f"{XM} create -c {EXAMPLES / 'busybox.cfg'}", env=env_for(xm.daemon))
-    screen = tmux.wait_for("EXIT=")
+    tmux.run(f"{XM} create -c {EXAMPLES / 'busybox.cfg'}; {TERMINAL_MODE}",
+             env=env_for(xm.daemon))
+    screen = tmux.wait_for("busybox#")
     assert "Started domain busybox" in screen
-    assert "/console?ref=" in screen
+    tmux.keys("ls", "Enter")
+    tmux.wait_for("echo: ls")
+    tmux.keys("C-]")
+    screen = tmux.wait_for("MODE=")
+    assert "XM=0" in screen and "MODE=icanon" in screen
 
 
 def test_password_prompt_does_not_echo(xm, tmux, local_account):
