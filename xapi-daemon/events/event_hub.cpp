@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "events/deferred_wakes.hpp"
 #include "events/event_stages.hpp"
 
 namespace tern::xapi {
@@ -61,8 +62,9 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
             it = next;
         }
     }
+    // Called under the store's lock: the wake-ups wait until the store lets it go.
     for (Waiter& w : woken)
-        w.wake();
+        DeferredWakes::run_or_defer(std::move(w.wake));
 }
 
 bool EventHub::ready_locked(const Waiter& w) const {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/marshal.hpp"
+#include "events/deferred_wakes.hpp"
 #include "events/event_stages.hpp"
 #include "store/value_json.hpp"
 
@@ -379,6 +380,8 @@ void ObjectStore::transact(const std::function<void(Transaction&)>& work) {
     std::uint64_t seq = 0;
     EventStages* stages = EventStages::instance();
     const std::int64_t asked = stages != nullptr ? EventStages::now_ns() : 0;
+    // What the observer wakes (parked event calls) runs once the lock is let go.
+    DeferredWakes::Collect wakes;
     {
         std::unique_lock lock(mutex_);
         const std::int64_t locked = stages != nullptr ? EventStages::now_ns() : 0;
@@ -418,6 +421,7 @@ void ObjectStore::transact(const std::function<void(Transaction&)>& work) {
             stages->record(EventStages::Stage::locked, EventStages::now_ns() - locked);
         }
     }
+    wakes.run();
     if (seq == 0)
         return;
     if (deferred_durability != nullptr) {
