@@ -102,7 +102,8 @@ def run_once(hv, args, round_number):
                                       TIMEOUT, start)
             if not done:
                 raise SystemExit(f"{hv.name}: `{command}` did not finish:\n{m.log[-3000:]}")
-            out, rc = m.log[start:done.start()].replace("\r", ""), int(done.group(1))
+            # The match's offsets count from start.
+            out, rc = m.log[start:][:done.start()].replace("\r", ""), int(done.group(1))
             out = out.split("\n", 1)[1] if "\n" in out else ""
             if rc != 0:
                 raise SystemExit(f"{hv.name}: `{command}` failed ({rc}):\n{out}\n"
