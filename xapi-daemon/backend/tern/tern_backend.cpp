@@ -422,4 +422,29 @@ Outcome<void> TernBackend::send_trigger(DomainId, GuestTrigger) {
     return not_supported("VM.send_trigger", "Tern's virtual platform has no trigger lines yet");
 }
 
+Outcome<ConsoleStream> TernBackend::open_console(DomainId domain) {
+    std::optional<std::string> tty;
+    try {
+        if (!find(domain))
+            return no_such_domain(domain);
+        tty = host_->read_key(raw(domain), "console/tty");
+    } catch (const std::exception& e) {
+        return error_of(e, domain);
+    }
+    if (!tty || tty->empty())
+        return BackendError{"INTERNAL_ERROR",
+                            {"domain " + std::to_string(domain.value) +
+                             " has no console pty (is tern-consoled running?)"}};
+    const int fd = ::open(tty->c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return BackendError{"INTERNAL_ERROR",
+                            {"cannot open the console " + *tty + ": " + std::strerror(errno)}};
+    termios mode{};
+    if (::tcgetattr(fd, &mode) == 0) {
+        ::cfmakeraw(&mode);  // bytes as they are, both ways: no echo, no line editing
+        ::tcsetattr(fd, TCSANOW, &mode);
+    }
+    return ConsoleStream(fd);
+}
+
 }  // namespace tern::xapi

@@ -7,9 +7,10 @@
 // @releaseDomain, and every poll interval) and reports the guests that powered off, rebooted,
 // crashed or vanished by themselves to the listener.
 //
-// What Tern cannot do yet (save and restore, migration, core dumps, vCPU pinning, scheduler
-// parameters, a new memory ceiling, PV disks and NICs, platform triggers) fails with
-// NOT_IMPLEMENTED naming the operation.
+// A domain's disks are tern-blkback's (vbd entries written with the domain, closed before it
+// is destroyed); its console is tern-consoled's pty. What Tern cannot do yet (save and
+// restore, migration, core dumps, vCPU pinning, scheduler parameters, a new memory ceiling,
+// hot-plugged disks, NICs, platform triggers) fails with NOT_IMPLEMENTED naming the operation.
 #pragma once
 
 #include <atomic>
@@ -69,6 +70,10 @@ class TernBackend final : public Backend {
     Outcome<void> detach_nic(DomainId domain, const std::string& device) override;
     Outcome<void> send_sysrq(DomainId domain, char key) override;
     Outcome<void> send_trigger(DomainId domain, GuestTrigger trigger) override;
+    // tern-consoled's pty of the domain (xenstore console/tty), opened in raw mode. Each
+    // stream is another opener of the same pty: the guest's output goes to whichever reads it
+    // first, so one attached stream at a time sees all of it.
+    Outcome<ConsoleStream> open_console(DomainId domain) override;
 
     // One look at the domains, reporting the guests that stopped by themselves (the watch
     // thread calls this; tests call it directly).

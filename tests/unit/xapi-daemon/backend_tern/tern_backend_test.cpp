@@ -3,7 +3,9 @@
 // cannot do yet.
 #include "backend/tern/tern_backend.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <condition_variable>
 
@@ -255,6 +257,32 @@ TEST_F(TernBackendTest, WhatTernCannotDoYetIsNotImplementedNamingTheOperation) {
     expect(backend->send_trigger(id, GuestTrigger::nmi).error(), "VM.send_trigger");
     // Nothing changed.
     EXPECT_EQ(backend->domain_info(id)->state, DomainState::running);
+}
+
+TEST_F(TernBackendTest, TheConsoleIsConsoledsPtyInRawMode) {
+    const DomainId id = started();
+    EXPECT_EQ(backend->open_console(id).error().code, "INTERNAL_ERROR");  // no pty yet
+    EXPECT_EQ(backend->open_console(DomainId{42}).error(),
+              (BackendError{"HANDLE_INVALID", {"domain", "42"}}));
+    // tern-consoled's side: the master of a pty whose slave xenstore names.
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(::grantpt(master), 0);
+    ASSERT_EQ(::unlockpt(master), 0);
+    host->keys[FakeTernHost::key(static_cast<std::uint32_t>(id.value), "console/tty")] =
+        ::ptsname(master);
+    auto stream = backend->open_console(id);
+    ASSERT_TRUE(stream.ok()) << stream.error().params.at(0);
+    // Typed into the stream, it reaches the guest's side unchanged (no echo, no CR added).
+    ASSERT_EQ(::write(stream.value().fd(), "ls\n", 3), 3);
+    char buf[16] = {};
+    ASSERT_EQ(::read(master, buf, sizeof buf), 3);
+    EXPECT_EQ(std::string(buf, 3), "ls\n");
+    // What the guest writes comes out of the stream.
+    ASSERT_EQ(::write(master, "ok\n", 3), 3);
+    ASSERT_EQ(::read(stream.value().fd(), buf, sizeof buf), 3);
+    EXPECT_EQ(std::string(buf, 3), "ok\n");
+    ::close(master);
 }
 
 TEST_F(TernBackendTest, AFailingListIsNoDomainsAndNoExits) {
