@@ -478,6 +478,7 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     auto* dom0_memory = new (g_dom0_memory_storage) Dom0Memory(*control, *machine, g_dom0_stage2);
     control->set_teardown(dom0_memory);
     control->set_runner(&g_runner);
+    control->set_scheduler(&g_scheduler);
     set_domain_vcpu_environment(g_console, control);
     set_guest_dom0_memory(dom0_memory);
     g_vcpus_ready.store(true, std::memory_order_release);

@@ -2,7 +2,7 @@
 and the scheduler runs every guest vCPU on CPUs 1 and 2: four Debian guests with two vCPUs each
 (eight vCPUs on two CPUs) boot at the same time, each bringing its second vCPU up and reaching
 user space; then a pause takes one off the CPUs (its CPU time stops) and unpause lets it go on,
-and all four are destroyed with every page back."""
+its weight, cap and affinity are set, and all four are destroyed with every page back."""
 
 import re
 import sys
@@ -83,6 +83,26 @@ def test_four_two_vcpu_guests_share_two_cpus_and_one_pauses():
             assert time.monotonic() < deadline, cpu_times(shell)
             time.sleep(1)
         assert cpu_times(shell)[p][0] == "running"
+
+        # Its weight and cap (as xl sched-credit) and its vCPUs' affinity (as xl vcpu-pin);
+        # what the scheduler cannot honour is refused.
+        out, rc = shell.run(f"tern-ctl sched-credit {p}")
+        assert rc == 0 and "weight 256 cap 0" in out, out
+        out, rc = shell.run(f"tern-ctl sched-credit {p} --weight 512 --cap 50")
+        assert rc == 0 and "weight 512 cap 50" in out, out
+        out, rc = shell.run(f"tern-ctl sched-credit {p} --weight 0")
+        assert rc == 1 and "Invalid argument" in out, out
+        out, rc = shell.run(f"tern-ctl sched-credit {p}")
+        assert rc == 0 and "weight 512 cap 50" in out, out
+        out, rc = shell.run(f"tern-ctl vcpu-pin {p} 0 0")  # dom0's CPU: never another domain's
+        assert rc == 1 and "Invalid argument" in out, out
+        out, rc = shell.run(f"tern-ctl vcpu-pin {p} 0 2 && tern-ctl vcpu-pin {p} 1 1-2")
+        assert rc == 0, out
+        pinned = cpu_times(shell)[p][1]
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        while cpu_times(shell)[p][1] <= pinned:  # it still runs, within its cap, on CPU 2
+            assert time.monotonic() < deadline, cpu_times(shell)
+            time.sleep(1)
 
         for d in domains:
             out, rc = shell.run(f"tern-ctl destroy {d}")
