@@ -398,11 +398,13 @@ Outcome<void> TernBackend::set_scheduler(DomainId, std::int64_t, std::int64_t) {
 }
 
 Outcome<void> TernBackend::attach_disk(DomainId, const DiskConfig& disk) {
-    return not_supported("VBD.plug (" + disk.device + ")", "Tern has no PV block devices yet");
+    return not_supported("VBD.plug (" + disk.device + ")",
+                         "disks are attached when the domain is built, not yet to a running one");
 }
 
 Outcome<void> TernBackend::detach_disk(DomainId, const std::string& device) {
-    return not_supported("VBD.unplug (" + device + ")", "Tern has no PV block devices yet");
+    return not_supported("VBD.unplug (" + device + ")",
+                         "disks go with the domain, not yet from a running one");
 }
 
 Outcome<void> TernBackend::attach_nic(DomainId, const NicConfig& nic) {
