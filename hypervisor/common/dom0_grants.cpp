@@ -95,7 +95,7 @@ std::int16_t Dom0Memory::map_grant(DomainTable& domains, pub::gnttab_map_grant_r
         auto added = maps_.add(gfn, op.dom, entry->frame, *machine);
         if (!added.ok())
             return kNoSpace;
-        if (!stage2_.map(gfn, *machine)) {
+        if (!stage2_.map(gfn, *machine, readonly ? MapAccess::read_only : MapAccess::read_write)) {
             (void)maps_.remove(gfn);
             return kGeneralError;
         }

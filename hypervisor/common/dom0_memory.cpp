@@ -62,7 +62,7 @@ std::int32_t Dom0Memory::map_one(DomainTable& domains, pub::domid_t foreign, std
     auto added = maps_.add(gpfn, foreign, idx, *machine);
     if (!added.ok())
         return static_cast<std::int32_t>(kEnomem);
-    if (!stage2_.map(gpfn, *machine)) {
+    if (!stage2_.map(gpfn, *machine, MapAccess::read_write)) {
         (void)maps_.remove(gpfn);
         return static_cast<std::int32_t>(kEnomem);
     }

@@ -21,12 +21,15 @@
 
 namespace tern::hv {
 
+enum class MapAccess : std::uint8_t { read_write, read_only };
+
 class Stage2Edit {
   public:
     // Whether `gfn` is one of dom0's RAM frames (mapped or given back).
     virtual bool is_ram_frame(std::uint64_t gfn) const = 0;
     virtual bool is_mapped(std::uint64_t gfn) const = 0;
-    virtual bool map(std::uint64_t gfn, Paddr machine) = 0;
+    // Maps `machine` at `gfn`, writable or (a read-only grant) only readable.
+    virtual bool map(std::uint64_t gfn, Paddr machine, MapAccess access) = 0;
     virtual bool unmap(std::uint64_t gfn) = 0;
 
   protected:

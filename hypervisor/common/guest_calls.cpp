@@ -94,7 +94,7 @@ std::int64_t add_to_physmap(std::uint64_t arg) {
     }
     if (page == 0)
         return -12;  // ENOMEM
-    return arch::map_guest_page(a.gpfn << kPageShift, page) ? 0 : -12;
+    return arch::map_guest_page(a.gpfn << kPageShift, page, true) ? 0 : -12;
 }
 
 std::int64_t memory_op(std::uint64_t cmd, std::uint64_t arg) {

@@ -116,8 +116,9 @@ class Dom0Stage2 final : public Stage2Edit {
     bool is_mapped(std::uint64_t gfn) const override {
         return arch::guest_page_is_mapped(gfn << kPageShift);
     }
-    bool map(std::uint64_t gfn, Paddr machine) override {
-        return arch::map_guest_page(gfn << kPageShift, machine.value);
+    bool map(std::uint64_t gfn, Paddr machine, MapAccess access) override {
+        return arch::map_guest_page(gfn << kPageShift, machine.value,
+                                    access == MapAccess::read_write);
     }
     bool unmap(std::uint64_t gfn) override {
         return arch::unmap_guest_range(gfn << kPageShift, kPageSize);

@@ -180,12 +180,14 @@ bool map_guest_device(std::uint64_t base, std::uint64_t size) {
     return ok;
 }
 
-bool map_guest_page(std::uint64_t ipa, std::uint64_t pa) {
+bool map_guest_page(std::uint64_t ipa, std::uint64_t pa, bool writable) {
     lib::LockGuard guard(g_stage2_lock);
     std::uint64_t* l3 = l3_for(ipa);
     if (l3 == nullptr)
         return false;
-    l3[(ipa >> 12) & 511] = (pa & 0xfffffffff000ull) | kS2Normal | 3;
+    constexpr std::uint64_t kS2apWrite = 1ull << 7;  // S2AP[1]: 0b01 is read-only
+    const std::uint64_t attrs = writable ? kS2Normal : kS2Normal & ~kS2apWrite;
+    l3[(ipa >> 12) & 511] = (pa & 0xfffffffff000ull) | attrs | 3;
     asm volatile(
         "dsb ish\n"
         "tlbi ipas2e1is, %0\n"

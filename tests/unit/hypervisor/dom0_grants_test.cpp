@@ -94,6 +94,8 @@ TEST(Dom0Grants, AGrantedPageShowsAtTheFrameDom0GaveBackAndTheEntrySaysItIsMappe
     const auto again = w.map(5, kDom0First + 0x11, true);
     ASSERT_EQ(again.status, 0);
     EXPECT_NE(again.handle, op.handle);
+    EXPECT_TRUE(w.stage2.writable.at(kDom0First + 0x10));
+    EXPECT_FALSE(w.stage2.writable.at(kDom0First + 0x11));  // a read-only map: dom0 cannot write
     EXPECT_EQ(w.unmap(op.handle, kDom0First + 0x10), 0);
     EXPECT_EQ(w.stage2.mapped.count(kDom0First + 0x10), 0u);
     EXPECT_EQ(w.entry(5).flags & kReadingWriting, pub::kGtfReading);  // only the read-only map

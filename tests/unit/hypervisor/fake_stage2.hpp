@@ -18,17 +18,20 @@ struct FakeStage2 final : Stage2Edit {
         return gfn >= first && gfn < first + frames;
     }
     bool is_mapped(std::uint64_t gfn) const override { return mapped.count(gfn) != 0; }
-    bool map(std::uint64_t gfn, Paddr machine) override {
+    bool map(std::uint64_t gfn, Paddr machine, MapAccess access) override {
         mapped[gfn] = machine.value;
+        writable[gfn] = access == MapAccess::read_write;
         return true;
     }
     bool unmap(std::uint64_t gfn) override {
         mapped.erase(gfn);
+        writable.erase(gfn);
         return true;
     }
     std::uint64_t first;
     std::uint64_t frames;
     std::map<std::uint64_t, std::uint64_t> mapped;
+    std::map<std::uint64_t, bool> writable;  // for the frames map() mapped
 };
 
 }  // namespace tern::hv

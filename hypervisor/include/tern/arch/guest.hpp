@@ -32,9 +32,9 @@ bool guest_page_is_mapped(std::uint64_t ipa);
 // address, or 0 when there is none.
 void set_stage2_table_source(std::uint64_t (*zeroed_page)());
 
-// Maps one 4 KiB guest page at `ipa` to the machine page `pa` as normal memory, splitting a
-// block mapping when needed; false when no table is left.
-bool map_guest_page(std::uint64_t ipa, std::uint64_t pa);
+// Maps one 4 KiB guest page at `ipa` to the machine page `pa` as normal memory, writable or
+// read-only, splitting a block mapping when needed; false when no table is left.
+bool map_guest_page(std::uint64_t ipa, std::uint64_t pa, bool writable);
 
 // Starts a vCPU of the guest on this CPU at EL1 at `entry` with `x0` (the device tree for
 // the boot vCPU, as Linux's arm64 boot protocol asks; the PSCI context id for the others),
