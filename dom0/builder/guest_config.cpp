@@ -39,10 +39,12 @@ class Parser {
                 config.vcpus = static_cast<std::uint32_t>(number_value(1, 8, "vcpus"));
             else if (key == "disk")
                 config.disks = disk_list();
+            else if (key == "vif")
+                config.vifs = vif_list();
             else
                 fail(key_line, key_column,
                      "unknown key '" + key +
-                         "' (expected name, kernel, ramdisk, extra, memory, vcpus or disk)");
+                         "' (expected name, kernel, ramdisk, extra, memory, vcpus, disk or vif)");
             end_of_line();
         }
         if (config.kernel.empty())
@@ -154,6 +156,30 @@ class Parser {
         }
         advance();
         return disks;
+    }
+    // [ "spec", "spec" ]: each a VifSpec, its handle its index.
+    std::vector<VifSpec> vif_list() {
+        std::vector<VifSpec> vifs;
+        expect('[');
+        skip_blank_lines();
+        while (peek() != ']') {
+            const std::size_t line = line_, col = column();
+            const std::string text = string_value();
+            try {
+                vifs.push_back(parse_vif_spec(text, static_cast<std::uint32_t>(vifs.size())));
+            } catch (const std::invalid_argument& e) {
+                fail(line, col, e.what());
+            }
+            skip_blank_lines();
+            if (peek() == ',') {
+                advance();
+                skip_blank_lines();
+            } else if (peek() != ']') {
+                fail_here("expected ',' or ']' in the vif list");
+            }
+        }
+        advance();
+        return vifs;
     }
     std::uint64_t number_value(std::uint64_t low, std::uint64_t high, const char* what) {
         const std::size_t col = column();

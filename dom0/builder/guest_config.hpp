@@ -3,6 +3,7 @@
 //   name = "busybox"        kernel = "/lib/tern/Image"      ramdisk = "/lib/tern/initrd"
 //   extra = "console=hvc0"  memory = 64   (MiB)            vcpus = 1
 //   disk = [ "file:/srv/root.img,xvda,w", "qcow2:/srv/data.qcow2,xvdb,r" ]  (disk_spec.hpp)
+//   vif = [ "mac=00:16:3e:00:00:01,bridge=xenbr0" ]                         (vif_spec.hpp)
 // Strings are double-quoted, numbers are decimal, lists are bracketed and may span lines; '#'
 // starts a comment. A mistake is a ConfigError naming the file, line and column and what was
 // expected.
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "dom0/builder/disk_spec.hpp"
+#include "dom0/builder/vif_spec.hpp"
 
 namespace tern::dom0 {
 
@@ -26,6 +28,7 @@ struct GuestConfig {
     std::uint64_t memory_mib = 0;
     std::uint32_t vcpus = 1;
     std::vector<DiskSpec> disks;
+    std::vector<VifSpec> vifs;              // devid = index
     std::array<std::uint8_t, 16> handle{};  // the toolstack's uuid for the domain (not in files)
 };
 

@@ -31,6 +31,7 @@
 #include "dom0/builder/domain_builder.hpp"
 #include "dom0/builder/guest_config.hpp"
 #include "dom0/builder/guest_vbd.hpp"
+#include "dom0/builder/guest_vif.hpp"
 #include "dom0/builder/guest_xenstore.hpp"
 #include "dom0/control/control_client.hpp"
 #include "dom0/control/control_error.hpp"
@@ -47,6 +48,8 @@ using tern::dom0::ControlError;
 
 // How long destroy waits for the block backend to close a domain's disks.
 constexpr std::chrono::milliseconds kVbdCloseTimeout{10000};
+// How long destroy waits for netback to delete a domain's backend interfaces.
+constexpr std::chrono::milliseconds kVifRemoveTimeout{10000};
 
 constexpr const char* kUsage =
     "usage: tern-ctl [--interface-version V] [--privcmd PATH] COMMAND [ARGS]\n"
@@ -56,7 +59,7 @@ constexpr const char* kUsage =
     "  create --memory MiB [--vcpus N] [--no-populate]\n"
     "                                   a paused domain with that much RAM; prints its id\n"
     "  build CONFIG                     a paused domain built from a config file (kernel,\n"
-    "                                   ramdisk, extra, memory, vcpus, disk): prints where\n"
+    "                                   ramdisk, extra, memory, vcpus, disk, vif): prints where\n"
     "                                   things went; its disks are served by tern-blkback\n"
     "  hvm-param ID INDEX               one of its HVM parameters\n"
     "  xenstore-read PATH | xenstore-write PATH VALUE | xenstore-ls PATH\n"
@@ -64,7 +67,8 @@ constexpr const char* kUsage =
     "                                   dom0's kernel, /dev/xen/xenbus)\n"
     "  info ID                          one domain's state\n"
     "  pause ID | unpause ID | destroy ID\n"
-    "                                   (destroy first has tern-blkback close its disks)\n"
+    "                                   (destroy first has tern-blkback close its disks and\n"
+    "                                   netback delete its vif interfaces)\n"
     "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n"
     "  sched-credit ID [--weight W] [--cap C]\n"
     "                                   shows (or sets) the domain's weight (1-65535, default\n"
@@ -243,7 +247,7 @@ int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::strin
         throw UsageError{"cannot read the config file '" + path + "'"};
     std::stringstream text;
     text << in.rdbuf();
-    const auto config = tern::dom0::parse_guest_config(text.str(), path);
+    auto config = tern::dom0::parse_guest_config(text.str(), path);
     tern::dom0::DomainBuilder builder(privcmd, control);
     const auto built = builder.build(config);
     std::printf("domain %u built%s%s: kernel at %#llx, device tree at %#llx", built.domain,
@@ -260,8 +264,10 @@ int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::strin
         try {
             tern::dom0::introduce_to_xenstore(*store, built, config);
             tern::dom0::add_vbds_to_xenstore(*store, built.domain, config.disks);
+            tern::dom0::add_vifs_to_xenstore(*store, built.domain, config.vifs);
         } catch (...) {
             tern::dom0::remove_vbds(*store, built.domain);
+            (void)tern::dom0::remove_vifs(*store, built.domain, kVifRemoveTimeout);
             control.destroy(built.domain);  // nothing half-made is left behind
             tern::dom0::release_from_xenstore(*store, built.domain);
             throw;
@@ -271,9 +277,14 @@ int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::strin
             std::printf("disk %s: %s (%s, %s), backend %s\n", disk.vdev.c_str(), disk.path.c_str(),
                         disk.format.c_str(), disk.writable ? "writable" : "read-only",
                         tern::dom0::vbd_backend_path(built.domain, disk.devid).c_str());
-    } else if (!config.disks.empty()) {
+        for (const auto& vif : config.vifs)
+            std::printf("vif %u: mac %s, bridge %s, backend %s (interface %s)\n", vif.devid,
+                        vif.mac.c_str(), vif.bridge.c_str(),
+                        tern::dom0::vif_backend_path(built.domain, vif.devid).c_str(),
+                        tern::dom0::vif_interface_name(built.domain, vif.devid).c_str());
+    } else if (!config.disks.empty() || !config.vifs.empty()) {
         control.destroy(built.domain);
-        throw std::runtime_error("xenstored is not running: the disks cannot be set up");
+        throw std::runtime_error("xenstored is not running: the disks and NICs cannot be set up");
     } else {
         std::printf("xenstored is not running: no xenstore entries\n");
     }
@@ -417,6 +428,11 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
             std::fprintf(stderr,
                          "tern-ctl: the block backend did not close every disk of "
                          "domain %u (is tern-blkback running?)\n",
+                         id);
+        // Its NICs: netback unmaps their rings and deletes vif<id>.<n> (which leaves its
+        // bridge) while the domain still exists.
+        if (store && tern::dom0::remove_vifs(*store, id, kVifRemoveTimeout) != 0)
+            std::fprintf(stderr, "tern-ctl: netback did not delete every interface of domain %u\n",
                          id);
         control.destroy(id);
         if (store) {
