@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Assembles dom0's ramdisk (a gzip'd newc cpio) from what scripts/fetch-debian-arm64.sh
-# fetched: busybox-static as the user space, the virtio and Xen modules, dom0's own tools
+# fetched: busybox-static as the user space, the virtio and Xen modules (the PV network's in
+# /lib/modules/net, with dom0/vif-hotplug's tern-vif-hotplug), dom0's own tools
 # (`make dom0-tools`: build/dom0-tools/bin, stripped, or DOM0_TOOLS) and dom0/image/init.sh as
 # /init. Output: build/dom0/initrd.cpio.gz, or DOM0_INITRD. Reproducible: fixed timestamps and owners,
 # entries in sorted order.
@@ -16,6 +17,11 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
 install -m 755 "$downloads/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 644 "$downloads"/modules/*.ko "$root/lib/modules/"
+# The PV network's modules, in a folder of their own: /init loads /lib/modules/*.ko in name
+# order, and bridge needs llc and stp first; tern-vif-hotplug loads these in order.
+mkdir -p "$root/lib/modules/net"
+install -m 644 "$downloads"/net-modules/*.ko "$root/lib/modules/net/"
+install -m 755 "$top/dom0/vif-hotplug/tern-vif-hotplug.sh" "$root/bin/tern-vif-hotplug"
 install -m 755 "$top/dom0/image/init.sh" "$root/init"
 tools="${DOM0_TOOLS:-$top/build/dom0-tools/bin}"
 for t in "$tools"/*; do

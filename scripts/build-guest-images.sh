@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test guest (a domU): Debian's arm64 kernel (the one dom0 runs, fetched by
 # scripts/fetch-debian-arm64.sh) with a busybox ramdisk whose /init is
-# tests/system/guest/busybox-init.sh and the kernel's xen-blkfront module in /lib/modules.
+# tests/system/guest/busybox-init.sh and the kernel's xen-blkfront and xen-netfront modules in /lib/modules.
 # Outputs, in build/guest/ (or GUEST_OUT):
 #   busybox-initrd.cpio.gz  the guest's ramdisk
 #   bundle.cpio             the kernel and the ramdisk in one newc cpio archive, to hand to dom0

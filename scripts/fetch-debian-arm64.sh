@@ -5,6 +5,9 @@
 #   modules/*.ko     the few modules of that kernel the dom0 ramdisk loads (virtio-mmio, virtio-blk,
 #                    virtio-net with the failover modules it needs, and Xen's privcmd, evtchn and
 #                    gntdev devices)
+#   net-modules/*.ko the PV network's dom0 side (llc, stp, bridge, xen-netback), loaded in that
+#                    order by tern-vif-hotplug rather than by the ramdisk's /init
+#   guest-modules/*.ko the test guest's PV drivers (xen-blkfront, xen-netfront)
 #   busybox          busybox-static:arm64, the ramdisk's whole user space
 #   PACKAGES         the package versions these came from
 # Idempotent: nothing is fetched when everything is there.
@@ -14,14 +17,17 @@ out="${DOWNLOADS:-$top/build/downloads}/dom0"
 modules=(drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko
          net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko
          drivers/xen/xen-privcmd.ko drivers/xen/xen-evtchn.ko drivers/xen/xen-gntdev.ko)
-guest_modules=(drivers/block/xen-blkfront.ko)
+guest_modules=(drivers/block/xen-blkfront.ko drivers/net/xen-netfront.ko)
+net_modules=(net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko
+             drivers/net/xen-netback/xen-netback.ko)
 complete() {
     [ -s "$out/Image" ] && [ -s "$out/busybox" ] || return 1
     for m in "${modules[@]}"; do [ -s "$out/modules/$(basename "$m")" ] || return 1; done
     for m in "${guest_modules[@]}"; do [ -s "$out/guest-modules/$(basename "$m")" ] || return 1; done
+    for m in "${net_modules[@]}"; do [ -s "$out/net-modules/$(basename "$m")" ] || return 1; done
 }
 if complete; then echo "fetch: $out complete"; exit 0; fi
-mkdir -p "$out/modules" "$out/guest-modules"
+mkdir -p "$out/modules" "$out/guest-modules" "$out/net-modules"
 sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -47,6 +53,9 @@ for m in "${modules[@]}"; do
 done
 for m in "${guest_modules[@]}"; do
     cp "$work"/k/lib/modules/*/kernel/"$m" "$out/guest-modules/"
+done
+for m in "${net_modules[@]}"; do
+    cp "$work"/k/lib/modules/*/kernel/"$m" "$out/net-modules/"
 done
 cp "$work/b/bin/busybox" "$out/busybox.tmp" && mv "$out/busybox.tmp" "$out/busybox"
 dpkg-deb -f "$work"/linux-image-*.deb Package Version > "$out/PACKAGES"

@@ -4,7 +4,9 @@
 # even when no console daemon reads the guest's console ring), then powers off, or with
 # tern.stay on the kernel command line, keeps running (to be shut down or destroyed), or with
 # tern.shell, runs a shell on its console; with tern.blk it checks its PV disks (xvda and
-# xvdb, served by dom0's tern-blkback) before doing any of that.
+# xvdb, served by dom0's tern-blkback) before doing any of that; with tern.net it brings up
+# its PV NIC (xen-netfront's eth0, bridged in dom0 by tern-vif-hotplug) at 10.0.3.2/24 and
+# pings dom0's bridge, 10.0.3.1.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -55,8 +57,34 @@ blk_test() {
     done
     say "disk test done"
 }
+# The PV network test: eth0 appears once netfront probes; its link comes up once dom0's
+# netback connects (after tern-vif-hotplug has bridged the backend interface).
+net_test() {
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        [ -e /sys/class/net/eth0 ] && break
+        sleep 1
+    done
+    if [ ! -e /sys/class/net/eth0 ]; then say "net eth0 missing"; return; fi
+    ip link set lo up
+    ip addr add 10.0.3.2/24 dev eth0
+    ip link set eth0 up
+    say "net eth0 $(cat /sys/class/net/eth0/address) 10.0.3.2/24"
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
+        if ping -c 1 -W 2 10.0.3.1 >/dev/null 2>&1; then
+            say "net ping 10.0.3.1 ok after $i tries"
+            ping -c 3 10.0.3.1 | grep -E 'packets transmitted' | sed 's/^/tern-domu: net /' > /dev/kmsg
+            say "net test done"
+            return
+        fi
+    done
+    say "net ping 10.0.3.1 failed"
+    say "net test done"
+}
 case " $(cat /proc/cmdline) " in
     *" tern.blk "*) blk_test ;;
+esac
+case " $(cat /proc/cmdline) " in
+    *" tern.net "*) net_test ;;
 esac
 case " $(cat /proc/cmdline) " in
     *" tern.shell "*)
