@@ -65,6 +65,9 @@ def test_dom0_and_a_domu_ping_each_other_over_a_bridged_pv_nic():
         # dom0 to the guest, through the bridge.
         out, rc = shell.run("ping -c 3 -W 5 10.0.3.2")
         assert rc == 0 and "3 packets transmitted, 3 packets received" in out, out
+        # The guest's frames carry the MAC address of its config.
+        out, rc = shell.run("ip neigh show 10.0.3.2")
+        assert rc == 0 and MAC in out.lower(), out
         out, rc = shell.run(f"cat /sys/class/net/{vif}/statistics/rx_packets "
                             f"/sys/class/net/{vif}/statistics/tx_packets")
         assert rc == 0, out
