@@ -38,7 +38,7 @@ TEST(GuestConfig, EveryKeyWithCommentsAndBlankLines) {
 TEST(GuestConfig, MistakesNameTheFileLineAndColumn) {
     EXPECT_EQ(error_of("kernel = \"k\"\nmemory = 64\ncolour = \"red\"\n"),
               "guest.cfg:3:1: unknown key 'colour' (expected name, kernel, ramdisk, extra, "
-              "memory, vcpus or disk)");
+              "memory, vcpus, disk or vif)");
     EXPECT_EQ(error_of("kernel = k\n"), "guest.cfg:1:10: expected a double-quoted string");
     EXPECT_EQ(error_of("kernel = \"k\nmemory = 64\n"), "guest.cfg:1:12: unterminated string");
     EXPECT_EQ(error_of("kernel = \"k\"\nmemory 64\n"), "guest.cfg:2:8: expected '='");
