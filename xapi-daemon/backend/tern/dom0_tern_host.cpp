@@ -105,6 +105,15 @@ void Dom0TernHost::destroy(std::uint32_t domain) {
     }
 }
 
+void Dom0TernHost::set_scheduling(std::uint32_t domain, std::uint32_t weight, std::uint32_t cap) {
+    control_.set_scheduling(domain, weight, cap);
+}
+
+void Dom0TernHost::set_vcpu_affinity(std::uint32_t domain, std::uint32_t vcpu,
+                                     std::uint32_t cpumap) {
+    control_.set_vcpu_affinity(domain, vcpu, cpumap);
+}
+
 std::optional<std::string> Dom0TernHost::read_key(std::uint32_t domain, const std::string& key) {
     std::lock_guard lock(store_mutex_);
     auto value = store_locked().read(key_path(domain, key));

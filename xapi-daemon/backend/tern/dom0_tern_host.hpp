@@ -29,6 +29,8 @@ class Dom0TernHost final : public TernHost {
     void pause(std::uint32_t domain) override;
     void unpause(std::uint32_t domain) override;
     void destroy(std::uint32_t domain) override;
+    void set_scheduling(std::uint32_t domain, std::uint32_t weight, std::uint32_t cap) override;
+    void set_vcpu_affinity(std::uint32_t domain, std::uint32_t vcpu, std::uint32_t cpumap) override;
     std::optional<std::string> read_key(std::uint32_t domain, const std::string& key) override;
     void write_key(std::uint32_t domain, const std::string& key, const std::string& value) override;
     void wait_for_domain_change(std::chrono::milliseconds timeout) override;

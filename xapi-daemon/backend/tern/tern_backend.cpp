@@ -387,14 +387,41 @@ Outcome<void> TernBackend::set_vcpus_online(DomainId domain, std::int64_t count)
     return {};
 }
 
-Outcome<void> TernBackend::pin_vcpu(DomainId, std::int64_t, const std::vector<std::int64_t>&) {
-    return not_supported("VM.set_VCPUs_params (vCPU affinity)",
-                         "Tern's scheduler has no vCPU pinning yet");
+Outcome<void> TernBackend::pin_vcpu(DomainId domain, std::int64_t vcpu,
+                                    const std::vector<std::int64_t>& cpus) {
+    std::uint32_t cpumap = cpus.empty() ? ~std::uint32_t{0} : 0;  // none named: every CPU
+    for (std::int64_t cpu : cpus) {
+        if (cpu < 0 || cpu >= 32)
+            return BackendError{"INVALID_VALUE", {"cpumap", std::to_string(cpu)}};
+        cpumap |= std::uint32_t{1} << cpu;
+    }
+    try {
+        auto d = find(domain);
+        if (!d)
+            return no_such_domain(domain);
+        if (vcpu < 0 || vcpu >= static_cast<std::int64_t>(d->vcpus))
+            return BackendError{"INVALID_VALUE", {"vcpu", std::to_string(vcpu)}};
+        host_->set_vcpu_affinity(raw(domain), static_cast<std::uint32_t>(vcpu), cpumap);
+    } catch (const std::exception& e) {
+        return error_of(e, domain);
+    }
+    return {};
 }
 
-Outcome<void> TernBackend::set_scheduler(DomainId, std::int64_t, std::int64_t) {
-    return not_supported("VM.set_VCPUs_params (weight, cap)",
-                         "Tern's scheduler has no weights or caps yet");
+Outcome<void> TernBackend::set_scheduler(DomainId domain, std::int64_t weight, std::int64_t cap) {
+    if (weight < 1 || weight > 65535)
+        return BackendError{"INVALID_VALUE", {"weight", std::to_string(weight)}};
+    if (cap < 0 || cap > 65535)
+        return BackendError{"INVALID_VALUE", {"cap", std::to_string(cap)}};
+    try {
+        if (!find(domain))
+            return no_such_domain(domain);
+        host_->set_scheduling(raw(domain), static_cast<std::uint32_t>(weight),
+                              static_cast<std::uint32_t>(cap));
+    } catch (const std::exception& e) {
+        return error_of(e, domain);
+    }
+    return {};
 }
 
 Outcome<void> TernBackend::attach_disk(DomainId, const DiskConfig& disk) {

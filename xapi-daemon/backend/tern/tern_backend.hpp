@@ -9,8 +9,9 @@
 //
 // A domain's disks are tern-blkback's (vbd entries written with the domain, closed before it
 // is destroyed); its console is tern-consoled's pty. What Tern cannot do yet (save and
-// restore, migration, core dumps, vCPU pinning, scheduler parameters, a new memory ceiling,
-// hot-plugged disks, NICs, platform triggers) fails with NOT_IMPLEMENTED naming the operation.
+// restore, migration, core dumps, a new memory ceiling, hot-plugged disks, NICs, platform
+// triggers) fails with NOT_IMPLEMENTED naming the operation. vCPU affinity and the scheduler's
+// weight and cap go to Tern's scheduler.
 #pragma once
 
 #include <atomic>

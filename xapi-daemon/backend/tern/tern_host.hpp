@@ -45,6 +45,12 @@ class TernHost {
     // Destroys the domain and removes it from xenstore.
     virtual void destroy(std::uint32_t domain) = 0;
 
+    // The scheduler's weight (1..65535) and cap (percent of one CPU, 0: none) of the domain,
+    // and the CPUs (a bit mask) one of its vCPUs may run on.
+    virtual void set_scheduling(std::uint32_t domain, std::uint32_t weight, std::uint32_t cap) = 0;
+    virtual void set_vcpu_affinity(std::uint32_t domain, std::uint32_t vcpu,
+                                   std::uint32_t cpumap) = 0;
+
     // A key under /local/domain/<domain>/ (`key` is relative: "name", "control/shutdown");
     // nothing when it does not exist.
     virtual std::optional<std::string> read_key(std::uint32_t domain, const std::string& key) = 0;

@@ -64,6 +64,15 @@ class FakeTernHost final : public TernHost {
             throw dom0::ControlError("destroy: no such domain", ESRCH);
         destroyed.push_back(domain);
     }
+    void set_scheduling(std::uint32_t domain, std::uint32_t weight, std::uint32_t cap) override {
+        std::lock_guard lock(mutex_);
+        scheduling[domain] = {weight, cap};
+    }
+    void set_vcpu_affinity(std::uint32_t domain, std::uint32_t vcpu,
+                           std::uint32_t cpumap) override {
+        std::lock_guard lock(mutex_);
+        affinity[{domain, vcpu}] = cpumap;
+    }
     std::optional<std::string> read_key(std::uint32_t domain, const std::string& k) override {
         std::lock_guard lock(mutex_);
         auto it = keys.find(key(domain, k));
@@ -114,6 +123,8 @@ class FakeTernHost final : public TernHost {
     std::vector<dom0::GuestConfig> built;
     std::vector<std::uint32_t> destroyed;
     std::set<std::uint32_t> obeys_shutdown;
+    std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> scheduling;
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> affinity;
     std::uint32_t next_id = 1;
     int build_error = 0;  // 1 ENOMEM, 2 a bad kernel, 3 xenstored down
     bool store_down = false;

@@ -235,6 +235,24 @@ TEST_F(TernBackendTest, MemoryTargetVcpusNameAndSysrqGoThroughXenstore) {
     EXPECT_EQ(backend->rename(id, "x").error().code, "INTERNAL_ERROR");
 }
 
+TEST_F(TernBackendTest, AffinityWeightAndCapGoToTheScheduler) {
+    const DomainId id = started();
+    const auto raw = static_cast<std::uint32_t>(id.value);
+    ASSERT_TRUE(backend->pin_vcpu(id, 0, {1, 3}).ok());
+    EXPECT_EQ((host->affinity[{raw, 0u}]), 0b1010u);
+    ASSERT_TRUE(backend->pin_vcpu(id, 1, {}).ok());
+    EXPECT_EQ((host->affinity[{raw, 1u}]), ~0u);
+    EXPECT_EQ(backend->pin_vcpu(id, 2, {0}).error(),
+              (BackendError{"INVALID_VALUE", {"vcpu", "2"}}));
+    EXPECT_EQ(backend->pin_vcpu(id, 0, {32}).error(),
+              (BackendError{"INVALID_VALUE", {"cpumap", "32"}}));
+    ASSERT_TRUE(backend->set_scheduler(id, 512, 50).ok());
+    EXPECT_EQ(host->scheduling[raw], std::make_pair(512u, 50u));
+    EXPECT_EQ(backend->set_scheduler(id, 0, 0).error().code, "INVALID_VALUE");
+    EXPECT_EQ(backend->set_scheduler(id, 256, -1).error().code, "INVALID_VALUE");
+    EXPECT_EQ(backend->set_scheduler(DomainId{42}, 256, 0).error().code, "HANDLE_INVALID");
+}
+
 TEST_F(TernBackendTest, WhatTernCannotDoYetIsNotImplementedNamingTheOperation) {
     const DomainId id = started();
     const auto expect = [](const BackendError& e, const std::string& operation) {
@@ -248,8 +266,6 @@ TEST_F(TernBackendTest, WhatTernCannotDoYetIsNotImplementedNamingTheOperation) {
     expect(backend->migrate(id, "h", true, {}).error(), "VM.pool_migrate");
     expect(backend->core_dump(id, "/tmp/x").error(), "VM.core_dump");
     expect(backend->set_memory_max(id, 1 << 30).error(), "VM.set_memory_static_max");
-    expect(backend->pin_vcpu(id, 0, {1}).error(), "VM.set_VCPUs_params");
-    expect(backend->set_scheduler(id, 256, 0).error(), "VM.set_VCPUs_params");
     expect(backend->attach_disk(id, DiskConfig{"xvdb", "/d", false, false}).error(), "VBD.plug");
     expect(backend->detach_disk(id, "xvdb").error(), "VBD.unplug");
     expect(backend->attach_nic(id, NicConfig{"1", "", "", 1500}).error(), "VIF.plug");
