@@ -86,7 +86,7 @@ def test_debian_kernel_boots_as_a_domu_powers_off_and_is_destroyed_while_running
 
 def test_a_two_vcpu_domu_brings_its_second_vcpu_up_with_psci_cpu_on():
     """On a 3-CPU machine with dom0 on one, a 2-vCPU guest starts vCPU 0 at unpause and vCPU 1
-    when Linux asks for it (PSCI CPU_ON): each runs on a CPU of its own, with its own
+    when Linux asks for it (PSCI CPU_ON): each starts on a CPU dom0 leaves free, with its own
     redistributor, and both are online in the guest; IPIs between them go through its vGIC."""
     machine, shell, _ = start_dom0_with_guest(cpus=3)
     try:
@@ -100,8 +100,9 @@ def test_a_two_vcpu_domu_brings_its_second_vcpu_up_with_psci_cpu_on():
         assert machine.wait_for(f"(TERN) d{d}: shut down (reason 0, poweroff)", BOOT_TIMEOUT), \
             machine.log[-4000:]
         log = machine.log[start:]
-        assert f"(TERN) d{d}: vCPU 0 starts on CPU 1" in log, log[-3000:]
-        assert f"(TERN) d{d}: vCPU 1 starts on CPU 2" in log, log[-3000:]
+        # The scheduler starts each on one of the two CPUs dom0 leaves (whichever is idle).
+        starts = dict(re.findall(rf"\(TERN\) d{d}: vCPU (\d) starts on CPU (\d+)", log))
+        assert set(starts) == {"0", "1"} and set(starts.values()) <= {"1", "2"}, log[-3000:]
         guest = "\n".join(line.split(") ", 1)[1] for line in log.splitlines()
                           if line.startswith(f"(d{d}) "))
         assert "smp: Brought up 1 node, 2 CPUs" in guest, guest[-3000:]
