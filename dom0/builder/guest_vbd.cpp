@@ -6,36 +6,17 @@
 #include <thread>
 #include <utility>
 
+#include "dom0/builder/xenbus_device.hpp"
+
 namespace tern::dom0 {
 
 namespace {
 
 namespace xs = xenstored;
 
-constexpr const char* kStateInitialising = "1";
 constexpr const char* kStateClosing = "5";
 constexpr const char* kStateClosed = "6";
 constexpr std::chrono::milliseconds kPollInterval{100};
-
-void check(const xs::XsStatus& status, const std::string& what) {
-    if (!status.ok())
-        throw std::runtime_error("xenstore: " + what + ": " +
-                                 std::string(xs::error_name(status.error())));
-}
-
-using Entries = std::vector<std::pair<std::string, std::string>>;
-
-// Writes `dir` and its entries with `permissions` on each, inside transaction `tx`.
-void write_directory(xs::XenstoreClient& store, std::uint32_t tx, const std::string& dir,
-                     const Entries& entries, const std::vector<xs::Permission>& permissions) {
-    check(store.mkdir(dir, tx), "mkdir " + dir);
-    check(store.set_permissions(dir, permissions, tx), "set the permissions of " + dir);
-    for (const auto& [key, value] : entries) {
-        const std::string path = dir + "/" + key;
-        check(store.write(path, value, tx), "write " + path);
-        check(store.set_permissions(path, permissions, tx), "set the permissions of " + path);
-    }
-}
 
 }  // namespace
 
@@ -50,10 +31,6 @@ std::string vbd_backend_path(std::uint32_t domain, std::uint32_t devid) {
 void add_vbds_to_xenstore(xs::XenstoreClient& store, std::uint32_t domain,
                           const std::vector<DiskSpec>& disks) {
     const xs::DomainId guest{domain};
-    const std::vector<xs::Permission> backend_permissions = {{xs::kDom0, xs::Access::kNone},
-                                                             {guest, xs::Access::kRead}};
-    const std::vector<xs::Permission> frontend_permissions = {{guest, xs::Access::kNone},
-                                                              {xs::kDom0, xs::Access::kRead}};
     for (const DiskSpec& disk : disks) {
         std::error_code error;
         if (!std::filesystem::is_regular_file(disk.path, error))
@@ -62,7 +39,7 @@ void add_vbds_to_xenstore(xs::XenstoreClient& store, std::uint32_t domain,
         const std::string backend = vbd_backend_path(domain, disk.devid);
         const std::string frontend =
             xs::domain_path(guest) + "/device/vbd/" + std::to_string(disk.devid);
-        const Entries backend_entries = {
+        const XenstoreEntries backend_entries = {
             {"frontend", frontend},
             {"frontend-id", std::to_string(domain)},
             {"online", "1"},
@@ -73,33 +50,17 @@ void add_vbds_to_xenstore(xs::XenstoreClient& store, std::uint32_t domain,
             {"type", "file"},
             {"dev", disk.vdev},
             {"device-type", "disk"},
-            {"state", kStateInitialising},
+            {"state", kXenbusInitialising},
         };
-        const Entries frontend_entries = {
+        const XenstoreEntries frontend_entries = {
             {"backend", backend},
             {"backend-id", "0"},
             {"virtual-device", std::to_string(disk.devid)},
             {"device-type", "disk"},
-            {"state", kStateInitialising},
+            {"state", kXenbusInitialising},
         };
-        for (;;) {
-            auto tx = store.transaction_start();
-            if (!tx.ok())
-                check(xs::XsStatus(tx.error()), "start a transaction");
-            try {
-                write_directory(store, tx.value(), backend, backend_entries, backend_permissions);
-                write_directory(store, tx.value(), frontend, frontend_entries,
-                                frontend_permissions);
-            } catch (const std::runtime_error&) {
-                (void)store.transaction_end(tx.value(), false);
-                throw;
-            }
-            const auto committed = store.transaction_end(tx.value(), true);
-            if (committed.ok())
-                break;
-            if (committed.error() != xs::XsError::kEAGAIN)
-                check(committed, "commit the entries of " + disk.vdev);
-        }
+        add_xenbus_device(store, domain, backend, backend_entries, frontend, frontend_entries,
+                          disk.vdev);
     }
 }
 
