@@ -3,6 +3,7 @@
 # management stack that `tern.stack` on dom0's command line asks /init for:
 #   xenstored       /var/run/xenstored/socket          log /var/log/xenstored.log
 #   tern-consoled   guests' consoles                   log /var/log/tern-consoled.log
+#   tern-blkback    guests' PV disks (vbd backends)    log /var/log/tern-blkback.log
 #   xapid           HTTPS on :443, /var/run/xend/xen-api.sock, state /var/lib/xapid
 #                                                      log /var/log/xapid.log
 #   dropbear        ssh on :22 (root: the image's password or the key of tern.sshkey=)
@@ -70,6 +71,8 @@ start() {
     wait_for_socket /var/run/xenstored/socket 60 || say "xenstored did not start (see /var/log/xenstored.log)"
     tern-consoled < /dev/null >> /var/log/tern-consoled.log 2>&1 &
     echo $! > /var/run/tern-consoled.pid
+    tern-blkback < /dev/null >> /var/log/tern-blkback.log 2>&1 &
+    echo $! > /var/run/tern-blkback.pid
     backend="$(choose_backend)"
     xapid --backend "$backend" --state-dir /var/lib/xapid --https 0.0.0.0:443 \
         --unix /var/run/xend/xen-api.sock < /dev/null >> /var/log/xapid.log 2>&1 &
@@ -103,6 +106,7 @@ stop_one() {  # NAME: SIGTERM, then up to 30 s for it to go, then SIGKILL
 stop() {
     stop_one xapid
     stop_one dropbear
+    stop_one tern-blkback
     stop_one tern-consoled
     stop_one xenstored
     sync
