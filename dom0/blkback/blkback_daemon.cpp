@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,8 @@
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#include "xenstored/daemon_wakeups.hpp"
 
 namespace tern::dom0::blkback {
 
@@ -39,17 +40,6 @@ std::optional<std::uint32_t> to_id(const std::string& text) {
 
 // Follows xenstore on its own connection (XenstoreClient blocks) and wakes the loop through a
 // pipe: 'w' for a change, 'x' when xenstored went away.
-void follow_watches(std::string socket, int wake) {
-    xs::XenstoreClient watcher(socket);
-    bool ok = watcher.connected() && watcher.watch("/local/domain", kWatchToken).ok();
-    while (ok) {
-        ok = watcher.next_event().ok();
-        const char byte = ok ? 'w' : 'x';
-        [[maybe_unused]] const ssize_t n = ::write(wake, &byte, 1);
-    }
-    const char lost = 'x';
-    [[maybe_unused]] const ssize_t n = ::write(wake, &lost, 1);
-}
 
 }  // namespace
 
@@ -114,18 +104,11 @@ void BlkbackDaemon::rescan() {
 }
 
 int BlkbackDaemon::run() {
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    if (::sigprocmask(SIG_BLOCK, &stop, nullptr) != 0)
-        throw std::system_error(errno, std::generic_category(), "block signals");
-    xs::UniqueFd signals(::signalfd(-1, &stop, SFD_CLOEXEC));
-    if (!signals.valid())
-        throw std::system_error(errno, std::generic_category(), "signalfd");
-    ::signal(SIGPIPE, SIG_IGN);
+    xs::UniqueFd signals = xs::stop_signal_fd();
 
-    std::thread(follow_watches, options_.xenstore_socket, wake_write_.get()).detach();
+    std::thread(xs::forward_watch_events, options_.xenstore_socket,
+                std::vector<std::string>{"/local/domain"}, kWatchToken, wake_write_.get())
+        .detach();
     rescan();
     log(std::string("serving block devices under ") + kBackendRoot);
 

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,8 @@
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#include "xenstored/daemon_wakeups.hpp"
 
 #include "dom0/consoled/guest_console.hpp"
 #include "dom0/control/control_error.hpp"
@@ -41,18 +42,6 @@ void make_directories(const std::string& path) {
 
 // Follows xenstored's domain watches on its own connection (XenstoreClient blocks) and wakes
 // the loop through a pipe.
-void follow_watches(std::string socket, int wake) {
-    xs::XenstoreClient watcher(socket);
-    bool ok = watcher.connected() && watcher.watch("@introduceDomain", kWatchToken).ok() &&
-              watcher.watch("@releaseDomain", kWatchToken).ok();
-    while (ok) {
-        ok = watcher.next_event().ok();
-        const char byte = ok ? 'w' : 'x';
-        [[maybe_unused]] const ssize_t n = ::write(wake, &byte, 1);
-    }
-    const char lost = 'x';
-    [[maybe_unused]] const ssize_t n = ::write(wake, &lost, 1);
-}
 
 }  // namespace
 
@@ -129,18 +118,12 @@ void ConsoleDaemon::forget(std::uint32_t domain) {
 }
 
 int ConsoleDaemon::run() {
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    if (::sigprocmask(SIG_BLOCK, &stop, nullptr) != 0)
-        throw std::system_error(errno, std::generic_category(), "block signals");
-    xs::UniqueFd signals(::signalfd(-1, &stop, SFD_CLOEXEC));
-    if (!signals.valid())
-        throw std::system_error(errno, std::generic_category(), "signalfd");
-    ::signal(SIGPIPE, SIG_IGN);
+    xs::UniqueFd signals = xs::stop_signal_fd();
 
-    std::thread(follow_watches, options_.xenstore_socket, wake_write_.get()).detach();
+    std::thread(xs::forward_watch_events, options_.xenstore_socket,
+                std::vector<std::string>{"@introduceDomain", "@releaseDomain"}, kWatchToken,
+                wake_write_.get())
+        .detach();
     rescan();
     log("serving consoles; logs in " + options_.log_dir);
 
