@@ -18,6 +18,7 @@
 #include <thread>
 #include <utility>
 
+#include "api/ssh_console_stream.hpp"
 #include "api/xen_api.hpp"
 
 namespace tern::cli {
@@ -41,7 +42,7 @@ ServerAddress parse_server(const std::string& server) {
         rest = server.substr(7);
     } else {
         throw std::runtime_error("console: cannot reach consoles through " + server +
-                                 " (use https://, http:// or the local Unix socket)");
+                                 " (use https://, http://, ssh:// or the local Unix socket)");
     }
     rest = rest.substr(0, rest.find('/'));
     if (auto at = rest.rfind('@'); at != std::string::npos) {
@@ -286,6 +287,8 @@ int open_console_tunnel(const ConnectionSettings& settings, const std::string& t
     std::string host = "localhost";
     if (settings.is_local_socket()) {
         channel = std::make_unique<Channel>(connect_unix(settings.socket_path()));
+    } else if (settings.server.rfind("ssh://", 0) == 0) {
+        channel = std::make_unique<Channel>(open_ssh_stream(settings.server));
     } else {
         const ServerAddress address = parse_server(settings.server);
         host = address.host;

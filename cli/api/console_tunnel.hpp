@@ -1,7 +1,8 @@
 // Defines open_console_tunnel: a text console opened the way XenAPI hosts serve them, with
 // `CONNECT /console?ref=...&session_id=... HTTP/1.0` on the server xm already talks to (its
-// Unix socket, https:// or http://), so that a console is reachable through the same
-// forwarded port or socket as the API, whatever host name its location carries.
+// Unix socket, https://, http://, or ssh://: a new `ssh HOST xapid --stdio`), so that a
+// console is reachable through the same forwarded port or socket as the API, whatever host name
+// its location carries.
 #pragma once
 
 #include <string>

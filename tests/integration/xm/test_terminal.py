@@ -57,6 +57,56 @@ def test_console_over_https(xm, tmux, local_account):
     assert "XM=0" in screen and "MODE=icanon" in screen
 
 
+# A stand-in for ssh: records its arguments and joins stdin/stdout to xapid's Unix socket,
+# as `ssh HOST xapid --stdio` does through dom0's xapi-stdio-relay.
+FAKE_SSH = """#!/usr/bin/python3
+import os, selectors, socket, sys
+with open(os.environ["FAKE_SSH_LOG"], "a") as log:
+    log.write(" ".join(sys.argv[1:]) + "\\n")
+peer = socket.socket(socket.AF_UNIX)
+peer.connect(os.environ["FAKE_SSH_SOCKET"])
+watch = selectors.DefaultSelector()
+watch.register(0, selectors.EVENT_READ)
+watch.register(peer, selectors.EVENT_READ)
+while True:
+    for key, _ in watch.select():
+        if key.fileobj == 0:
+            data = os.read(0, 65536)
+            if not data:
+                peer.shutdown(socket.SHUT_WR)
+                watch.unregister(0)
+                continue
+            peer.sendall(data)
+        else:
+            data = peer.recv(65536)
+            if not data:
+                sys.exit(0)
+            os.write(1, data)
+"""
+
+
+def test_console_over_ssh(xm, tmux, tmp_path):
+    assert xm("create", str(EXAMPLES / "busybox.cfg")).status == 0
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ssh").write_text(FAKE_SSH)
+    (bin_dir / "ssh").chmod(0o755)
+    log = tmp_path / "ssh.log"
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_SSH_SOCKET": xm.daemon.socket,
+           "FAKE_SSH_LOG": str(log), "XM_PASSWORD": "", "XM_CONFIG_FILE": "/nonexistent",
+           "HOME": str(xm.daemon.state_dir)}
+    tmux.run(f"{XM} --server ssh://root@tern-host:2222 console busybox; {TERMINAL_MODE}",
+             env=env)
+    tmux.wait_for("busybox#")
+    tmux.keys("over ssh", "Enter")
+    tmux.wait_for("echo: over ssh")
+    tmux.keys("C-]")
+    screen = tmux.wait_for("MODE=")
+    assert "XM=0" in screen and "MODE=icanon" in screen
+    # One ssh for the API, a second one for the console, both to dom0's `xapid --stdio`.
+    assert log.read_text().splitlines() == ["-p 2222 root@tern-host xapid --stdio"] * 2
+
+
 def test_console_ends_when_the_domain_is_destroyed(xm, tmux):
     assert xm("create", str(EXAMPLES / "busybox.cfg")).status == 0
     tmux.run(f"{XM} console busybox; {TERMINAL_MODE}", env=env_for(xm.daemon))
