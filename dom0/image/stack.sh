@@ -4,6 +4,8 @@
 #   xenstored       /var/run/xenstored/socket          log /var/log/xenstored.log
 #   tern-consoled   guests' consoles                   log /var/log/tern-consoled.log
 #   tern-blkback    guests' PV disks (vbd backends)    log /var/log/tern-blkback.log
+#   tern-vif-hotplug  guests' NICs: the bridge xenbr0 (10.0.3.1/24) and their vif<id>.<n> on it
+#                                                      log /var/log/tern-vif-hotplug.log
 #   xapid           HTTPS on :443, /var/run/xend/xen-api.sock, state /var/lib/xapid
 #                                                      log /var/log/xapid.log
 #   dropbear        ssh on :22 (root: the image's password or the key of tern.sshkey=)
@@ -73,6 +75,8 @@ start() {
     echo $! > /var/run/tern-consoled.pid
     tern-blkback < /dev/null >> /var/log/tern-blkback.log 2>&1 &
     echo $! > /var/run/tern-blkback.pid
+    tern-vif-hotplug < /dev/null >> /var/log/tern-vif-hotplug.log 2>&1 &
+    echo $! > /var/run/tern-vif-hotplug.pid
     backend="$(choose_backend)"
     xapid --backend "$backend" --state-dir /var/lib/xapid --https 0.0.0.0:443 \
         --unix /var/run/xend/xen-api.sock < /dev/null >> /var/log/xapid.log 2>&1 &
@@ -106,6 +110,7 @@ stop_one() {  # NAME: SIGTERM, then up to 30 s for it to go, then SIGKILL
 stop() {
     stop_one xapid
     stop_one dropbear
+    stop_one tern-vif-hotplug
     stop_one tern-blkback
     stop_one tern-consoled
     stop_one xenstored

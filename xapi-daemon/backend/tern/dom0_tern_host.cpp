@@ -7,6 +7,7 @@
 
 #include "dom0/builder/domain_builder.hpp"
 #include "dom0/builder/guest_vbd.hpp"
+#include "dom0/builder/guest_vif.hpp"
 #include "dom0/builder/guest_xenstore.hpp"
 #include "dom0/control/control_error.hpp"
 #include "xenstored/socket_transport.hpp"
@@ -30,6 +31,8 @@ std::string key_path(std::uint32_t domain, const std::string& key) {
 constexpr const char* kReleaseToken = "xapid-release";
 // How long destroy waits for tern-blkback to close a domain's disks.
 constexpr std::chrono::milliseconds kVbdCloseTimeout{10000};
+// How long destroy waits for netback to delete a domain's vif interfaces.
+constexpr std::chrono::milliseconds kVifRemoveTimeout{10000};
 
 }  // namespace
 
@@ -62,7 +65,15 @@ std::uint32_t Dom0TernHost::build(const dom0::GuestConfig& config) {
         std::lock_guard lock(store_mutex_);
         dom0::introduce_to_xenstore(store_locked(), built, config);
         dom0::add_vbds_to_xenstore(store_locked(), built.domain, config.disks);
+        std::vector<dom0::VifSpec> vifs = config.vifs;  // default MACs filled in
+        dom0::add_vifs_to_xenstore(store_locked(), built.domain, vifs);
     } catch (const std::exception& e) {
+        try {
+            std::lock_guard lock(store_mutex_);
+            (void)dom0::remove_vifs(store_locked(), built.domain, kVifRemoveTimeout);
+        } catch (const std::exception&) {
+            // xenstored is down: nothing to remove through it.
+        }
         try {
             control_.destroy(built.domain);
             std::lock_guard lock(store_mutex_);
@@ -85,13 +96,16 @@ void Dom0TernHost::unpause(std::uint32_t domain) {
 }
 
 void Dom0TernHost::destroy(std::uint32_t domain) {
-    // Its disks first: tern-blkback drops their grant maps and flushes their images while the
-    // domain still exists.
+    // Its disks and NICs first: tern-blkback drops their grant maps and flushes their images,
+    // netback releases its rings and deletes vif<id>.<n>, while the domain still exists.
     try {
         std::lock_guard lock(store_mutex_);
         if (dom0::close_vbds(store_locked(), domain, kVbdCloseTimeout) != 0)
             std::cerr << "xapid: tern: the block backend did not close every disk of domain "
                       << domain << " (is tern-blkback running?)\n";
+        if (dom0::remove_vifs(store_locked(), domain, kVifRemoveTimeout) != 0)
+            std::cerr << "xapid: tern: netback did not delete every vif of domain " << domain
+                      << "\n";
     } catch (const std::exception&) {
         // xenstored is down: nothing to close through it.
     }

@@ -210,13 +210,12 @@ Outcome<DomainId> TernBackend::build(const DomainConfig& config, const Operation
     }
     op.progress(0.8);
     // What the guest's drivers read: its memory ceiling and balloon target (KiB) and which
-    // vCPUs stay online.
+    // vCPUs stay online. The target is all of its memory: Tern cannot take pages back from a
+    // guest yet (no XENMEM_decrease_reservation for domUs), and a Linux balloon driver asked
+    // to give some back stops on a BUG when the hypervisor refuses.
     try {
-        const std::int64_t target = config.memory_target > 0
-                                        ? config.memory_target
-                                        : static_cast<std::int64_t>(g.memory_mib) << 20;
         host_->write_key(id, "memory/static-max", std::to_string(g.memory_mib * 1024));
-        host_->write_key(id, "memory/target", std::to_string(target / 1024));
+        host_->write_key(id, "memory/target", std::to_string(g.memory_mib * 1024));
         for (std::uint32_t cpu = 0; cpu < g.vcpus; ++cpu) {
             host_->write_key(id, "cpu/" + std::to_string(cpu) + "/availability",
                              cpu < config.vcpus_online ? "online" : "offline");
@@ -356,6 +355,25 @@ Outcome<void> TernBackend::rename(DomainId domain, const std::string& name) {
 Outcome<void> TernBackend::set_memory_target(DomainId domain, std::int64_t bytes) {
     if (bytes <= 0)
         return BackendError{"INVALID_VALUE", {"memory_target", std::to_string(bytes)}};
+    // A target below the guest's memory would have its balloon driver give pages back, which
+    // Tern cannot take yet (see build()).
+    std::optional<std::string> ceiling;
+    try {
+        if (!find(domain))
+            return no_such_domain(domain);
+        ceiling = host_->read_key(raw(domain), "memory/static-max");
+    } catch (const std::exception& e) {
+        return error_of(e, domain);
+    }
+    std::int64_t ceiling_kib = 0;
+    try {
+        ceiling_kib = ceiling ? std::stoll(*ceiling) : 0;
+    } catch (const std::exception&) {
+    }
+    if (bytes / 1024 < ceiling_kib)
+        return not_supported(
+            "a memory target below the domain's " + std::to_string(ceiling_kib / 1024) + " MiB",
+            "Tern cannot take memory back from a running guest yet");
     return write_key(domain, "memory/target", std::to_string(bytes / 1024));
 }
 
@@ -435,11 +453,13 @@ Outcome<void> TernBackend::detach_disk(DomainId, const std::string& device) {
 }
 
 Outcome<void> TernBackend::attach_nic(DomainId, const NicConfig& nic) {
-    return not_supported("VIF.plug (" + nic.device + ")", "Tern has no PV network devices yet");
+    return not_supported("VIF.plug (" + nic.device + ")",
+                         "NICs are attached when the domain is built, not yet to a running one");
 }
 
 Outcome<void> TernBackend::detach_nic(DomainId, const std::string& device) {
-    return not_supported("VIF.unplug (" + device + ")", "Tern has no PV network devices yet");
+    return not_supported("VIF.unplug (" + device + ")",
+                         "NICs are attached when the domain is built, not yet to a running one");
 }
 
 Outcome<void> TernBackend::send_sysrq(DomainId domain, char key) {
@@ -452,13 +472,21 @@ Outcome<void> TernBackend::send_trigger(DomainId, GuestTrigger) {
 }
 
 Outcome<ConsoleStream> TernBackend::open_console(DomainId domain) {
+    // A domain just built may not have its pty yet: tern-consoled makes it once it sees the
+    // domain (`xm create -c` asks at once).
     std::optional<std::string> tty;
-    try {
-        if (!find(domain))
-            return no_such_domain(domain);
-        tty = host_->read_key(raw(domain), "console/tty");
-    } catch (const std::exception& e) {
-        return error_of(e, domain);
+    const auto deadline = std::chrono::steady_clock::now() + options_.console_wait;
+    for (;;) {
+        try {
+            if (!find(domain))
+                return no_such_domain(domain);
+            tty = host_->read_key(raw(domain), "console/tty");
+        } catch (const std::exception& e) {
+            return error_of(e, domain);
+        }
+        if ((tty && !tty->empty()) || std::chrono::steady_clock::now() >= deadline)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     if (!tty || tty->empty())
         return BackendError{"INTERNAL_ERROR",

@@ -32,6 +32,8 @@ struct TernOptions {
     std::chrono::milliseconds poll_interval{500};
     // How often clean_shutdown looks whether the guest has stopped.
     std::chrono::milliseconds shutdown_poll{100};
+    // How long open_console waits for tern-consoled to give a new domain its pty.
+    std::chrono::milliseconds console_wait{10000};
 };
 
 class TernBackend final : public Backend {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
+#include <utility>
 
 namespace tern::xapi {
 namespace {
@@ -18,6 +20,14 @@ int hex_value(char c) {
 }
 
 constexpr std::int64_t kMiB = 1 << 20;
+
+// VIF devices in the guest's order: numbers ("0", "1", ...) by value, before any other name.
+std::pair<long long, std::string> device_order(const std::string& device) {
+    const bool number =
+        !device.empty() && device.size() < 10 &&
+        std::all_of(device.begin(), device.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return {number ? std::stoll(device) : std::numeric_limits<long long>::max(), device};
+}
 
 }  // namespace
 
@@ -83,6 +93,19 @@ Outcome<dom0::DiskSpec> disk_spec_of(const DiskConfig& disk) {
     }
 }
 
+Outcome<dom0::VifSpec> vif_spec_of(const NicConfig& nic, std::uint32_t devid) {
+    std::string text;
+    if (!nic.mac.empty())
+        text = "mac=" + nic.mac;
+    if (!nic.bridge.empty())
+        text += (text.empty() ? "bridge=" : ",bridge=") + nic.bridge;
+    try {
+        return dom0::parse_vif_spec(text, devid);
+    } catch (const std::invalid_argument& e) {
+        return BackendError{"VALUE_NOT_SUPPORTED", {"VIF " + nic.device, e.what()}};
+    }
+}
+
 Outcome<dom0::GuestConfig> guest_config_of(const DomainConfig& config) {
     std::vector<dom0::DiskSpec> disks;
     for (const DiskConfig& disk : config.disks) {
@@ -93,9 +116,19 @@ Outcome<dom0::GuestConfig> guest_config_of(const DomainConfig& config) {
             return spec.error();
         disks.push_back(spec.value());
     }
-    if (!config.nics.empty())
-        return not_supported("VM.start with network interface " + config.nics.front().device,
-                             "Tern has no PV network devices yet");
+    std::vector<const NicConfig*> nics;
+    for (const NicConfig& nic : config.nics)
+        nics.push_back(&nic);
+    std::stable_sort(nics.begin(), nics.end(), [](const NicConfig* a, const NicConfig* b) {
+        return device_order(a->device) < device_order(b->device);
+    });
+    std::vector<dom0::VifSpec> vifs;
+    for (const NicConfig* nic : nics) {
+        auto vif = vif_spec_of(*nic, static_cast<std::uint32_t>(vifs.size()));
+        if (!vif)
+            return vif.error();
+        vifs.push_back(vif.value());
+    }
     if (config.kernel.empty())
         return BackendError{"BOOTLOADER_FAILED",
                             {config.uuid, "the VM has no kernel (PV_kernel) to boot"}};
@@ -118,6 +151,7 @@ Outcome<dom0::GuestConfig> guest_config_of(const DomainConfig& config) {
     guest.vcpus = static_cast<std::uint32_t>(config.vcpus_max);
     guest.handle = handle_of(config.uuid);
     guest.disks = std::move(disks);
+    guest.vifs = std::move(vifs);
     return guest;
 }
 

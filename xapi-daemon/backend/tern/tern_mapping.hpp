@@ -27,11 +27,17 @@ std::string uuid_of(const DomainHandle& handle);
 // its mode. CD drives are refused (NOT_IMPLEMENTED), bad devices with VALUE_NOT_SUPPORTED.
 Outcome<dom0::DiskSpec> disk_spec_of(const DiskConfig& disk);
 
+// A VM's NIC as the builder's `vif` entry: its MAC (empty: the builder's default, 00:16:3e plus
+// the domain id and index) and the bridge of its network (tern-vif-hotplug in dom0 adds the
+// backend interface to it), with the guest's device number `devid`. A bad MAC or bridge name is
+// VALUE_NOT_SUPPORTED. The MTU is netback's default (1500).
+Outcome<dom0::VifSpec> vif_spec_of(const NicConfig& nic, std::uint32_t devid);
+
 // What the builder makes of a domain config: memory in MiB (the larger of the ceiling and the
 // target, rounded up), every vCPU up to vcpus_max (the ones not online are taken offline
-// through xenstore), kernel, ramdisk, command line, name, handle and disks (empty CD drives
-// left out). Refuses what Tern cannot give yet: network interfaces (no PV net back end), a
-// missing kernel, no memory, more vCPUs than the hypervisor allows.
+// through xenstore), kernel, ramdisk, command line, name, handle, disks (empty CD drives left
+// out) and NICs (in the order of their device numbers, which become devids 0, 1, ...). Refuses
+// a missing kernel, no memory, more vCPUs than the hypervisor allows.
 Outcome<dom0::GuestConfig> guest_config_of(const DomainConfig& config);
 
 DomainState state_of(const tern_domain_info& info);

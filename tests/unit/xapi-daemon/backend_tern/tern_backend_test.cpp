@@ -36,8 +36,8 @@ class TernBackendTest : public ::testing::Test {
     TernBackendTest() {
         auto fake = std::make_unique<FakeTernHost>();
         host = fake.get();
-        backend = std::make_unique<TernBackend>(std::move(fake),
-                                                TernOptions{milliseconds(1), milliseconds(1)});
+        backend = std::make_unique<TernBackend>(
+            std::move(fake), TernOptions{milliseconds(1), milliseconds(1), milliseconds(1)});
     }
 
     static DomainConfig busybox() {
@@ -74,7 +74,7 @@ TEST_F(TernBackendTest, BuildLeavesAPausedDomainWithTheKeysItsDriversRead) {
     ASSERT_EQ(host->built.size(), 1u);
     EXPECT_EQ(host->built[0].memory_mib, 64u);
     EXPECT_EQ(key(id.value(), "memory/static-max"), "65536");
-    EXPECT_EQ(key(id.value(), "memory/target"), "49152");
+    EXPECT_EQ(key(id.value(), "memory/target"), "65536");  // all of it: no ballooning down
     EXPECT_EQ(key(id.value(), "cpu/0/availability"), "online");
     EXPECT_EQ(key(id.value(), "cpu/1/availability"), "offline");
 
@@ -217,8 +217,14 @@ TEST_F(TernBackendTest, DestroyingAGoneDomainIsDone) {
 
 TEST_F(TernBackendTest, MemoryTargetVcpusNameAndSysrqGoThroughXenstore) {
     const DomainId id = started();
-    ASSERT_TRUE(backend->set_memory_target(id, 32LL << 20).ok());
-    EXPECT_EQ(key(id, "memory/target"), "32768");
+    // Tern cannot take memory back: a target below the domain's memory is refused, its whole
+    // memory (64 MiB) is written.
+    const BackendError below = backend->set_memory_target(id, 32LL << 20).error();
+    EXPECT_EQ(below.code, "NOT_IMPLEMENTED");
+    EXPECT_NE(below.params.at(0).find("below the domain's 64 MiB"), std::string::npos);
+    EXPECT_EQ(key(id, "memory/target"), "65536");
+    ASSERT_TRUE(backend->set_memory_target(id, 64LL << 20).ok());
+    EXPECT_EQ(key(id, "memory/target"), "65536");
     EXPECT_EQ(backend->set_memory_target(id, 0).error().code, "INVALID_VALUE");
     ASSERT_TRUE(backend->set_vcpus_online(id, 2).ok());
     EXPECT_EQ(key(id, "cpu/1/availability"), "online");

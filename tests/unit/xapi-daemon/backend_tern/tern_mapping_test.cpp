@@ -97,13 +97,32 @@ TEST(TernMapping, DisksTernCannotServeAreRefused) {
     EXPECT_EQ(guest_config_of(c).error().code, "VALUE_NOT_SUPPORTED");
 }
 
-TEST(TernMapping, NetworkInterfacesAreNotImplementedYet) {
+TEST(TernMapping, NicsBecomeVifsInDeviceOrder) {
     auto c = busybox();
-    c.nics.push_back(NicConfig{"0", "aa:bb:cc:dd:ee:ff", "xenbr0", 1500});
+    c.nics.push_back(NicConfig{"1", "", "xenbr1", 1500});
+    c.nics.push_back(NicConfig{"0", "00:16:3e:aa:bb:cc", "xenbr0", 1500});
+    auto g = guest_config_of(c);
+    ASSERT_TRUE(g.ok()) << g.error().code;
+    ASSERT_EQ(g.value().vifs.size(), 2u);
+    EXPECT_EQ(g.value().vifs[0].devid, 0u);
+    EXPECT_EQ(g.value().vifs[0].mac, "00:16:3e:aa:bb:cc");
+    EXPECT_EQ(g.value().vifs[0].bridge, "xenbr0");
+    EXPECT_EQ(g.value().vifs[1].devid, 1u);
+    EXPECT_EQ(g.value().vifs[1].mac, "");  // the builder's default
+    EXPECT_EQ(g.value().vifs[1].bridge, "xenbr1");
+    // A network without a bridge name: the builder's default bridge.
+    EXPECT_EQ(vif_spec_of(NicConfig{"0", "", "", 1500}, 0).value().bridge, "xenbr0");
+}
+
+TEST(TernMapping, BadMacsAndBridgesAreRefused) {
+    auto c = busybox();
+    c.nics.push_back(NicConfig{"0", "01:00:5e:00:00:01", "xenbr0", 1500});  // multicast
     auto e = guest_config_of(c);
     ASSERT_FALSE(e.ok());
-    EXPECT_EQ(e.error().code, "NOT_IMPLEMENTED");
-    EXPECT_NE(e.error().params.at(0).find("network"), std::string::npos);
+    EXPECT_EQ(e.error().code, "VALUE_NOT_SUPPORTED");
+    EXPECT_EQ(e.error().params.at(0), "VIF 0");
+    EXPECT_EQ(vif_spec_of(NicConfig{"2", "", "bad bridge", 1500}, 0).error().code,
+              "VALUE_NOT_SUPPORTED");
 }
 
 TEST(TernMapping, NoKernelOrTooManyVcpusIsRefused) {
