@@ -33,7 +33,7 @@ std::int64_t ControlPlane::op(pub::domid_t caller, GuestMemory& memory, std::uin
 }
 
 Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
-    if (c.cmd < TERN_CONTROL_CREATE || c.cmd > TERN_CONTROL_VCPU_AFFINITY)
+    if (c.cmd < TERN_CONTROL_CREATE || c.cmd > TERN_CONTROL_WRITE_MEMORY)
         return Status::not_supported;
     if (c.cmd == TERN_CONTROL_CREATE)
         return create(c);
@@ -122,6 +122,10 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
         case TERN_CONTROL_SCHED_GET:
         case TERN_CONTROL_VCPU_AFFINITY:
             return scheduling(*d, c);
+        case TERN_CONTROL_WRITE_MEMORY:
+            if (c.u.write.size > TERN_CONTROL_WRITE_MAX)
+                return Status::invalid_argument;
+            return d->write_memory(c.u.write.address, memory, c.u.write.buffer, c.u.write.size);
         default:
             return Status::not_supported;
     }

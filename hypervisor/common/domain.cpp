@@ -95,6 +95,25 @@ Status Domain::attach_vcpu_info(std::uint32_t vcpu, std::uint64_t gfn, std::uint
         vcpu, reinterpret_cast<pub::vcpu_info*>((page->value & ~(kPageSize - 1)) + offset));
 }
 
+Status Domain::write_memory(std::uint64_t address, GuestMemory& from, std::uint64_t va,
+                            std::uint64_t size) {
+    if (address + size < address || va + size < va)
+        return Status::invalid_argument;
+    while (size != 0) {
+        const auto page = memory_.machine_of(address >> kPageShift);
+        if (!page.has_value())
+            return Status::invalid_argument;
+        const std::uint64_t offset = address & (kPageSize - 1);
+        const std::uint64_t chunk = size < kPageSize - offset ? size : kPageSize - offset;
+        if (!machine_.copy_from(from, va, Paddr{page->value + offset}, chunk))
+            return Status::invalid_argument;
+        address += chunk;
+        va += chunk;
+        size -= chunk;
+    }
+    return Status::ok;
+}
+
 Status Domain::populate(GfnRange range) {
     const Status s = memory_.populate(range, machine_);
     if (s != Status::ok)

@@ -104,6 +104,11 @@ class Domain {
     Result<std::uint64_t> release(GfnRange range);
     // Gives back every page (it is being destroyed).
     void release_all();
+    // Copies `size` bytes of the calling vCPU's memory at `va` into its RAM at guest physical
+    // `address` (how the builder loads a kernel); invalid_argument when a page there is not
+    // populated or `va` cannot be read (what came before stays copied).
+    Status write_memory(std::uint64_t address, GuestMemory& from, std::uint64_t va,
+                        std::uint64_t size);
     EventChannels& events() { return events_; }
     GrantTable& grants() { return grants_; }
     Vgic& vgic() { return vgic_; }

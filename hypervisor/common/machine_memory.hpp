@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/guest_memory.hpp"
 #include "tern/addr.hpp"
 #include "tern/status.hpp"
 
@@ -18,6 +19,9 @@ class MachineMemory {
     virtual Result<Paddr> allocate_zeroed(std::uint64_t count, std::uint64_t align_pages) = 0;
     // Gives back pages from allocate_zeroed (any sub-range of them).
     virtual void free(Paddr start, std::uint64_t count) = 0;
+    // Copies `size` bytes of the calling vCPU's memory at `va` into machine memory at `to`
+    // (pages from allocate_zeroed, contiguous); false if `va` cannot be read.
+    virtual bool copy_from(GuestMemory& from, std::uint64_t va, Paddr to, std::size_t size) = 0;
     virtual std::uint64_t free_pages() const = 0;
     virtual std::uint64_t total_pages() const = 0;
 

@@ -2,14 +2,14 @@
 
 #include <cstdint>
 
+#include "tern/arch/mmu.hpp"
+
 namespace tern::hv {
 
 namespace {
 
 void zero_pages(Paddr start, std::uint64_t count) {
-    auto* words = reinterpret_cast<std::uint64_t*>(start.value);
-    for (std::uint64_t i = 0; i < count * (kPageSize / 8); ++i)
-        words[i] = 0;
+    arch::zero_memory(reinterpret_cast<void*>(start.value), count * kPageSize);
 }
 
 }  // namespace
@@ -28,6 +28,11 @@ Result<Paddr> PageAllocatorMemory::allocate_zeroed(std::uint64_t count, std::uin
 void PageAllocatorMemory::free(Paddr start, std::uint64_t count) {
     lib::LockGuard guard(lock_);
     (void)pages_.free(start, count);
+}
+
+bool PageAllocatorMemory::copy_from(GuestMemory& from, std::uint64_t va, Paddr to,
+                                    std::size_t size) {
+    return from.read(va, reinterpret_cast<void*>(to.value), size);  // the identity map
 }
 
 std::uint64_t PageAllocatorMemory::free_pages() const {

@@ -15,6 +15,7 @@ class PageAllocatorMemory final : public MachineMemory {
 
     Result<Paddr> allocate_zeroed(std::uint64_t count, std::uint64_t align_pages) override;
     void free(Paddr start, std::uint64_t count) override;
+    bool copy_from(GuestMemory& from, std::uint64_t va, Paddr to, std::size_t size) override;
     std::uint64_t free_pages() const override;
     std::uint64_t total_pages() const override;
     Result<void*> allocate_object(std::size_t bytes) override;

@@ -338,9 +338,7 @@ bool copy_from_guest(std::uint64_t va, void* out, std::size_t size) {
         if (!translate(va, false, pa))
             return false;
         const std::size_t chunk = size < 4096 - (va & 0xfff) ? size : 4096 - (va & 0xfff);
-        const auto* src = reinterpret_cast<const std::uint8_t*>(pa);
-        for (std::size_t i = 0; i < chunk; ++i)
-            dst[i] = src[i];
+        __builtin_memcpy(dst, reinterpret_cast<const void*>(pa), chunk);
         dst += chunk;
         va += chunk;
         size -= chunk;
@@ -355,9 +353,7 @@ bool copy_to_guest(std::uint64_t va, const void* in, std::size_t size) {
         if (!translate(va, true, pa))
             return false;
         const std::size_t chunk = size < 4096 - (va & 0xfff) ? size : 4096 - (va & 0xfff);
-        auto* dst = reinterpret_cast<std::uint8_t*>(pa);
-        for (std::size_t i = 0; i < chunk; ++i)
-            dst[i] = src[i];
+        __builtin_memcpy(reinterpret_cast<void*>(pa), src, chunk);
         src += chunk;
         va += chunk;
         size -= chunk;

@@ -36,6 +36,28 @@ constexpr std::uint64_t block(std::uint64_t address, std::uint64_t attr, bool no
 
 }  // namespace
 
+void zero_memory(void* start, std::size_t bytes) {
+    // DCZID_EL0 (D19.2.34): DZP (bit 4) forbids DC ZVA; BS (bits 3:0) is log2 of the block
+    // in words.
+    std::uint64_t dczid = 0;
+    asm volatile("mrs %0, dczid_el0" : "=r"(dczid));
+    const std::size_t block = std::size_t{4} << (dczid & 0xf);
+    auto address = reinterpret_cast<std::uintptr_t>(start);
+    const std::uintptr_t end = address + bytes;
+    if ((dczid & 0x10) == 0 && address % block == 0 && bytes % block == 0) {
+        for (; address < end; address += block)
+            asm volatile("dc zva, %0" ::"r"(address) : "memory");
+        return;
+    }
+    for (; address < end; address += 64)
+        asm volatile(
+            "stp xzr, xzr, [%0]\n"
+            "stp xzr, xzr, [%0, #16]\n"
+            "stp xzr, xzr, [%0, #32]\n"
+            "stp xzr, xzr, [%0, #48]\n" ::"r"(address)
+            : "memory");
+}
+
 void build_identity_map(const RamRange* ram, std::size_t count) {
     constexpr std::uint64_t kGiB = 1ull << 30;
     for (std::size_t i = 0; i < kEntries; ++i) {

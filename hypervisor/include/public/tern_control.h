@@ -41,6 +41,7 @@ enum tern_control_cmd {
     TERN_CONTROL_SCHED_SET = 15,        /* domain, in: sched */
     TERN_CONTROL_SCHED_GET = 16,        /* domain, out: sched */
     TERN_CONTROL_VCPU_AFFINITY = 17,    /* domain, in: affinity */
+    TERN_CONTROL_WRITE_MEMORY = 18,     /* domain, in: write */
 };
 
 /* Domain states (tern_domain_info.state). */
@@ -133,6 +134,17 @@ struct tern_control_affinity {
     uint32_t cpumap; /* bit per physical CPU index */
 };
 
+/* Copies `size` bytes of the caller's memory at `buffer` into the domain's RAM at guest
+ * physical `address`: how the domain builder loads a kernel and ramdisk without mapping the
+ * pages into dom0. -EINVAL when a page there is not populated, `buffer` cannot be read or
+ * `size` is over TERN_CONTROL_WRITE_MAX. */
+struct tern_control_write {
+    uint64_t address; /* guest physical address of the first byte */
+    uint64_t buffer;  /* caller's address of the bytes */
+    uint64_t size;
+};
+#define TERN_CONTROL_WRITE_MAX (16ull << 20)
+
 struct tern_control {
     uint32_t interface_version; /* in: TERN_CONTROL_INTERFACE_VERSION; out on -EACCES: ours */
     uint32_t cmd;               /* enum tern_control_cmd */
@@ -150,6 +162,7 @@ struct tern_control {
         struct tern_control_physinfo physinfo;
         struct tern_control_sched sched;
         struct tern_control_affinity affinity;
+        struct tern_control_write write;
         uint8_t raw[112];
     } u;
 }; /* 128 bytes */

@@ -306,6 +306,41 @@ TEST(ControlPlane, ReleaseGivesBackWhatWasBacked) {
     EXPECT_EQ(w.free_pages(), before);
 }
 
+TEST(ControlPlane, WriteMemoryCopiesTheCallersBytesIntoPopulatedPagesOnly) {
+    World w;
+    const std::uint32_t id = w.create(8);
+    const std::uint64_t ram = TERN_GUEST_RAM0_BASE >> kPageShift;
+    w.populate(id, ram, 2);
+    // 300 bytes from the caller's buffer (across its page boundary) to the end of the guest's
+    // first page and into its second.
+    const std::uint64_t from = BufferGuestMemory::kBase + 4000;
+    for (std::size_t i = 0; i < 300; ++i)
+        w.memory.bytes[4000 + i] = static_cast<std::uint8_t>(i * 7 + 1);
+    tern_control c = World::make(TERN_CONTROL_WRITE_MEMORY, id);
+    c.u.write = {TERN_GUEST_RAM0_BASE + kPageSize - 100, from, 300};
+    w.call(c, 0);
+    const Domain* d = w.domains.find(static_cast<pub::domid_t>(id));
+    for (std::uint64_t i = 0; i < 300; ++i) {
+        const std::uint64_t gpa = TERN_GUEST_RAM0_BASE + kPageSize - 100 + i;
+        const auto page = d->memory().machine_of(gpa >> kPageShift);
+        ASSERT_TRUE(page.has_value());
+        const auto byte = w.machine.written.find(page->value + (gpa & (kPageSize - 1)));
+        ASSERT_NE(byte, w.machine.written.end()) << i;
+        EXPECT_EQ(byte->second, static_cast<std::uint8_t>(i * 7 + 1)) << i;
+    }
+    EXPECT_EQ(w.machine.written.size(), 300u);
+    // Past the populated pages, from an unreadable buffer, or too much at once: refused.
+    c.u.write = {TERN_GUEST_RAM0_BASE + 2 * kPageSize - 10, from, 20};
+    w.call(c, kEinval);
+    c.u.write = {TERN_GUEST_RAM0_BASE, BufferGuestMemory::kBase + 8000, 400};
+    w.call(c, kEinval);
+    c.u.write = {TERN_GUEST_RAM0_BASE, from, TERN_CONTROL_WRITE_MAX + 1};
+    w.call(c, kEinval);
+    c.u.write = {TERN_GUEST_RAM0_BASE, from, 10};
+    c.domain = id + 1;
+    w.call(c, kEsrch);
+}
+
 }  // namespace
 }  // namespace tern::hv
 

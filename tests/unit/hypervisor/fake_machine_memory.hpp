@@ -1,10 +1,11 @@
 // FakeMachineMemory: a MachineMemory for host tests. Guest pages come from a real
 // PageAllocator over made-up banks (their addresses are never touched; each allocation is
-// recorded as "zeroed"), and objects from the host heap.
+// recorded as "zeroed", each byte copied in is kept in `written`), and objects from the host heap.
 #pragma once
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,14 @@ class FakeMachineMemory final : public MachineMemory {
     void free(Paddr start, std::uint64_t count) override {
         EXPECT_EQ(pages_.free(start, count), Status::ok) << std::hex << start.value << " " << count;
     }
+    bool copy_from(GuestMemory& from, std::uint64_t va, Paddr to, std::size_t size) override {
+        std::vector<std::uint8_t> bytes(size);
+        if (!from.read(va, bytes.data(), size))
+            return false;
+        for (std::size_t i = 0; i < size; ++i)
+            written[to.value + i] = bytes[i];
+        return true;
+    }
     std::uint64_t free_pages() const override { return pages_.free_pages(); }
     std::uint64_t total_pages() const override { return pages_.total_pages(); }
     Result<void*> allocate_object(std::size_t bytes) override {
@@ -57,6 +66,7 @@ class FakeMachineMemory final : public MachineMemory {
 
     PageAllocator& allocator() { return pages_; }
     std::vector<std::pair<Paddr, std::uint64_t>> zeroed;
+    std::map<std::uint64_t, std::uint8_t> written;  // machine address -> byte copied there
     bool refuse_objects = false;
     int live_objects = 0;
 

@@ -19,6 +19,10 @@ void enable_mmu();
 // True when this CPU translates with the MMU on.
 bool mmu_enabled();
 
+// Zeroes `bytes` at `start` (both multiples of 64) through the identity map, a block at a
+// time with DC ZVA where the CPU allows it, else 64 bytes of stores a round.
+void zero_memory(void* start, std::size_t bytes);
+
 // Starts another CPU (PSCI CPU_ON) at the secondary entry with `index` as its context.
 // Returns the PSCI status: 0 on success.
 std::int64_t start_cpu(std::uint64_t mpidr, std::uint64_t index);
