@@ -10,6 +10,7 @@
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${BUILD:-$top/build}"
+downloads="${DOWNLOADS:-$top/build/downloads}"  # what the fetch scripts put there
 "$top/scripts/fetch-xen.sh" >/dev/null
 [ -x "$build/dom0-tools/bin/tern-ctl" ] || make -C "$top" BUILD="$build" dom0-tools >/dev/null
 DOM0_TOOLS="$build/dom0-tools/bin" DOM0_INITRD="$build/dom0/initrd.cpio.gz" \
@@ -18,8 +19,8 @@ XEN_DOM0_INITRD="$build/xen-dom0/initrd.cpio.gz" "$top/scripts/build-xen-dom0.sh
 BENCH_DOMU_OUT="$build/bench-domu" "$top/bench/domu/build-images.sh" >/dev/null
 exec /usr/bin/python3 "$top/bench/domu/domu_race.py" \
     --tern "$build/hypervisor/tern.bin" \
-    --xen "$top/build/downloads/xen/xen-4.17-arm64" \
-    --kernel "$top/build/downloads/dom0/Image" \
+    --xen "$downloads/xen/xen-4.17-arm64" \
+    --kernel "$downloads/dom0/Image" \
     --tern-initrd "$build/dom0/initrd.cpio.gz" \
     --xen-initrd "$build/xen-dom0/initrd.cpio.gz" \
     --bundle "$build/bench-domu/bundle.cpio" \

@@ -1,5 +1,6 @@
 #include "dom0/control/control_client.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -120,6 +121,20 @@ std::uint64_t ControlClient::release(std::uint32_t domain, std::uint64_t first_g
     c.u.memory.nr_pages = pages;
     call(c, ("take pages back from domain " + std::to_string(domain)).c_str());
     return c.u.memory.done;
+}
+
+void ControlClient::write_memory(std::uint32_t domain, std::uint64_t address,
+                                 std::span<const std::uint8_t> bytes) {
+    // 4 MiB a call: the control lock and dom0's vCPU are not held for long.
+    constexpr std::size_t kPiece = 4u << 20;
+    static_assert(kPiece <= TERN_CONTROL_WRITE_MAX);
+    for (std::size_t done = 0; done < bytes.size(); done += kPiece) {
+        tern_control c = make(TERN_CONTROL_WRITE_MEMORY, domain);
+        c.u.write.address = address + done;
+        c.u.write.buffer = reinterpret_cast<std::uintptr_t>(bytes.data() + done);
+        c.u.write.size = std::min(kPiece, bytes.size() - done);
+        call(c, ("write domain " + std::to_string(domain) + "'s memory").c_str());
+    }
 }
 
 void ControlClient::set_vcpu_context(std::uint32_t domain, std::uint32_t vcpu, std::uint64_t pc,

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,12 @@ class ControlClient {
     void populate(std::uint32_t domain, std::uint64_t first_gfn, std::uint64_t pages);
     // Returns how many pages went back.
     std::uint64_t release(std::uint32_t domain, std::uint64_t first_gfn, std::uint64_t pages);
+    // Copies `bytes` into the domain's populated RAM from guest physical `address` on, with
+    // the hypervisor doing the copy (TERN_CONTROL_WRITE_MEMORY, in pieces of at most
+    // TERN_CONTROL_WRITE_MAX): nothing is mapped into dom0. A hypervisor without it answers
+    // EOPNOTSUPP.
+    void write_memory(std::uint32_t domain, std::uint64_t address,
+                      std::span<const std::uint8_t> bytes);
     void set_vcpu_context(std::uint32_t domain, std::uint32_t vcpu, std::uint64_t pc,
                           std::uint64_t x0);
     void set_hvm_param(std::uint32_t domain, std::uint32_t index, std::uint64_t value);
