@@ -40,10 +40,7 @@ void ControlClient::call(tern_control& c, const char* what) {
     } else if (error == EPERM) {
         message += " (only the control domain may manage domains)";
     } else if (error == EBUSY && c.cmd == TERN_CONTROL_UNPAUSE) {
-        message +=
-            " (no room to run its vCPUs: no physical CPU is left to other domains, as dom0's "
-            "vCPUs are pinned to every one — boot with dom0_max_vcpus= to leave some — or the "
-            "scheduler's 64 vCPUs are all taken)";
+        message += " (no room to run its vCPUs: the scheduler's 64 vCPUs are all taken)";
     } else if (error == EINVAL && c.cmd == TERN_CONTROL_UNPAUSE) {
         message += " (vCPU 0 has no entry point: build the domain first)";
     }

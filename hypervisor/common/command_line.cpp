@@ -108,6 +108,19 @@ HypervisorOptions parse_command_line(std::string_view line) {
             } else {
                 ++opts.invalid;
             }
+        } else if (key == "dom0_vcpus_pin") {
+            if (value.empty()) {
+                opts.dom0_vcpus_pin = true;
+            } else {
+                ++opts.invalid;
+            }
+        } else if (key == "dom0_weight") {
+            std::uint64_t n = 0;
+            if (parse_uint(value, n) && n >= 1 && n <= 65535) {
+                opts.dom0_weight = static_cast<std::uint32_t>(n);
+            } else {
+                ++opts.invalid;
+            }
         } else if (key == "console") {
             opts.console = value;
         } else if (key == "loglvl") {

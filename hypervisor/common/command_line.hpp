@@ -1,6 +1,7 @@
 // Defines HypervisorOptions and parse_command_line: Tern's own boot options, read from the
 // command line the boot loader gives it (QEMU's -append), with Xen's names and syntax:
-// dom0_mem=512M, dom0_max_vcpus=2, console=dtuart, loglvl=all.
+// dom0_mem=512M, dom0_max_vcpus=2, dom0_vcpus_pin, dom0_weight=512, console=dtuart,
+// loglvl=all.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,11 @@ enum class LogLevel { none, error, warning, info, debug, all };
 struct HypervisorOptions {
     std::uint64_t dom0_mem = 512ull << 20;  // bytes
     std::uint32_t dom0_max_vcpus = 0;       // 0: one per physical CPU
+    // dom0's vCPUs are scheduled like any domain's: with dom0_vcpus_pin vCPU n runs only on
+    // the physical CPU of its MPIDR (as Xen's option does); its scheduler weight (1-65535) is
+    // dom0_weight, Xen's credit default 256 unless given.
+    bool dom0_vcpus_pin = false;
+    std::uint32_t dom0_weight = 256;
     std::string_view console = "dtuart";
     LogLevel loglvl = LogLevel::warning;
     // tern_selftest=fault: fault on purpose once booted, to show the fault report (a debug

@@ -36,6 +36,7 @@ Domain::Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machi
       events_(id, config.max_vcpus, upcalls_),
       grants_(id, config.max_grant_frames) {
     sched_.domain = this;
+    sched_.vgic = &vgic_;
     sched_.id = id;
     devices_.attach_vgic(&vgic_, TERN_GUEST_GICD_BASE, TERN_GUEST_GICR_BASE,
                          Vgic::kRedistStride * config.max_vcpus);

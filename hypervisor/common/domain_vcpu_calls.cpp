@@ -55,14 +55,6 @@ void shut_down(std::uint32_t reason) {
     kick_cpus(scheduler().stop(vcpu.domain->sched()));
 }
 
-// The vCPU here waits (blocked) unless an interrupt is already there for it; checked after
-// it is marked blocked, so that one raised meanwhile wakes it.
-void block_here(const VcpuHere& vcpu, std::uint64_t deadline_ns) {
-    scheduler().block(*vcpu.sched, deadline_ns);
-    if (arch::vcpu_interrupt_pending() || vcpu.domain->vgic().has_pending(vcpu.vcpu))
-        (void)scheduler().wake(vcpu.domain->sched(), vcpu.vcpu, arch::system_time_ns());
-}
-
 std::int64_t console_write(pub::domid_t domain, std::uint64_t count, std::uint64_t buffer) {
     char line[160];
     lib::BufferSink sink(line, sizeof line);
@@ -116,7 +108,7 @@ std::int64_t sched_op(const VcpuHere& vcpu, GuestMemory& memory, std::uint64_t c
             scheduler().yield(*vcpu.sched);
             return 0;
         case pub::kSchedOpBlock:
-            block_here(vcpu, 0);
+            block_current_vcpu(0);
             return 0;
         case pub::kSchedOpShutdown: {
             std::uint32_t reason = 0;
@@ -143,7 +135,7 @@ std::int64_t sched_op(const VcpuHere& vcpu, GuestMemory& memory, std::uint64_t c
             }
             if (poll.timeout != 0 && poll.timeout <= arch::system_time_ns())
                 return 0;
-            block_here(vcpu, poll.timeout);
+            block_current_vcpu(poll.timeout);
             return 0;
         }
         default:
@@ -243,13 +235,13 @@ void domain_vcpu_smccc(std::uint64_t* x) {
 }
 
 void domain_vcpu_wait(bool wfe) {
-    const VcpuHere vcpu = here();
-    if (vcpu.sched == nullptr)
+    SchedVcpu* v = current_vcpu();
+    if (v == nullptr)
         return;
     if (wfe)
-        scheduler().yield(*vcpu.sched);  // a spin-wait: let another run meanwhile
+        scheduler().yield(*v);  // a spin-wait: let another run meanwhile
     else
-        block_here(vcpu, 0);
+        block_current_vcpu(0);
 }
 
 void domain_vcpu_crash(std::uint64_t esr, std::uint64_t pc, std::uint64_t far) {

@@ -3,6 +3,7 @@
 #include "common/console.hpp"
 #include "common/guest_calls.hpp"
 #include "common/vcpu_power.hpp"
+#include "common/vcpu_scheduling.hpp"
 #include "tern/arch/cpu.hpp"
 
 namespace tern::hv {
@@ -42,6 +43,7 @@ void handle_smccc(std::uint64_t* x) {
     const std::uint32_t function = static_cast<std::uint32_t>(x[0]);
     std::uint64_t result = kSmcccNotSupported;
     VcpuPower* vcpus = guest_vcpus();
+    SchedDomain* dom0 = guest_dom0_sched();
     Console* console = guest_console();
     switch (function) {
         case 0x80000001:  // SMCCC_ARCH_FEATURES
@@ -50,8 +52,9 @@ void handle_smccc(std::uint64_t* x) {
         case kWorkaround1:
         case kWorkaround2:
         case kWorkaround3:
-            // The mitigations are the firmware's: the call goes to it, on this CPU (dom0's
-            // vCPU owns it). Linux makes these only when arch_features said they exist.
+            // The mitigations are the firmware's: the call goes to it, on this CPU (the one
+            // dom0's vCPU runs on now). Linux makes these only when arch_features said they
+            // exist.
             result = arch::firmware_call(function, x[1], x[2], x[3]);
             break;
         case 0x84000000:
@@ -80,32 +83,40 @@ void handle_smccc(std::uint64_t* x) {
             }
             break;
         }
-        case 0x84000003:  // CPU_ON
+        case 0x84000003:  // CPU_ON: the vCPU of that MPIDR starts on whichever CPU is free
         case 0xC4000003: {
-            if (vcpus == nullptr) {
-                result = static_cast<std::uint64_t>(kPsciDenied);
-                break;
-            }
             const std::uint64_t target = function == 0x84000003 ? x[1] & 0xffffffff : x[1];
-            result =
-                static_cast<std::uint64_t>(vcpus->request_on(target & 0xff00ffffffull, x[2], x[3]));
-            arch::wake_cpus();
-            break;
-        }
-        case 0x84000004:  // AFFINITY_INFO
-        case 0xC4000004:
-            if (vcpus == nullptr || x[2] != 0) {
+            const auto index =
+                vcpus != nullptr ? vcpus->index_of(target & 0xff00ffffffull) : std::nullopt;
+            if (!index || dom0 == nullptr) {
                 result = static_cast<std::uint64_t>(kPsciInvalidParameters);
                 break;
             }
-            result = static_cast<std::uint64_t>(vcpus->affinity_info(x[1] & 0xff00ffffffull));
+            const Status s = start_vcpu(*dom0, static_cast<std::uint32_t>(*index),
+                                        target & 0xff00ffffffull, x[2], x[3]);
+            result =
+                static_cast<std::uint64_t>(s == Status::ok               ? kPsciSuccess
+                                           : s == Status::already_exists ? kPsciAlreadyOn
+                                                                         : kPsciInternalFailure);
             break;
-        case 0x84000002:  // CPU_OFF: this vCPU stops; its physical CPU waits for a CPU_ON
-            if (vcpus != nullptr) {
-                if (auto index = vcpus->index_of(arch::current_cpu_id())) {
-                    vcpus->turn_off(*index);
-                    arch::park_cpu();
-                }
+        }
+        case 0x84000004:  // AFFINITY_INFO
+        case 0xC4000004: {
+            const auto index =
+                vcpus != nullptr ? vcpus->index_of(x[1] & 0xff00ffffffull) : std::nullopt;
+            if (!index || dom0 == nullptr || x[2] != 0) {
+                result = static_cast<std::uint64_t>(kPsciInvalidParameters);
+                break;
+            }
+            result = static_cast<std::uint64_t>(
+                scheduler().is_online(*dom0, static_cast<std::uint32_t>(*index)) ? kAffinityOn
+                                                                                 : kAffinityOff);
+            break;
+        }
+        case 0x84000002:  // CPU_OFF: this vCPU stops and leaves its CPU
+            if (SchedVcpu* self = current_vcpu()) {
+                scheduler().go_offline(*self);
+                return;  // it never sees a result
             }
             result = static_cast<std::uint64_t>(kPsciDenied);
             break;

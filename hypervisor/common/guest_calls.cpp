@@ -13,6 +13,7 @@
 #include "common/log_level.hpp"
 #include "common/machine_memory.hpp"
 #include "common/vcpu_power.hpp"
+#include "common/vcpu_scheduling.hpp"
 #include "public/event_channel.hpp"
 #include "public/grant_table.hpp"
 #include "public/memory.hpp"
@@ -32,6 +33,7 @@ MachineMemory* g_pages = nullptr;
 ControlPlane* g_control = nullptr;
 Dom0Memory* g_dom0_memory = nullptr;
 VcpuPower* g_vcpus = nullptr;
+SchedDomain* g_dom0_sched = nullptr;
 EventChannels* g_events = nullptr;
 
 // The event channels of the domains dom0 manages, by id.
@@ -62,11 +64,10 @@ std::uint64_t new_zeroed_page() {
     return page.ok() ? page->value : 0;
 }
 
-// The vCPU running on this CPU (dom0's vCPUs are pinned).
-std::uint32_t current_vcpu() {
-    if (g_vcpus == nullptr)
-        return 0;
-    return static_cast<std::uint32_t>(g_vcpus->index_of(arch::current_cpu_id()).value_or(0));
+// The vCPU of dom0 that made the call (the one the scheduler runs on this CPU).
+std::uint32_t calling_vcpu() {
+    const SchedVcpu* v = current_vcpu();
+    return v != nullptr ? v->vcpu : 0;
 }
 
 // memory_op XENMEM_add_to_physmap: the guest asks for a hypervisor page at one of its frames.
@@ -156,15 +157,14 @@ std::int64_t vcpu_op(std::uint64_t cmd, std::uint64_t vcpu, std::uint64_t arg) {
         return 0;
     }
     if (cmd == pub::kVcpuOpRegisterRunstateMemoryArea) {
-        // Accepted and filled once: the vCPU is running and has been since it started. Each
-        // dom0 vCPU owns its physical CPU, so it is never runnable-but-waiting (no steal time).
+        // Accepted and filled once: the vCPU is running and has been since it started (its
+        // time waiting for a CPU, steal time, is not reported).
         std::uint64_t va = 0;
         if (!arch::copy_from_guest(arg, &va, sizeof va))
             return kEfault;
         if (vcpu >= 8)
             return kEinval;
-        if (va != 0 && g_vcpus != nullptr &&
-            g_vcpus->index_of(arch::current_cpu_id()) == std::optional<std::size_t>(vcpu)) {
+        if (va != 0 && calling_vcpu() == vcpu) {
             const pub::vcpu_runstate_info running{};
             if (!arch::copy_to_guest(va, &running, sizeof running))
                 return kEfault;
@@ -298,14 +298,18 @@ std::int64_t sched_op(std::uint64_t cmd, std::uint64_t arg) {
             arch::system_reset();
         arch::system_off();
     }
-    if (cmd == pub::kSchedOpYield)
-        return 0;  // each dom0 vCPU has its physical CPU to itself: nobody to yield to
-    const std::uint32_t vcpu = current_vcpu();
+    SchedVcpu* self = current_vcpu();
+    if (self == nullptr)
+        return kEinval;
+    if (cmd == pub::kSchedOpYield) {
+        scheduler().yield(*self);  // the other vCPUs waiting for this CPU go first
+        return 0;
+    }
+    const std::uint32_t vcpu = self->vcpu;
     if (cmd == pub::kSchedOpBlock) {
-        // Until an event is pending for this vCPU: an interrupt wakes the physical CPU
-        // (another CPU's kick included), and the vCPU takes it on its way back.
+        // Until an event is pending for this vCPU: it leaves its CPU to others meanwhile.
         if (g_events == nullptr || !g_events->upcall_pending(vcpu))
-            arch::wait_for_interrupt();
+            block_current_vcpu(0);
         return 0;
     }
     if (cmd == pub::kSchedOpPoll) {
@@ -323,15 +327,11 @@ std::int64_t sched_op(std::uint64_t cmd, std::uint64_t arg) {
             if (g_events != nullptr && g_events->is_pending(ports[i]))
                 return 0;
         }
-        // Until an interrupt (an event, a kick) or the timeout (system time in ns; 0 is
-        // none): the EL2 timer wakes the CPU then. The caller looks at its ports again.
-        if (poll.timeout != 0) {
-            if (poll.timeout <= arch::system_time_ns())
-                return 0;
-            arch::hypervisor_timer_set(poll.timeout);
-        }
-        arch::wait_for_interrupt();
-        arch::hypervisor_timer_cancel();
+        // Until an interrupt (an event) or the timeout (system time in ns; 0 is none), off
+        // its CPU. The caller looks at its ports again.
+        if (poll.timeout != 0 && poll.timeout <= arch::system_time_ns())
+            return 0;
+        block_current_vcpu(poll.timeout);
         return 0;
     }
     return kEnosys;
@@ -396,8 +396,12 @@ Console* guest_console() {
 VcpuPower* guest_vcpus() {
     return g_vcpus;
 }
-void set_guest_vcpus(VcpuPower* vcpus) {
+void set_guest_vcpus(VcpuPower* vcpus, SchedDomain* sched) {
     g_vcpus = vcpus;
+    g_dom0_sched = sched;
+}
+SchedDomain* guest_dom0_sched() {
+    return g_dom0_sched;
 }
 void set_guest_events(EventChannels* events) {
     g_events = events;

@@ -15,6 +15,7 @@ class MachineMemory;
 class ControlPlane;
 class Dom0Memory;
 class VcpuPower;
+struct SchedDomain;
 class EventChannels;
 
 void set_guest_console(Console* console);
@@ -25,8 +26,9 @@ void set_guest_control(ControlPlane* control);
 // dom0's balloon and foreign mappings (memory_op decrease_reservation, add_to_physmap_batch,
 // remove_from_physmap).
 void set_guest_dom0_memory(Dom0Memory* memory);
-// dom0's vCPUs, for PSCI CPU_ON, CPU_OFF and AFFINITY_INFO.
-void set_guest_vcpus(VcpuPower* vcpus);
+// dom0's vCPUs (their MPIDRs) and its scheduling state, for PSCI CPU_ON, CPU_OFF and
+// AFFINITY_INFO: its vCPUs start and stop in the scheduler like any domain's.
+void set_guest_vcpus(VcpuPower* vcpus, SchedDomain* sched);
 // dom0's event channels.
 void set_guest_events(EventChannels* events);
 // The console's input interrupt: dom0 is told through VIRQ_CONSOLE and reads with
@@ -35,6 +37,7 @@ void console_input_interrupt();
 // What the calls share (null until set).
 Console* guest_console();
 VcpuPower* guest_vcpus();
+SchedDomain* guest_dom0_sched();
 void handle_hypercall(std::uint64_t* x);
 void handle_smccc(std::uint64_t* x);
 

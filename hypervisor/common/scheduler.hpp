@@ -1,6 +1,7 @@
 // Defines Scheduler: which vCPU of which domain runs on which physical CPU, and when it gives
-// the CPU to another. Every CPU it is given (those dom0's pinned vCPUs do not use) runs any
-// runnable vCPU; a vCPU may run on a different CPU each time (migration), within its affinity.
+// the CPU to another. Every CPU runs any runnable vCPU of any domain, dom0's included; a vCPU
+// may run on a different CPU each time (migration), within its affinity (dom0's vCPUs are
+// pinned one per CPU only when Tern is booted with dom0_vcpus_pin).
 //
 // The policy is proportional share by virtual time: a vCPU's virtual time grows by the time it
 // ran times default weight / its domain's weight, and a CPU picks the eligible vCPU with the
@@ -29,11 +30,14 @@
 namespace tern::hv {
 
 class Domain;
+class Vgic;
 
 // What the scheduler keeps of a domain (one per domain, owned by it).
 struct SchedDomain {
     static constexpr std::uint32_t kDefaultWeight = 256;  // Xen's credit default
-    Domain* domain = nullptr;                             // for the caller: whose stage 2 and vGIC
+    Domain* domain = nullptr;  // the domain dom0 created; nullptr for dom0, built at boot
+    Vgic* vgic = nullptr;      // for the caller: the vGIC its vCPUs are served by
+    std::uint64_t vttbr = 0;   // dom0's stage 2 (a created domain's is its Domain's)
     pub::domid_t id = 0;
     std::uint32_t weight = kDefaultWeight;
     std::uint32_t cap = 0;  // percent of one CPU per cap period; 0: none

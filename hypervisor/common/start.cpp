@@ -51,7 +51,7 @@ Console* g_console = nullptr;
 std::uint64_t g_cpu_mpidr[Scheduler::kMaxCpus] = {};
 std::size_t g_cpu_count = 0;
 std::atomic<std::uint64_t> g_cpus_up{0};
-// dom0's vCPUs, each pinned to the physical CPU of its MPIDR; usable once g_vcpus_ready.
+// dom0's vCPUs by MPIDR (its device tree's CPUs); usable once g_vcpus_ready.
 VcpuPower g_vcpus;
 std::atomic<bool> g_vcpus_ready{false};
 
@@ -59,7 +59,7 @@ constexpr std::uint64_t k2MiB = 2ull << 20;
 constexpr std::uint64_t kMpidrRes1 = 1ull << 31;
 constexpr std::uint32_t kEventPpi = 15;  // INTID 31, Xen's GUEST_EVTCHN_PPI
 
-// dom0's event upcalls go to the physical CPU its vCPU is pinned to.
+// dom0's virtual GIC.
 Vgic* g_vgic = nullptr;
 alignas(Vgic) std::uint8_t g_vgic_storage[sizeof(Vgic)];
 
@@ -73,8 +73,16 @@ class VgicUpcalls final : public UpcallSink {
 };
 VgicUpcalls g_upcalls;
 
-// What dom0's vGIC does to the physical GIC: each vCPU is pinned to the physical CPU of its
-// MPIDR, so its PPIs are that CPU's and its SPIs are routed there.
+// Which CPUs run which vCPUs of every domain, dom0's included, and when.
+Scheduler g_scheduler;
+// dom0's share of the scheduler: its weight, its vCPUs' affinity (dom0_vcpus_pin), its vGIC
+// and stage 2.
+SchedDomain g_dom0_sched;
+
+// What dom0's vGIC does to the physical GIC: its devices' SPIs are enabled, configured and
+// routed there (to the physical CPU of the target vCPU's MPIDR; taken on any CPU, they reach
+// the vCPU wherever it runs: set_hardware_interrupt_vgic). Its timers and SGIs are virtual
+// interrupts that move with its vCPUs.
 class Dom0VgicHost final : public VgicHost {
   public:
     void set_physical_enabled(std::uint32_t intid, std::uint32_t vcpu, bool enabled) override {
@@ -92,10 +100,8 @@ class Dom0VgicHost final : public VgicHost {
         arch::gic_set_spi_edge(intid, edge);
     }
     void kick(std::uint32_t vcpu) override {
-        // The vCPU on this CPU sees its interrupts on the way back to it; another is poked.
-        auto mpidr = g_vcpus.mpidr_of(vcpu);
-        if (mpidr && *mpidr != arch::current_cpu_id())
-            arch::gic_send_sgi(*mpidr, arch::kKickSgi);
+        // A waiting vCPU runs again; the CPU it runs on takes the interrupt on its way back.
+        kick_cpus(g_scheduler.wake(g_dom0_sched, vcpu, arch::system_time_ns()));
     }
 };
 Dom0VgicHost g_vgic_host;
@@ -125,9 +131,6 @@ class Dom0Stage2 final : public Stage2Edit {
     }
 };
 Dom0Stage2 g_dom0_stage2;
-
-// Which CPUs run other domains' vCPUs (those dom0 has no vCPU pinned to), and which vCPU when.
-Scheduler g_scheduler;
 
 void kick_cpu_mask(std::uint32_t cpus) {
     for (std::size_t i = 0; i < g_cpu_count; ++i) {
@@ -353,7 +356,7 @@ void copy_bytes(std::uint64_t to, std::uint64_t from, std::uint64_t size) {
 // the top of its RAM, maps its RAM and the devices below RAM 1:1 in stage 2, and enters it.
 // Returns only when there is nothing to start.
 void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const Dom0Layout& dom0,
-                PageAllocator& pages) {
+                const HypervisorOptions& opts, PageAllocator& pages) {
     const BootModule* kernel = info.module(ModuleKind::kernel);
     if (kernel == nullptr || dom0.ram_size == 0)
         return;
@@ -430,17 +433,22 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
             mpidrs[vcpu_count++] = info.cpu_ids[i];
     }
     g_vcpus.reset(mpidrs, vcpu_count < dom0.vcpus ? vcpu_count : dom0.vcpus);
-    set_guest_vcpus(&g_vcpus);
-    // The CPUs without a dom0 vCPU are for other domains.
-    std::uint32_t dom0_cpus = 0;
-    for (std::size_t i = 0; i < g_cpu_count; ++i) {
-        if (g_vcpus.index_of(g_cpu_mpidr[i]))
-            dom0_cpus |= 1u << i;
-    }
-    g_scheduler.reset(((1u << g_cpu_count) - 1) & ~dom0_cpus);
+    // Every CPU runs every domain's vCPUs, dom0's included (pinned one per CPU, the one of
+    // its MPIDR, with dom0_vcpus_pin).
+    g_scheduler.reset((1u << g_cpu_count) - 1);
     set_vcpu_scheduling(&g_scheduler, g_console, kick_cpu_mask);
+    g_dom0_sched.id = 0;
+    g_dom0_sched.weight = opts.dom0_weight;
+    g_dom0_sched.vttbr = arch::dom0_vttbr();
+    for (std::size_t v = 0; v < g_vcpus.count() && opts.dom0_vcpus_pin; ++v) {
+        for (std::size_t i = 0; i < g_cpu_count; ++i) {
+            if (g_vcpus.mpidr_of(v) == std::optional<std::uint64_t>(g_cpu_mpidr[i]))
+                g_dom0_sched.affinity[v] = 1u << i;
+        }
+    }
+    set_guest_vcpus(&g_vcpus, &g_dom0_sched);
     // dom0's GIC is virtual: the GIC's pages leave its stage 2 and trap to the Vgic; its
-    // devices' SPIs (all but the hypervisor's UART's) and its timers are hardware-backed.
+    // devices' SPIs (all but the hypervisor's UART's) are hardware-backed.
     std::array<std::uint32_t, Vgic::kMaxIrqs / 32> hw_spis{};
     const std::uint32_t nr_irqs =
         arch::gic_nr_irqs() < Vgic::kMaxIrqs ? arch::gic_nr_irqs() : Vgic::kMaxIrqs;
@@ -451,9 +459,12 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     std::uint64_t vcpu_mpidrs[VcpuPower::kMaxVcpus] = {};
     for (std::size_t i = 0; i < g_vcpus.count(); ++i)
         vcpu_mpidrs[i] = g_vcpus.mpidr_of(i).value_or(0);
-    constexpr std::uint32_t kTimerPpis = (1u << 27) | (1u << 30);  // virtual, EL1 physical
+    // Its timers fire as virtual interrupts (masked on fire, as Xen does), which move with
+    // the vCPU from CPU to CPU.
     g_vgic = new (g_vgic_storage) Vgic(static_cast<std::uint32_t>(g_vcpus.count()), vcpu_mpidrs,
-                                       nr_irqs, hw_spis, kTimerPpis, g_vgic_host);
+                                       nr_irqs, hw_spis, 0, g_vgic_host);
+    g_dom0_sched.vgic = g_vgic;
+    arch::set_hardware_interrupt_vgic(g_vgic);
     dom0_devices().attach_vgic(g_vgic, info.gic_distributor, info.gic_redistributors,
                                info.gic_redistributors_size);
     bool unmapped = arch::unmap_guest_range(info.gic_distributor, Vgic::kDistSize) &&
@@ -466,7 +477,6 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
         out << "(TERN) dom0: cannot take the GIC and the UART out of its stage 2\n";
         return;
     }
-    arch::set_cpu_vcpu(g_vgic, 0);
     if (info.uart_intid)
         arch::set_hypervisor_irq(*info.uart_intid, console_input_interrupt);
     out << "(TERN) dom0: virtual GICv3, " << nr_irqs << " interrupts, "
@@ -485,8 +495,13 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     g_vcpus_ready.store(true, std::memory_order_release);
     arch::wake_cpus();
     out << "(TERN) dom0: entering its kernel at " << lib::Hex{entry} << " (EL1), device tree at "
-        << lib::Hex{tree_at} << "\n";
-    arch::enter_guest(entry, tree_at);
+        << lib::Hex{tree_at} << ", weight " << opts.dom0_weight
+        << (opts.dom0_vcpus_pin ? ", vCPUs pinned\n" : "\n");
+    if (start_vcpu(g_dom0_sched, 0, mpidrs[0], entry, tree_at) != Status::ok) {
+        out << "(TERN) dom0: the scheduler has no room for its vCPU 0\n";
+        return;
+    }
+    run_scheduled_vcpus();
 }
 
 }  // namespace
@@ -507,30 +522,13 @@ extern "C" [[noreturn]] void tern_secondary_start(std::uint64_t index, unsigned 
     arch::park_cpu();
 }
 
-// Every physical CPU but the boot CPU waits here for dom0's vCPU pinned to it to be started
-// (PSCI CPU_ON), and comes back here when that vCPU turns itself off (CPU_OFF).
+// Every physical CPU but the boot CPU waits here until dom0 is set up, then runs the vCPUs
+// the scheduler gives it; every CPU comes back here (on a fresh stack) when it has none.
 extern "C" [[noreturn]] void tern_cpu_idle() {
     using namespace tern;
-    for (;;) {
-        if (hv::g_vcpus_ready.load(std::memory_order_acquire)) {
-            const auto index = hv::g_vcpus.index_of(arch::current_cpu_id());
-            if (!index) {
-                // Not dom0's: this CPU runs other domains' vCPUs, as the scheduler says.
-                hv::run_scheduled_vcpus();
-            }
-            if (auto start = hv::g_vcpus.take_start(*index)) {
-                char line[112];
-                lib::BufferSink buffer(line, sizeof line);
-                lib::Out(buffer) << "(TERN) d0: vCPU " << std::uint64_t{*index} << " starts on CPU "
-                                 << std::uint64_t{arch::current_cpu_index()} << " at "
-                                 << lib::Hex{start->entry} << "\n";
-                hv::g_console->write(buffer.text());
-                arch::set_cpu_vcpu(hv::g_vgic, static_cast<std::uint32_t>(*index));
-                arch::enter_guest(start->entry, start->context);
-            }
-        }
+    while (!hv::g_vcpus_ready.load(std::memory_order_acquire))
         arch::wait_for_event();
-    }
+    hv::run_scheduled_vcpus();
 }
 
 namespace tern::hv {
@@ -637,7 +635,7 @@ extern "C" [[noreturn]] void tern_start(std::uintptr_t dtb, unsigned el,
     if (info->module(hv::ModuleKind::kernel) == nullptr) {
         out << "(TERN) no dom0 kernel module (multiboot,kernel in /chosen): nothing to run\n";
     }
-    hv::start_dom0(out, fdt.value(), info.value(), dom0, pages.value());
+    hv::start_dom0(out, fdt.value(), info.value(), dom0, opts, pages.value());
     out << "(TERN) no dom0 to run; powering off\n";
     arch::system_off();
 }

@@ -2,6 +2,7 @@
 
 #include "common/console.hpp"
 #include "common/domain.hpp"
+#include "common/vgic.hpp"
 #include "lib/format.hpp"
 #include "tern/arch/cpu.hpp"
 #include "tern/arch/gic.hpp"
@@ -17,6 +18,12 @@ Console* g_console = nullptr;
 void (*g_kick)(std::uint32_t) = nullptr;
 
 constexpr std::uint64_t kMpidrRes1 = 1ull << 31;
+
+// The stage 2 (tables and VMID) the vCPUs of `d` run with: a created domain's tables (made
+// when its memory was first mapped), or dom0's.
+std::uint64_t vttbr_of(const SchedDomain& d) {
+    return d.domain != nullptr ? d.domain->stage2().vttbr() : d.vttbr;
+}
 
 void program_timer(std::size_t cpu, std::uint64_t now) {
     const std::uint64_t next = g_scheduler->next_timer(cpu, now);
@@ -61,13 +68,32 @@ SchedVcpu* current_vcpu() {
     return g_scheduler != nullptr ? g_scheduler->current(arch::current_cpu_index()) : nullptr;
 }
 
+bool current_vcpu_is_dom0() {
+    const SchedVcpu* v = current_vcpu();
+    return v != nullptr && v->domain->domain == nullptr;
+}
+
 Status start_vcpu(Domain& domain, std::uint32_t vcpu, std::uint64_t entry, std::uint64_t x0) {
-    auto v = g_scheduler->add(domain.sched(), vcpu);
+    return start_vcpu(domain.sched(), vcpu, kMpidrRes1 | vcpu, entry, x0);
+}
+
+Status start_vcpu(SchedDomain& domain, std::uint32_t vcpu, std::uint64_t vmpidr,
+                  std::uint64_t entry, std::uint64_t x0) {
+    auto v = g_scheduler->add(domain, vcpu);
     if (!v.ok())
         return v.status();
-    arch::init_vcpu_context(v.value()->context, kMpidrRes1 | vcpu, entry, x0);
+    arch::init_vcpu_context(v.value()->context, kMpidrRes1 | vmpidr, entry, x0);
     kick_cpus(g_scheduler->make_runnable(*v.value(), arch::system_time_ns()));
     return Status::ok;
+}
+
+void block_current_vcpu(std::uint64_t deadline_ns) {
+    SchedVcpu* v = current_vcpu();
+    if (v == nullptr)
+        return;
+    g_scheduler->block(*v, deadline_ns);
+    if (arch::vcpu_interrupt_pending() || v->domain->vgic->has_pending(v->vcpu))
+        (void)g_scheduler->wake(*v->domain, v->vcpu, arch::system_time_ns());
 }
 
 void reschedule_after_exit(arch::GuestFrame& frame) {
@@ -89,8 +115,8 @@ void reschedule_after_exit(arch::GuestFrame& frame) {
             arch::park_cpu();  // the idle loop, on a fresh stack
         }
         report_start(*next, cpu);
-        Domain& d = *next->domain->domain;
-        arch::load_vcpu(next->context, frame, d.stage2().vttbr(), d.vgic(), next->vcpu);
+        const SchedDomain& d = *next->domain;
+        arch::load_vcpu(next->context, frame, vttbr_of(d), *d.vgic, next->vcpu);
     }
     program_timer(cpu, now);
 }
@@ -104,8 +130,8 @@ void run_scheduled_vcpus() {
         if (SchedVcpu* v = g_scheduler->pick(cpu, now)) {
             program_timer(cpu, now);
             report_start(*v, cpu);
-            Domain& d = *v->domain->domain;
-            arch::run_vcpu(v->context, d.stage2().vttbr(), d.vgic(), v->vcpu);
+            const SchedDomain& d = *v->domain;
+            arch::run_vcpu(v->context, vttbr_of(d), *d.vgic, v->vcpu);
         }
         program_timer(cpu, now);
         arch::wait_for_interrupt();

@@ -1,7 +1,7 @@
-// Declares how the CPUs the scheduler owns run domains' vCPUs: the idle loop that picks one
-// to run, and the switch on the way out of every trap of a running one (it blocked, its slice
-// ended, its domain paused or stopped). The policy is the Scheduler's; the registers move
-// with the arch hooks of tern/arch/vcpu_context.hpp.
+// Declares how every physical CPU runs the vCPUs of every domain, dom0's included: the idle
+// loop that picks one to run, and the switch on the way out of every trap of a running one
+// (it blocked, its slice ended, its domain paused or stopped). The policy is the Scheduler's; the
+// registers move with the arch hooks of tern/arch/vcpu_context.hpp.
 #pragma once
 
 #include <cstdint>
@@ -20,12 +20,22 @@ class Console;
 void set_vcpu_scheduling(Scheduler* scheduler, Console* console, void (*kick)(std::uint32_t cpus));
 Scheduler& scheduler();
 void kick_cpus(std::uint32_t cpus);
-// The vCPU that runs on this CPU (nullptr on dom0's CPUs and idle ones).
+// The vCPU that runs on this CPU (nullptr on an idle one).
 SchedVcpu* current_vcpu();
+// Whether the vCPU that runs on this CPU is one of dom0's.
+bool current_vcpu_is_dom0();
 
 // Adds vCPU `vcpu` of `domain` to the scheduler, to start at `entry` with x0 = `x0`;
 // already_exists when it is on, busy when the scheduler has no room.
 Status start_vcpu(Domain& domain, std::uint32_t vcpu, std::uint64_t entry, std::uint64_t x0);
+// The same for a domain given by its scheduling state (dom0), with virtual MPIDR `vmpidr`.
+Status start_vcpu(SchedDomain& domain, std::uint32_t vcpu, std::uint64_t vmpidr,
+                  std::uint64_t entry, std::uint64_t x0);
+// The vCPU on this CPU waits for an interrupt (WFI, SCHEDOP_block) or until `deadline_ns`
+// (0: none but its virtual timer): it leaves the CPU on the way out of the trap, unless an
+// interrupt is already there for it (checked after it is marked blocked, so that one raised
+// meanwhile wakes it).
+void block_current_vcpu(std::uint64_t deadline_ns);
 
 // After a trap of the vCPU on this CPU was handled: if the scheduler says so, the vCPU is
 // saved and `frame` gets the next one's registers, or the CPU goes idle (no return).

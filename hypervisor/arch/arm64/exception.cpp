@@ -148,9 +148,10 @@ bool handle_guest_sync(ExceptionFrame* frame) {
     return false;
 }
 
-// Another domain's vCPU trapped: hypercalls and PSCI are answered, its vGIC's registers
-// emulated, interrupts acknowledged (they may ask it to stop), and its list registers filled
-// on the way back; an access to nothing gets an external abort, any other trap crashes it.
+// A scheduled vCPU trapped (every vCPU is, dom0's too): hypercalls and PSCI are answered, its
+// vGIC's registers emulated, interrupts acknowledged (they may ask it to stop), WFI gives the
+// CPU up, and its list registers are filled on the way back. A domU's access to nothing gets
+// an external abort, any other trap crashes it; dom0's traps are handle_guest_sync's.
 void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
     if (kind == 9) {
         handle_irq_from_guest();
@@ -162,6 +163,9 @@ void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
     if (ec == 0x01) {  // WFI or WFE (ISS.TI), trapped by HCR_EL2.TWI: done once it returns
         hv::domain_vcpu_wait((frame->esr & 1) != 0);
         frame->elr += 4;
+    } else if (hv::current_vcpu_is_dom0()) {
+        if (!handle_guest_sync(frame))  // dom0's calls, its devices, its vGIC's registers
+            halt_cpu();
     } else if (ec == 0x16 && (frame->esr & 0xffff) == 0xea1) {
         hv::domain_vcpu_hypercall(frame->x);
     } else if (ec == 0x16 && (frame->esr & 0xffff) == 0) {
@@ -195,7 +199,7 @@ extern "C" void tern_el2_exception(std::uint64_t kind, tern::arch::ExceptionFram
     if (arch::g_console == nullptr)
         arch::halt_cpu();
     if ((kind == 8 || kind == 9) && arch::domain_vcpu_here()) {
-        arch::handle_domain_vcpu_exception(kind, frame);  // a domain other than dom0's
+        arch::handle_domain_vcpu_exception(kind, frame);  // a scheduled vCPU
         return;
     }
     if (kind == 8 || kind == 9) {  // from the guest at EL1: synchronous, IRQ

@@ -126,6 +126,10 @@ bool translate(std::uint64_t va, bool write, std::uint64_t& pa) {
 
 }  // namespace
 
+std::uint64_t dom0_vttbr() {
+    return g_vttbr;
+}
+
 void set_stage2_table_source(std::uint64_t (*zeroed_page)()) {
     g_table_pages = zeroed_page;
 }

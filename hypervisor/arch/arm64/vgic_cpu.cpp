@@ -32,6 +32,7 @@ struct CpuVgic {
     std::uint32_t vcpu = 0;
 };
 CpuVgic g_cpu[kMaxCpus];
+hv::Vgic* g_hardware_vgic = nullptr;
 std::uint32_t g_hypervisor_intid = 0;
 void (*g_hypervisor_handler)() = nullptr;
 // clang-format off (it does not settle on one layout for this list)
@@ -143,6 +144,10 @@ void set_cpu_vcpu(hv::Vgic* vgic, std::uint32_t vcpu) {
     write_hcr(kHcrEn);
 }
 
+void set_hardware_interrupt_vgic(hv::Vgic* vgic) {
+    g_hardware_vgic = vgic;
+}
+
 void save_virtual_interface(VcpuContext& context) {
     const std::uint32_t count = list_registers();
     for (std::uint32_t n = 0; n < 16; ++n)
@@ -216,6 +221,12 @@ void handle_irq_from_guest() {
         asm volatile("msr S3_0_C12_C12_1, %0\n isb" : : "r"(iar));  // ICC_EOIR1_EL1: drop
         const bool guests = cpu.vgic != nullptr && intid != kKickSgi && intid != kMaintenancePpi &&
                             cpu.vgic->is_hw(intid);
+        // dom0's device SPI taken where dom0's target vCPU does not run (another domain's
+        // vCPU or nobody is here): its Vgic makes it pending for that vCPU and wakes it.
+        hv::Vgic* const owner = intid >= 32 && intid < 1020 && g_hardware_vgic != nullptr &&
+                                        g_hardware_vgic != cpu.vgic && g_hardware_vgic->is_hw(intid)
+                                    ? g_hardware_vgic
+                                    : nullptr;
         if (intid == kVirtualTimerPpi && cpu.vgic != nullptr && !guests) {
             // A domain's virtual timer fired: it is masked until the guest sets it again (as
             // Linux does in its handler) and reaches the vCPU as a virtual interrupt, which
@@ -225,6 +236,8 @@ void handle_irq_from_guest() {
             asm volatile("msr cntv_ctl_el0, %0\n isb" : : "r"(ctl | 2));
             (void)cpu.vgic->raise(cpu.vcpu, intid);
             asm volatile("msr S3_0_C12_C11_1, %0\n isb" : : "r"(iar));  // ICC_DIR_EL1
+        } else if (owner != nullptr) {
+            (void)owner->raise(owner->target_of(intid), intid);  // active until its EOI
         } else if (guests) {
             // Stays active until the guest deactivates it through the HW list register.
             const std::uint32_t vcpu = intid < 32 ? cpu.vcpu : cpu.vgic->target_of(intid);

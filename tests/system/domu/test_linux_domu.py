@@ -100,9 +100,9 @@ def test_a_two_vcpu_domu_brings_its_second_vcpu_up_with_psci_cpu_on():
         assert machine.wait_for(f"(TERN) d{d}: shut down (reason 0, poweroff)", BOOT_TIMEOUT), \
             machine.log[-4000:]
         log = machine.log[start:]
-        # The scheduler starts each on one of the two CPUs dom0 leaves (whichever is idle).
+        # The scheduler starts each on whichever of the three CPUs is idle (dom0's are shared).
         starts = dict(re.findall(rf"\(TERN\) d{d}: vCPU (\d) starts on CPU (\d+)", log))
-        assert set(starts) == {"0", "1"} and set(starts.values()) <= {"1", "2"}, log[-3000:]
+        assert set(starts) == {"0", "1"} and set(starts.values()) <= {"0", "1", "2"}, log[-3000:]
         guest = "\n".join(line.split(") ", 1)[1] for line in log.splitlines()
                           if line.startswith(f"(d{d}) "))
         assert "smp: Brought up 1 node, 2 CPUs" in guest, guest[-3000:]

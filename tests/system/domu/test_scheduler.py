@@ -1,8 +1,9 @@
-"""Tern's scheduler with real guests: more vCPUs than CPUs. On a 3-CPU machine dom0 keeps CPU 0
-and the scheduler runs every guest vCPU on CPUs 1 and 2: four Debian guests with two vCPUs each
-(eight vCPUs on two CPUs) boot at the same time, each bringing its second vCPU up and reaching
-user space; then a pause takes one off the CPUs (its CPU time stops) and unpause lets it go on,
-its weight, cap and affinity are set, and all four are destroyed with every page back."""
+"""Tern's scheduler with real guests: more vCPUs than CPUs. On a 3-CPU machine dom0's vCPU
+(pinned to CPU 0 with dom0_vcpus_pin) and four Debian guests with two vCPUs each (nine vCPUs on
+three CPUs) share the CPUs: the guests boot at the same time, each bringing its second vCPU up
+and reaching user space; then a pause takes one off the CPUs (its CPU time stops) and unpause
+lets it go on, its weight, cap and affinity are set, its vCPUs pinned to dom0's CPU make
+progress while dom0 keeps that CPU busy, and all four are destroyed with every page back."""
 
 import re
 import sys
@@ -36,7 +37,8 @@ def cpu_times(shell):
 
 
 def test_four_two_vcpu_guests_share_two_cpus_and_one_pauses():
-    machine, shell, _ = start_dom0_with_guest(cpus=3)
+    machine, shell, _ = start_dom0_with_guest(
+        cpus=3, tern_options="dom0_mem=512M dom0_max_vcpus=1 dom0_vcpus_pin")
     try:
         before = pages_free_or_dom0s(shell)
         start = len(machine.log)
@@ -62,9 +64,9 @@ def test_four_two_vcpu_guests_share_two_cpus_and_one_pauses():
             assert "tern-domu: cpus online 0-1" in guest, guest[-2000:]
             ticks = re.search(r"tern-domu: timer ticks (\d+) then (\d+)", guest)
             assert ticks and int(ticks.group(2)) > int(ticks.group(1)), guest[-2000:]
-        # The scheduler used CPUs 1 and 2 only, and both of them.
-        starts = re.findall(r"\(TERN\) d\d+: vCPU \d starts on CPU (\d+)", log)
-        assert len(starts) == 8 and set(starts) == {"1", "2"}, starts
+        # The scheduler started them on the CPUs, dom0's included, as they were idle.
+        starts = re.findall(r"\(TERN\) d[1-9]\d*: vCPU \d starts on CPU (\d+)", log)
+        assert len(starts) == 8 and set(starts) <= {"0", "1", "2"}, starts
         times = cpu_times(shell)
         assert all(times[d][0] == "running" and times[d][1] > 0 for d in domains), times
 
@@ -94,7 +96,7 @@ def test_four_two_vcpu_guests_share_two_cpus_and_one_pauses():
         assert rc == 1 and "Invalid argument" in out, out
         out, rc = shell.run(f"tern-ctl sched-credit {p}")
         assert rc == 0 and "weight 512 cap 50" in out, out
-        out, rc = shell.run(f"tern-ctl vcpu-pin {p} 0 0")  # dom0's CPU: never another domain's
+        out, rc = shell.run(f"tern-ctl vcpu-pin {p} 0 3")  # no such CPU
         assert rc == 1 and "Invalid argument" in out, out
         out, rc = shell.run(f"tern-ctl vcpu-pin {p} 0 2 && tern-ctl vcpu-pin {p} 1 1-2")
         assert rc == 0, out
@@ -103,6 +105,22 @@ def test_four_two_vcpu_guests_share_two_cpus_and_one_pauses():
         while cpu_times(shell)[p][1] <= pinned:  # it still runs, within its cap, on CPU 2
             assert time.monotonic() < deadline, cpu_times(shell)
             time.sleep(1)
+
+        # dom0's vCPU (pinned to CPU 0) spins there, and the guest's two vCPUs are pinned to
+        # CPU 0 too: the CPU is shared, both make progress (the guest's CPU time grows, dom0's
+        # shell answers).
+        out, rc = shell.run(f"tern-ctl sched-credit {p} --weight 256 --cap 0 && "
+                            f"tern-ctl vcpu-pin {p} 0 0 && tern-ctl vcpu-pin {p} 1 0")
+        assert rc == 0, out
+        out, rc = shell.run("(while :; do :; done) & echo $! > /tmp/spin.pid")
+        assert rc == 0, out
+        shared = cpu_times(shell)[p][1]
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        while cpu_times(shell)[p][1] < shared + 1.0:
+            assert time.monotonic() < deadline, cpu_times(shell)
+            time.sleep(1)
+        out, rc = shell.run("kill $(cat /tmp/spin.pid) && echo dom0-still-answers")
+        assert rc == 0 and "dom0-still-answers" in out, out
 
         for d in domains:
             out, rc = shell.run(f"tern-ctl destroy {d}")

@@ -1,5 +1,5 @@
-"""The Linux test guest on a running dom0: QEMU boots Tern with dom0 on one vCPU (the other
-CPUs are left to guests) and the guest bundle of `make guest-images` as a virtio disk; dom0
+"""The Linux test guest on a running dom0: QEMU boots Tern with dom0 on one vCPU (it shares
+the CPUs with guests) and the guest bundle of `make guest-images` as a virtio disk; dom0
 starts xenstored and tern-consoled and unpacks the guest's kernel and ramdisk into
 /tmp/guest. Shared by the domU system tests."""
 
@@ -20,13 +20,13 @@ def guest_config(name, extra, vcpus=1):
             f"extra = \"{extra}\"\\nmemory = 128\\nvcpus = {vcpus}\\n")
 
 
-def start_dom0_with_guest(cpus=2):
+def start_dom0_with_guest(cpus=2, tern_options="dom0_mem=512M dom0_max_vcpus=1"):
     """Boots the machine and prepares dom0; returns the machine, its shell and what the
     preparation printed (consoled's first lines, the unpacked files)."""
     assert INITRD.exists(), f"{INITRD} is missing: run `make dom0-initramfs`"
     assert BUNDLE.exists(), f"{BUNDLE} is missing: run `make guest-images`"
     machine = QemuConsole(qemu_args("console=hvc0", initrd=INITRD, disk=BUNDLE,
-                                    tern_options="dom0_mem=512M dom0_max_vcpus=1", cpus=cpus))
+                                    tern_options=tern_options, cpus=cpus))
     try:
         assert machine.wait_for("type 'poweroff -f' to stop the machine", BOOT_TIMEOUT), \
             machine.log[-4000:]

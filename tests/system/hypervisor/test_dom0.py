@@ -61,8 +61,9 @@ def test_dom0_reaches_user_space_on_xen_with_two_vcpus_a_disk_and_a_console(tmp_
         assert "tern-dom0: user space reached" in log
         assert "tern-dom0: hypervisor type xen" in log
         assert "tern-dom0: hypervisor version 4.17" in log
-        # dom0's second vCPU was started through PSCI CPU_ON on the second physical CPU.
-        assert "(TERN) d0: vCPU 1 starts on CPU 1" in log
+        # dom0's vCPUs are scheduled: the second, started through PSCI CPU_ON, runs on
+        # whichever CPU is free.
+        assert re.search(r"\(TERN\) d0: vCPU 1 starts on CPU [01]", log), log[-3000:]
         assert "smp: Brought up 1 node, 2 CPUs" in log
         assert "tern-dom0: cpus online 0-1" in log
         assert f"tern-dom0: vda {(3 << 20) // 512} sectors sha256 {digest}" in log

@@ -28,6 +28,20 @@ TEST(CommandLine, DefaultsAndBadValues) {
     EXPECT_EQ(bad.invalid, 4u);
 }
 
+TEST(CommandLine, Dom0SchedulingOptions) {
+    auto d = parse_command_line("");
+    EXPECT_FALSE(d.dom0_vcpus_pin);  // dom0's vCPUs share every CPU with guests
+    EXPECT_EQ(d.dom0_weight, 256u);
+    auto o = parse_command_line("dom0_vcpus_pin dom0_weight=1024");
+    EXPECT_TRUE(o.dom0_vcpus_pin);
+    EXPECT_EQ(o.dom0_weight, 1024u);
+    EXPECT_EQ(o.invalid, 0u);
+    auto bad = parse_command_line("dom0_vcpus_pin=yes dom0_weight=0 dom0_weight=65536");
+    EXPECT_FALSE(bad.dom0_vcpus_pin);
+    EXPECT_EQ(bad.dom0_weight, 256u);
+    EXPECT_EQ(bad.invalid, 3u);
+}
+
 TEST(CommandLine, Sizes) {
     std::uint64_t v = 0;
     EXPECT_TRUE(parse_size("1G", v));

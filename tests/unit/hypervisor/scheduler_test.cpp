@@ -305,5 +305,69 @@ TEST(Scheduler, AffinitySetBeforeAVcpuStartsHoldsWhenItStarts) {
     EXPECT_EQ(w.cpus_of(0, 1), 0b10u);
 }
 
+// dom0's vCPUs are scheduled like any domain's: on every CPU, by weight, migrating unless
+// pinned (dom0_vcpus_pin), and a waiting one leaves its CPU to guests.
+TEST(Scheduler, Dom0SharesEveryCpuWithAGuestAndItsVcpusMigrate) {
+    World w(0b11);
+    w.domain(0, 2);  // dom0, one vCPU per CPU
+    w.domain(1, 1);  // a guest: three vCPUs on two CPUs
+    w.run(0b11, 1500 * kMs);
+    for (const auto& [d, v] : {std::pair<pub::domid_t, std::uint32_t>{0, 0}, {0, 1}, {1, 0}})
+        EXPECT_NEAR(static_cast<double>(w.ran_of(d, v)) / (1500.0 * kMs), 2.0 / 3.0, 0.04)
+            << d << "." << v;  // every vCPU the same share, dom0's and the guest's
+    EXPECT_EQ(w.cpus_of(0, 0) | w.cpus_of(0, 1), 0b11u);
+    EXPECT_TRUE(w.cpus_of(0, 0) == 0b11u || w.cpus_of(0, 1) == 0b11u);  // not pinned: migrates
+}
+
+TEST(Scheduler, APinnedDom0VcpuSharesItsCpuWithAGuestVcpuPinnedThere) {
+    World w(0b11);
+    SchedDomain dom0;
+    dom0.affinity[0] = 0b01;  // dom0_vcpus_pin: vCPU n on CPU n
+    dom0.affinity[1] = 0b10;
+    for (std::uint32_t i = 0; i < 2; ++i)
+        (void)w.sched.make_runnable(*w.sched.add(dom0, i).value(), w.now);
+    SchedDomain& guest = w.domain(1, 1);
+    ASSERT_EQ(w.sched.set_affinity(guest, 0, 0b01), Status::ok);  // as tern-ctl vcpu-pin
+    w.run(0b11, 1000 * kMs);
+    EXPECT_EQ(w.cpus_of(0, 0), 0b01u);
+    EXPECT_EQ(w.cpus_of(0, 1), 0b10u);
+    EXPECT_EQ(w.cpus_of(1, 0), 0b01u);
+    EXPECT_NEAR(static_cast<double>(w.ran_of(1, 0)) / (1000.0 * kMs), 0.5, 0.03);
+    EXPECT_NEAR(static_cast<double>(w.ran_of(0, 0)) / (1000.0 * kMs), 0.5, 0.03);
+    EXPECT_GT(w.ran_of(0, 1), 990 * kMs);  // alone on its CPU
+}
+
+TEST(Scheduler, Dom0sWeightGivesItTheLargerShareOfACpu) {
+    World w(0b1);
+    SchedDomain& dom0 = w.domain(0, 1);
+    ASSERT_EQ(w.sched.set_params(dom0, 512, 0), Status::ok);  // dom0_weight=512
+    w.domain(1, 1);
+    w.run(0b1, 1500 * kMs);
+    const double a = static_cast<double>(w.ran_of(0, 0));
+    const double b = static_cast<double>(w.ran_of(1, 0));
+    EXPECT_NEAR(a / (a + b), 2.0 / 3.0, 0.03);
+}
+
+TEST(Scheduler, AWaitingDom0VcpuLeavesItsCpuToAGuest) {
+    World w(0b1);
+    SchedDomain& dom0 = w.domain(0, 1);
+    w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(0, w.now);
+    ASSERT_NE(v, nullptr);
+    ASSERT_EQ(v->domain, &dom0);  // the first added runs first
+    w.sched.block(*v, 0);         // WFI
+    ASSERT_TRUE(w.sched.need_resched(0, w.now));
+    SchedVcpu* next = w.sched.switch_from(0, w.now, 0);
+    ASSERT_NE(next, nullptr);
+    EXPECT_EQ(next->domain->id, 1);
+    w.run(0b1, 200 * kMs);
+    EXPECT_EQ(w.ran_of(0, 0), 0u);
+    EXPECT_EQ(w.ran_of(1, 0), 200 * kMs);
+    // An event for dom0 wakes it; it gets the CPU back within a slice.
+    EXPECT_EQ(w.sched.wake(dom0, 0, w.now), 0u);  // the CPU is busy: nobody to kick
+    w.run(0b1, Scheduler::kSliceNs + 2 * kMs);
+    EXPECT_GT(w.ran_of(0, 0), 0u);
+}
+
 }  // namespace
 }  // namespace tern::hv

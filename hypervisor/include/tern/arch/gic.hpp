@@ -48,6 +48,10 @@ void set_hypervisor_irq(std::uint32_t intid, void (*handler)());
 // The Vgic of the guest whose vCPU `vcpu` runs on this CPU (its list registers are filled
 // from it on every return to the guest).
 void set_cpu_vcpu(hv::Vgic* vgic, std::uint32_t vcpu);
+// The Vgic whose hardware-backed SPIs (dom0's devices') are taken on whichever CPU the GIC
+// delivers them to: handed to its target vCPU wherever that runs (or waits), they stay active
+// until its EOI through the HW list register deactivates them.
+void set_hardware_interrupt_vgic(hv::Vgic* vgic);
 // A physical IRQ was taken from the guest: acknowledge everything pending, hand the guest's
 // interrupts to its Vgic, handle the hypervisor's own.
 void handle_irq_from_guest();

@@ -14,6 +14,10 @@ inline constexpr std::uint32_t kVirtualTimerPpi = 27;
 // below RAM 1:1 as device memory, for the one guest that runs now (dom0).
 void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t device_limit);
 
+// dom0's stage 2 (tables and VMID) as setup_stage2 made it, for the scheduler to load when
+// one of dom0's vCPUs runs.
+std::uint64_t dom0_vttbr();
+
 // Removes [base, base + size) from the guest's stage 2 (4 KiB granules): its accesses there
 // trap, to be emulated or refused. False when no table is left to split a block.
 bool unmap_guest_range(std::uint64_t base, std::uint64_t size);
