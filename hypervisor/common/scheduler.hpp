@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/physical_timer.hpp"
 #include "lib/spinlock.hpp"
 #include "public/xen.hpp"
 #include "tern/arch/vcpu_context.hpp"
@@ -72,6 +73,7 @@ struct SchedVcpu {
     std::uint64_t block_deadline = 0;  // 0: none
     std::uint64_t wake_deadline = 0;   // while blocked: when it wakes anyway (0: never)
     arch::VcpuContext context{};
+    PhysicalTimer physical_timer;  // its EL1 physical timer, emulated (it moves with it)
 };
 
 class Scheduler {

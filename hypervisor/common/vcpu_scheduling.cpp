@@ -25,8 +25,30 @@ std::uint64_t vttbr_of(const SchedDomain& d) {
     return d.domain != nullptr ? d.domain->stage2().vttbr() : d.vttbr;
 }
 
+// When the emulated physical timer of `v` fires (system time; 0: it does not).
+std::uint64_t physical_timer_deadline_ns(const SchedVcpu& v) {
+    const std::uint64_t ticks = v.physical_timer.deadline();
+    if (ticks == 0)
+        return 0;
+    const std::uint64_t ns = arch::ticks_to_ns(ticks);
+    return ns != 0 ? ns : 1;
+}
+
+// The emulated physical timer of `v` (about to run, or running here) raises its interrupt if
+// it is due.
+void fire_physical_timer(SchedVcpu& v) {
+    if (v.physical_timer.fire(arch::counter_ticks()))
+        (void)v.domain->vgic->raise(v.vcpu, PhysicalTimer::kIntid);
+}
+
+// The CPU's timer: the scheduler's next event, or the running vCPU's physical timer.
 void program_timer(std::size_t cpu, std::uint64_t now) {
-    const std::uint64_t next = g_scheduler->next_timer(cpu, now);
+    std::uint64_t next = g_scheduler->next_timer(cpu, now);
+    if (const SchedVcpu* v = g_scheduler->current(cpu)) {
+        const std::uint64_t timer = physical_timer_deadline_ns(*v);
+        if (timer != 0 && timer < next)
+            next = timer;
+    }
     if (next == Scheduler::kNever)
         arch::hypervisor_timer_cancel();
     else
@@ -100,12 +122,18 @@ void reschedule_after_exit(arch::GuestFrame& frame) {
     const std::size_t cpu = arch::current_cpu_index();
     const std::uint64_t now = arch::system_time_ns();
     kick_cpus(g_scheduler->expire(now));
+    if (SchedVcpu* current = g_scheduler->current(cpu))
+        fire_physical_timer(*current);
     if (g_scheduler->need_resched(cpu, now)) {
         SchedVcpu* current = g_scheduler->current(cpu);
         std::uint64_t timer = 0;
         if (current != nullptr && g_scheduler->keeps_context(cpu)) {
             arch::save_vcpu(current->context, frame);
-            timer = arch::vcpu_timer_deadline_ns(current->context);
+            const std::uint64_t virtual_timer = arch::vcpu_timer_deadline_ns(current->context);
+            const std::uint64_t physical_timer = physical_timer_deadline_ns(*current);
+            timer = virtual_timer == 0 || (physical_timer != 0 && physical_timer < virtual_timer)
+                        ? physical_timer
+                        : virtual_timer;
         } else {
             arch::drop_vcpu();
         }
@@ -115,6 +143,7 @@ void reschedule_after_exit(arch::GuestFrame& frame) {
             arch::park_cpu();  // the idle loop, on a fresh stack
         }
         report_start(*next, cpu);
+        fire_physical_timer(*next);
         const SchedDomain& d = *next->domain;
         arch::load_vcpu(next->context, frame, vttbr_of(d), *d.vgic, next->vcpu);
     }
@@ -130,6 +159,7 @@ void run_scheduled_vcpus() {
         if (SchedVcpu* v = g_scheduler->pick(cpu, now)) {
             program_timer(cpu, now);
             report_start(*v, cpu);
+            fire_physical_timer(*v);
             const SchedDomain& d = *v->domain;
             arch::run_vcpu(v->context, vttbr_of(d), *d.vgic, v->vcpu);
         }

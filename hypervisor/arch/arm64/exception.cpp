@@ -148,6 +148,26 @@ bool handle_guest_sync(ExceptionFrame* frame) {
     return false;
 }
 
+// The vCPU here accessed its EL1 physical timer (CNTHCTL_EL2.EL1PCEN is clear): emulated, and
+// said once per vCPU on the console. False for any other system register.
+bool emulate_physical_timer(ExceptionFrame& frame) {
+    hv::SchedVcpu* v = hv::current_vcpu();
+    if (v == nullptr)
+        return false;
+    const bool first = !v->physical_timer.written();
+    if (handle_physical_timer_sysreg(frame, v->physical_timer) != TrapResult::handled)
+        return false;
+    if (first && v->physical_timer.written()) {
+        char line[112];
+        lib::BufferSink buffer(line, sizeof line);
+        lib::Out(buffer) << "(TERN) d" << std::uint64_t{v->domain->id} << ": vCPU "
+                         << std::uint64_t{v->vcpu}
+                         << " uses its EL1 physical timer (emulated, virtual PPI 30)\n";
+        g_console->write(buffer.text());
+    }
+    return true;
+}
+
 // A scheduled vCPU trapped (every vCPU is, dom0's too): hypercalls and PSCI are answered, its
 // vGIC's registers emulated, interrupts acknowledged (they may ask it to stop), WFI gives the
 // CPU up, and its list registers are filled on the way back. A domU's access to nothing gets
@@ -163,6 +183,8 @@ void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
     if (ec == 0x01) {  // WFI or WFE (ISS.TI), trapped by HCR_EL2.TWI: done once it returns
         hv::domain_vcpu_wait((frame->esr & 1) != 0);
         frame->elr += 4;
+    } else if (ec == 0x18 && emulate_physical_timer(*frame)) {
+        // its EL1 physical timer; the scheduler follows its deadline
     } else if (hv::current_vcpu_is_dom0()) {
         if (!handle_guest_sync(frame))  // dom0's calls, its devices, its vGIC's registers
             halt_cpu();

@@ -284,8 +284,10 @@ void enter_guest(std::uint64_t entry, std::uint64_t x0) {
 
 void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr) {
     constexpr std::uint64_t kTwi = 1ull << 13;  // WFI traps: a waiting vCPU gives its CPU up
-    const std::uint64_t cnthctl = 3;            // EL1PCTEN, EL1PCEN
-    const std::uint64_t icc_sre = 0xf;          // ICC_SRE_EL2: SRE, DFB, DIB, Enable
+    // EL1PCTEN: the counter is readable; EL1PCEN clear: the EL1 physical timer's registers
+    // trap, to the vCPU's emulated one (hv::PhysicalTimer).
+    const std::uint64_t cnthctl = 1;
+    const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable
     g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = true;
     load_stage2(vttbr);
     asm volatile(

@@ -6,7 +6,9 @@
 #include "arch/arm64/guest_traps.hpp"
 
 #include "common/guest_devices.hpp"
+#include "common/physical_timer.hpp"
 #include "tern/arch/gic.hpp"
+#include "tern/arch/timer.hpp"
 
 namespace tern::arch {
 namespace {
@@ -88,6 +90,28 @@ TrapResult handle_sysreg(GuestFrame& frame) {
         return TrapResult::handled;
     }
     return TrapResult::undefined;
+}
+
+TrapResult handle_physical_timer_sysreg(GuestFrame& frame, hv::PhysicalTimer& timer) {
+    const std::uint64_t iss = frame.esr & 0x1ffffff;
+    const bool read = iss & 1u;
+    const unsigned rt = (iss >> 5) & 0x1f;
+    const std::uint64_t op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7,
+                        crn = (iss >> 10) & 0xf, crm = (iss >> 1) & 0xf;
+    // CNTP_TVAL_EL0 (op2 0), CNTP_CTL_EL0 (1), CNTP_CVAL_EL0 (2): S3_3_C14_C2_x.
+    if (op0 != 3 || op1 != 3 || crn != 14 || crm != 2 || op2 > 2)
+        return TrapResult::undefined;
+    using Reg = hv::PhysicalTimer::Register;
+    const Reg reg = op2 == 0 ? Reg::tval : op2 == 1 ? Reg::ctl : Reg::cval;
+    const std::uint64_t now = counter_ticks();
+    if (read) {
+        if (rt != 31)
+            frame.x[rt] = timer.read(reg, now);
+    } else {
+        timer.write(reg, rt == 31 ? 0 : frame.x[rt], now);
+    }
+    frame.elr += 4;
+    return TrapResult::handled;
 }
 
 }  // namespace tern::arch

@@ -6,7 +6,8 @@
 
 namespace tern::hv {
 class GuestDevices;
-}
+class PhysicalTimer;
+}  // namespace tern::hv
 
 namespace tern::arch {
 
@@ -25,6 +26,9 @@ enum class TrapResult { handled, abort, undefined };
 // An access to an address the guest's stage 2 does not map, emulated by `devices`.
 TrapResult handle_data_abort(GuestFrame& frame, hv::GuestDevices& devices);
 TrapResult handle_sysreg(GuestFrame& frame);
+// An access to CNTP_CTL_EL0, CNTP_CVAL_EL0 or CNTP_TVAL_EL0 (trapped: CNTHCTL_EL2.EL1PCEN is
+// clear), emulated by the vCPU's `timer`; undefined for any other register.
+TrapResult handle_physical_timer_sysreg(GuestFrame& frame, hv::PhysicalTimer& timer);
 // The guest physical address of a stage-2 fault (HPFAR_EL2.FIPA holds bits [47:12]).
 std::uint64_t fault_ipa(std::uint64_t far);
 // Makes the guest take a synchronous external abort at the trapped instruction.

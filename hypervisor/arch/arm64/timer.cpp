@@ -20,10 +20,17 @@ std::uint64_t counter() {
 }  // namespace
 
 std::uint64_t system_time_ns() {
+    return ticks_to_ns(counter());
+}
+
+std::uint64_t counter_ticks() {
+    return counter();
+}
+
+std::uint64_t ticks_to_ns(std::uint64_t ticks) {
     const std::uint64_t f = frequency();
-    const std::uint64_t c = counter();
     // Split to keep the product in 64 bits for centuries of uptime.
-    return (c / f) * 1000000000ull + (c % f) * 1000000000ull / f;
+    return (ticks / f) * 1000000000ull + (ticks % f) * 1000000000ull / f;
 }
 
 void hypervisor_timer_set(std::uint64_t deadline_ns) {

@@ -255,6 +255,10 @@ def test_a_built_domain_runs_on_a_cpu_dom0_leaves_free():
         assert re.search(rf"\(TERN\) d{hello}: vCPU 0 starts on CPU [01] at 0x40000000", log), \
             log[-2000:]
         assert f"(d{hello}) hello from a Tern domU" in log, log[-2000:]
+        # Its EL1 physical timer traps to Tern, which emulates it: it expires (ISTATUS, TVAL
+        # below zero) before the guest shuts down.
+        assert f"(TERN) d{hello}: vCPU 0 uses its EL1 physical timer" in log, log[-2000:]
+        assert f"(d{hello}) physical timer expired" in log, log[-2000:]
         assert f"(TERN) d{hello}: shut down (reason 0, poweroff)" in log, log[-2000:]
         out, rc = shell.run(f"tern-ctl destroy {hello}")
         assert rc == 0, out
