@@ -34,7 +34,8 @@ Domain::Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machi
       vgic_(config.max_vcpus, kVcpuMpidrs.data(), kNrIrqs, {}, 0, vgic_hooks_),
       upcalls_(*this),
       events_(id, config.max_vcpus, upcalls_),
-      grants_(id, config.max_grant_frames) {
+      grants_(id, config.max_grant_frames),
+      console_line_(id) {
     sched_.domain = this;
     sched_.vgic = &vgic_;
     sched_.id = id;

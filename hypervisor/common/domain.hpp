@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "common/console_line.hpp"
 #include "common/domain_memory.hpp"
 #include "common/event_channels.hpp"
 #include "common/grant_table.hpp"
@@ -113,6 +114,8 @@ class Domain {
     GrantTable& grants() { return grants_; }
     Vgic& vgic() { return vgic_; }
     GuestDevices& devices() { return devices_; }
+    // What it writes to the hypervisor's console, line by line.
+    ConsoleLine& console_line() { return console_line_; }
 
     // shared_info (made on first use, zeroed) placed at guest frame `gfn`, over whatever was
     // mapped there (a RAM page stays the domain's, unmapped, until it is released).
@@ -194,6 +197,7 @@ class Domain {
     VgicUpcalls upcalls_;
     EventChannels events_;
     GrantTable grants_;
+    ConsoleLine console_line_;
     Paddr shared_info_{};
     std::array<std::uint64_t, kNrHvmParams> hvm_params_{};
     std::array<std::optional<VcpuStart>, TERN_MAX_VCPUS> vcpu_start_{};

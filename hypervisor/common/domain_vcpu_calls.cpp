@@ -55,19 +55,15 @@ void shut_down(std::uint32_t reason) {
     kick_cpus(scheduler().stop(vcpu.domain->sched()));
 }
 
-std::int64_t console_write(pub::domid_t domain, std::uint64_t count, std::uint64_t buffer) {
-    char line[160];
-    lib::BufferSink sink(line, sizeof line);
-    lib::Out out(sink);
-    out << "(d" << std::uint64_t{domain} << ") ";
+// Its lines go to the console whole, behind "(d<id>) " (Domain::console_line).
+std::int64_t console_write(Domain& domain, std::uint64_t count, std::uint64_t buffer) {
     std::uint64_t done = 0;
-    char chunk[120];
+    char chunk[128];
     while (done < count) {
         const std::uint64_t n = count - done < sizeof chunk ? count - done : sizeof chunk;
         if (!arch::copy_from_guest(buffer + done, chunk, n))
             return kEfault;
-        g_console->write(sink.text());
-        g_console->write(std::string_view(chunk, n));
+        domain.console_line().write(std::string_view(chunk, n), *g_console);
         done += n;
     }
     return static_cast<std::int64_t>(count);
@@ -161,7 +157,7 @@ void domain_vcpu_hypercall(std::uint64_t* x) {
         case pub::kHypercallConsoleIo:
             // A domU writes to the hypervisor's console (as Xen's guest_loglvl=all lets it);
             // reading is dom0's.
-            result = x[0] == 0 ? console_write(domain.id(), x[1], x[2]) : kEperm;
+            result = x[0] == 0 ? console_write(domain, x[1], x[2]) : kEperm;
             break;
         case pub::kHypercallSchedOp:
             result = sched_op(vcpu, memory, x[0], x[1]);

@@ -9,7 +9,7 @@ set(TERN_HV_COMMON_SOURCES common/boot_info.cpp common/command_line.cpp common/d
                            common/control_plane.cpp common/foreign_maps.cpp
                            common/dom0_memory.cpp common/stage2_tables.cpp common/scheduler.cpp
                            common/domain_hypercalls.cpp common/dom0_grants.cpp
-                           common/physical_timer.cpp)
+                           common/physical_timer.cpp common/console_line.cpp)
 set(TERN_HV_COMMON_IMAGE_ONLY_SOURCES common/guest_calls.cpp common/firmware_calls.cpp
                                       common/start.cpp common/page_allocator_memory.cpp
                                       common/domain_vcpu_calls.cpp common/vcpu_scheduling.cpp)

@@ -110,14 +110,19 @@ std::uint64_t* l3_for(std::uint64_t ipa) {
     return l3;
 }
 
-// Guest virtual to machine physical through the guest's translation (AT S12E1R/W).
+// Guest virtual to machine physical through the guest's translation (AT S12E1R/W). PAR_EL1
+// is the guest's register (its own AT instructions leave their result there): it is saved
+// and put back around the walk.
 bool translate(std::uint64_t va, bool write, std::uint64_t& pa) {
+    std::uint64_t guests = 0;
     std::uint64_t par = 0;
+    asm volatile("mrs %0, par_el1" : "=r"(guests));
     if (write) {
         asm volatile("at s12e1w, %1\n isb\n mrs %0, par_el1" : "=r"(par) : "r"(va));
     } else {
         asm volatile("at s12e1r, %1\n isb\n mrs %0, par_el1" : "=r"(par) : "r"(va));
     }
+    asm volatile("msr par_el1, %0" : : "r"(guests));
     if (par & 1)
         return false;  // PAR_EL1.F: the walk faulted
     pa = (par & 0x0000fffffffff000ull) | (va & 0xfff);
