@@ -88,7 +88,7 @@ void handle_smccc(std::uint64_t* x) {
             const std::uint64_t target = function == 0x84000003 ? x[1] & 0xffffffff : x[1];
             const auto index =
                 vcpus != nullptr ? vcpus->index_of(target & 0xff00ffffffull) : std::nullopt;
-            if (!index || dom0 == nullptr) {
+            if (!index || dom0 == nullptr || x[2] % 4 != 0) {  // the entry point is aligned
                 result = static_cast<std::uint64_t>(kPsciInvalidParameters);
                 break;
             }

@@ -1,12 +1,10 @@
-// Defines VcpuPower: the PSCI power state of dom0's vCPUs, each pinned to the physical CPU of
-// the same MPIDR (dom0's vCPU n runs on physical CPU n, so its device tree, its MPIDR and the
-// GIC redistributor it finds are the machine's). CPU_ON from a running vCPU leaves a start
-// request in the target's mailbox; the target physical CPU, waiting in its idle loop, takes it
-// and enters the guest. The answers are PSCI's (Arm DEN 0022, 5.1.4, 5.1.5, 5.1.6).
+// Defines VcpuPower: dom0's vCPUs by MPIDR (vCPU n has the MPIDR of the n-th CPU of its device
+// tree, so the MPIDRs and GIC redistributors it finds are the machine's), and the PSCI answers
+// (Arm DEN 0022, 5.1.4, 5.1.5, 5.1.6). Their power state is the scheduler's: CPU_ON adds the
+// vCPU of the MPIDR, CPU_OFF takes it off, AFFINITY_INFO asks whether it is on.
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -35,38 +33,20 @@ class VcpuPower {
   public:
     static constexpr std::size_t kMaxVcpus = 8;
 
-    // The vCPUs, by MPIDR in index order; vCPU 0 is on (it boots the guest), the rest off.
+    // The vCPUs, by MPIDR in index order.
     void reset(const std::uint64_t* mpidrs, std::size_t count);
     std::size_t count() const { return count_; }
 
-    // Which vCPU has this MPIDR (and so runs on the physical CPU that has it).
+    // Which vCPU has this MPIDR.
     std::optional<std::size_t> index_of(std::uint64_t mpidr) const;
 
     // The MPIDR of vCPU `index`.
     std::optional<std::uint64_t> mpidr_of(std::size_t index) const {
-        return index < count_ ? std::optional<std::uint64_t>(slots_[index].mpidr) : std::nullopt;
+        return index < count_ ? std::optional<std::uint64_t>(mpidrs_[index]) : std::nullopt;
     }
 
-    // PSCI CPU_ON for the vCPU with this MPIDR.
-    std::int64_t request_on(std::uint64_t mpidr, std::uint64_t entry, std::uint64_t context);
-    // PSCI AFFINITY_INFO at level 0.
-    std::int64_t affinity_info(std::uint64_t mpidr) const;
-    // The vCPU on physical CPU `index` takes its start request, if any, and is on from then.
-    std::optional<VcpuStart> take_start(std::size_t index);
-    // PSCI CPU_OFF by the vCPU on physical CPU `index`.
-    void turn_off(std::size_t index);
-
   private:
-    enum State : std::uint32_t { off, claimed, on_pending, on };
-    struct Slot {
-        std::uint64_t mpidr = 0;
-        std::atomic<std::uint32_t> state{off};
-        VcpuStart start{};
-    };
-    Slot* find(std::uint64_t mpidr);
-    const Slot* find(std::uint64_t mpidr) const;
-
-    std::array<Slot, kMaxVcpus> slots_{};
+    std::array<std::uint64_t, kMaxVcpus> mpidrs_{};
     std::size_t count_ = 0;
 };
 
