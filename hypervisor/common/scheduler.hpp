@@ -66,8 +66,9 @@ struct SchedVcpu {
     VcpuState state = VcpuState::free;
     bool on_cpu = false;  // its registers are in a CPU (until switch_from saves them)
     bool yielded = false;
-    bool fresh = true;    // has not run yet
-    std::size_t cpu = 0;  // the CPU it runs on, or ran on last
+    bool fresh = true;                             // has not run yet
+    std::size_t cpu = 0;                           // the CPU it runs on, or ran on last
+    std::size_t interrupts_cpu = ~std::size_t{0};  // where its hardware SPIs go (for the caller)
     std::uint32_t affinity = ~0u;
     std::uint64_t vruntime = 0;
     std::uint64_t block_deadline = 0;  // 0: none

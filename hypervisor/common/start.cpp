@@ -80,9 +80,10 @@ Scheduler g_scheduler;
 SchedDomain g_dom0_sched;
 
 // What dom0's vGIC does to the physical GIC: its devices' SPIs are enabled, configured and
-// routed there (to the physical CPU of the target vCPU's MPIDR; taken on any CPU, they reach
-// the vCPU wherever it runs: set_hardware_interrupt_vgic). Its timers and SGIs are virtual
-// interrupts that move with its vCPUs.
+// routed there, to the physical CPU the target vCPU runs on (they follow it when it moves:
+// Vgic::follow_vcpu; one taken elsewhere meanwhile still reaches it, wherever it runs or
+// waits: set_hardware_interrupt_vgic). Its timers and SGIs are virtual interrupts that move
+// with its vCPUs.
 class Dom0VgicHost final : public VgicHost {
   public:
     void set_physical_enabled(std::uint32_t intid, std::uint32_t vcpu, bool enabled) override {
@@ -93,7 +94,11 @@ class Dom0VgicHost final : public VgicHost {
         }
     }
     void route_physical(std::uint32_t intid, std::uint32_t vcpu) override {
-        if (auto mpidr = g_vcpus.mpidr_of(vcpu))
+        // To the CPU the vCPU runs on (or last ran on); before it ever ran, that of its MPIDR.
+        const SchedVcpu* v = g_scheduler.find(g_dom0_sched, vcpu);
+        if (v != nullptr && v->interrupts_cpu < g_cpu_count)
+            arch::gic_route_spi(intid, g_cpu_mpidr[v->interrupts_cpu]);
+        else if (auto mpidr = g_vcpus.mpidr_of(vcpu))
             arch::gic_route_spi(intid, *mpidr);
     }
     void set_physical_edge(std::uint32_t intid, bool edge) override {

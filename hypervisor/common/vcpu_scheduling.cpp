@@ -55,6 +55,15 @@ void program_timer(std::size_t cpu, std::uint64_t now) {
         arch::hypervisor_timer_set(next);
 }
 
+// `v` runs on `cpu` now: its domain's hardware-backed SPIs that target it (dom0's devices')
+// are routed there if they went to another CPU, so that they are taken where it runs.
+void route_interrupts_here(SchedVcpu& v, std::size_t cpu) {
+    if (v.interrupts_cpu == cpu)
+        return;
+    v.interrupts_cpu = cpu;
+    v.domain->vgic->follow_vcpu(v.vcpu);
+}
+
 // The first time a vCPU runs, the console says where.
 void report_start(SchedVcpu& v, std::size_t cpu) {
     if (!v.fresh || g_console == nullptr)
@@ -144,6 +153,7 @@ void reschedule_after_exit(arch::GuestFrame& frame) {
         }
         report_start(*next, cpu);
         fire_physical_timer(*next);
+        route_interrupts_here(*next, cpu);
         const SchedDomain& d = *next->domain;
         arch::load_vcpu(next->context, frame, vttbr_of(d), *d.vgic, next->vcpu);
     }
@@ -160,6 +170,7 @@ void run_scheduled_vcpus() {
             program_timer(cpu, now);
             report_start(*v, cpu);
             fire_physical_timer(*v);
+            route_interrupts_here(*v, cpu);
             const SchedDomain& d = *v->domain;
             arch::run_vcpu(v->context, vttbr_of(d), *d.vgic, v->vcpu);
         }

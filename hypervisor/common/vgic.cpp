@@ -66,6 +66,17 @@ bool Vgic::is_hw(std::uint32_t intid) const {
     return intid < nr_irqs_ && bit(hw_spis_.data(), intid);
 }
 
+void Vgic::follow_vcpu(std::uint32_t vcpu) {
+    lib::LockGuard guard(lock_);
+    for (std::uint32_t w = 1; w < nr_irqs_ / 32; ++w) {
+        const std::uint32_t routed = hw_spis_[w] & spi_enabled_[w];
+        for (std::uint32_t i = 0; routed != 0 && i < 32; ++i) {
+            if (((routed >> i) & 1u) != 0 && spi_target_[w * 32 + i] == vcpu)
+                host_.route_physical(w * 32 + i, vcpu);
+        }
+    }
+}
+
 std::uint32_t Vgic::target_of(std::uint32_t intid) const {
     return intid >= 32 && intid < nr_irqs_ ? spi_target_[intid] : 0;
 }

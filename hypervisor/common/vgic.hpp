@@ -83,6 +83,10 @@ class Vgic {
     void put_back(std::uint32_t vcpu, const Pending& p);
     bool has_pending(std::uint32_t vcpu) const;
 
+    // vCPU `vcpu` now runs on another physical CPU: its enabled hardware-backed SPIs are
+    // routed again (VgicHost::route_physical), to be taken where it runs.
+    void follow_vcpu(std::uint32_t vcpu);
+
     // The vCPU an SPI goes to.
     std::uint32_t target_of(std::uint32_t intid) const;
     bool is_hw(std::uint32_t intid) const;

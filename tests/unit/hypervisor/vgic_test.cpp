@@ -78,6 +78,19 @@ TEST(Vgic, RedistributorsNameTheirVcpuAndTheLastSaysSo) {
     EXPECT_EQ(w.redist(0x14), 0u);
 }
 
+TEST(Vgic, AHardwareSpiFollowsItsVcpuToAnotherCpu) {
+    World w;
+    EXPECT_TRUE(w.vgic.dist_write(0x6000 + 8 * 40, 8, 0x1));               // IROUTER40 -> vCPU 1
+    EXPECT_TRUE(w.vgic.dist_write(0x6000 + 8 * 41, 8, 0x1));               // IROUTER41 -> vCPU 1
+    EXPECT_TRUE(w.vgic.dist_write(0x100 + 4, 4, (1u << 8) | (1u << 10)));  // enable 40, 42
+    w.host.log.clear();
+    w.vgic.follow_vcpu(1);  // 41 is disabled, 42 goes to vCPU 0
+    EXPECT_EQ(w.host.log, (std::vector<std::string>{"route 40->1"}));
+    w.host.log.clear();
+    w.vgic.follow_vcpu(0);
+    EXPECT_EQ(w.host.log, (std::vector<std::string>{"route 42->0"}));
+}
+
 TEST(Vgic, EnablingAHardwareSpiEnablesAndRoutesThePhysicalOne) {
     World w;
     EXPECT_TRUE(w.vgic.dist_write(0x6000 + 8 * 40, 8, 0x1));  // IROUTER40 -> MPIDR 1
