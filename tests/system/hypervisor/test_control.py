@@ -218,11 +218,11 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
         machine.close()
 
 
-def test_a_built_domain_runs_on_a_cpu_dom0_leaves_free():
-    """dom0 with one vCPU leaves CPU 1 to other domains: a built test guest runs there in its
-    own stage 2 (VMID), writes through console_io and shuts itself down, and dom0 learns it
-    through VIRQ_DOM_EXC; a guest that spins is destroyed while it runs, its CPU and memory
-    come back, and the CPU runs the next guest."""
+def test_built_domains_share_the_cpus_with_dom0():
+    """dom0 with one vCPU shares the two CPUs with other domains: a built test guest runs in its
+    own stage 2 (VMID), writes through console_io, waits for its (emulated) physical timer and
+    shuts itself down, and dom0 learns it through VIRQ_DOM_EXC; a guest that spins is destroyed
+    while it runs, its CPU and memory come back, and the CPUs run the next guest."""
     machine = QemuConsole(qemu_args("console=hvc0", initrd=INITRD,
                                     tern_options="dom0_mem=512M dom0_max_vcpus=1"))
     try:
