@@ -7,7 +7,7 @@ std::uint64_t PageAllocator::bitmap_bytes(std::span<const MemoryBank> banks) {
     std::uint64_t bits = 0;
     for (const MemoryBank& b : banks)
         bits += b.size >> kPageShift;
-    return (bits + 63) / 64 * 8;
+    return (bits + 63) / 64 * 8 * 2;
 }
 
 void PageAllocator::set(std::uint64_t bit, bool value) {
@@ -16,6 +16,15 @@ void PageAllocator::set(std::uint64_t bit, bool value) {
         bits_[bit / 64] |= mask;
     } else {
         bits_[bit / 64] &= ~mask;
+    }
+}
+
+void PageAllocator::set_clean(std::uint64_t bit, bool value) {
+    const std::uint64_t mask = std::uint64_t{1} << (bit % 64);
+    if (value) {
+        clean_[bit / 64] |= mask;
+    } else {
+        clean_[bit / 64] &= ~mask;
     }
 }
 
@@ -41,6 +50,10 @@ Result<PageAllocator> PageAllocator::create(std::span<const MemoryBank> banks,
         return Status::out_of_range;
     PageAllocator a;
     a.bits_ = bitmap.data();
+    const std::uint64_t half = bitmap_bytes(banks) / 8 / 2;
+    a.clean_ = bitmap.data() + half;
+    for (std::uint64_t i = 0; i < half; ++i)
+        a.clean_[i] = 0;
     std::uint64_t offset = 0;
     for (const MemoryBank& b : banks) {
         // Whole pages inside the bank only.
@@ -130,10 +143,52 @@ Status PageAllocator::free(Paddr start, std::uint64_t count) {
         std::uint64_t bit = 0;
         locate(first + k, bank, bit);
         set(bit, false);
+        set_clean(bit, false);  // it held someone's data
+        if (bit < scrub_cursor_)
+            scrub_cursor_ = bit;
     }
     free_ += count;
     allocated_ -= count;
     return Status::ok;
+}
+
+PhysRange PageAllocator::next_to_scrub(std::uint64_t max_pages) {
+    for (std::size_t i = 0; i < bank_count_; ++i) {
+        const Bank& b = banks_[i];
+        if (scrub_cursor_ >= b.bit_offset + b.frames)
+            continue;
+        std::uint64_t bit = scrub_cursor_ > b.bit_offset ? scrub_cursor_ : b.bit_offset;
+        while (bit < b.bit_offset + b.frames && (used(bit) || clean(bit)))
+            ++bit;
+        scrub_cursor_ = bit;
+        if (bit == b.bit_offset + b.frames)
+            continue;
+        std::uint64_t run = 0;
+        while (run < max_pages && bit + run < b.bit_offset + b.frames && !used(bit + run) &&
+               !clean(bit + run))
+            ++run;
+        return {to_paddr(Mfn{b.first_frame + (bit - b.bit_offset)}), run << kPageShift};
+    }
+    return {};
+}
+
+void PageAllocator::mark_clean(PhysRange range) {
+    const std::uint64_t first = range.start.value >> kPageShift;
+    for (std::uint64_t k = 0; k < (range.size >> kPageShift); ++k) {
+        std::size_t bank = 0;
+        std::uint64_t bit = 0;
+        if (locate(first + k, bank, bit) && !used(bit))
+            set_clean(bit, true);
+    }
+}
+
+bool PageAllocator::take_clean(Paddr page) {
+    std::size_t bank = 0;
+    std::uint64_t bit = 0;
+    if (!locate(page.value >> kPageShift, bank, bit) || !clean(bit))
+        return false;
+    set_clean(bit, false);
+    return true;
 }
 
 Result<std::uint64_t> PageAllocator::release_reserved(PhysRange range) {
@@ -157,6 +212,8 @@ Result<std::uint64_t> PageAllocator::release_reserved(PhysRange range) {
         if (!locate(frame, bank, bit) || !used(bit) || is_reserved(frame))
             continue;
         set(bit, false);
+        if (bit < scrub_cursor_)
+            scrub_cursor_ = bit;  // to be scrubbed: it held a boot module
         ++released;
     }
     reserved_ -= released;

@@ -24,7 +24,7 @@ class PageAllocator {
     static constexpr std::size_t kMaxBanks = BootInfo::kMaxBanks;
     static constexpr std::size_t kMaxReserved = 16;
 
-    // Bytes of bitmap needed for these banks.
+    // Bytes of bitmap needed for these banks (a bit a page for "used", one for "clean").
     static std::uint64_t bitmap_bytes(std::span<const MemoryBank> banks);
 
     // Every page of `banks` starts free except those touched by `reserved` (whole pages:
@@ -43,6 +43,18 @@ class PageAllocator {
     // reserved range stay reserved. Returns how many pages became free.
     Result<std::uint64_t> release_reserved(PhysRange range);
 
+    // Clean pages: free pages known to hold only zeros (scrubbed while the machine was idle,
+    // as Xen's bootscrub=idle does), which need not be zeroed again when handed out. A page
+    // is clean from mark_clean() until it is allocated and taken, or freed.
+    //
+    // The next run of free pages that are not clean, at most `max_pages` long, from where the
+    // last search ended (size 0: every free page is clean).
+    PhysRange next_to_scrub(std::uint64_t max_pages);
+    // `range` (from next_to_scrub, zeroed since, nothing allocated meanwhile) is clean.
+    void mark_clean(PhysRange range);
+    // Whether the page at `page` was clean; it is not any more (it is being handed out).
+    bool take_clean(Paddr page);
+
     std::uint64_t total_pages() const { return total_; }
     std::uint64_t free_pages() const { return free_; }
     std::uint64_t reserved_pages() const { return reserved_; }
@@ -57,12 +69,16 @@ class PageAllocator {
     };
     bool used(std::uint64_t bit) const { return (bits_[bit / 64] >> (bit % 64)) & 1u; }
     void set(std::uint64_t bit, bool value);
+    bool clean(std::uint64_t bit) const { return (clean_[bit / 64] >> (bit % 64)) & 1u; }
+    void set_clean(std::uint64_t bit, bool value);
     // The bank and bit of a frame, if it is RAM.
     bool locate(std::uint64_t frame, std::size_t& bank, std::uint64_t& bit) const;
 
     Bank banks_[kMaxBanks]{};
     std::size_t bank_count_ = 0;
     std::uint64_t* bits_ = nullptr;
+    std::uint64_t* clean_ = nullptr;  // the bitmap's second half
+    std::uint64_t scrub_cursor_ = 0;  // the bit next_to_scrub looks at first
     std::uint64_t total_ = 0;
     std::uint64_t free_ = 0;
     std::uint64_t reserved_ = 0;

@@ -15,14 +15,33 @@ void zero_pages(Paddr start, std::uint64_t count) {
 }  // namespace
 
 Result<Paddr> PageAllocatorMemory::allocate_zeroed(std::uint64_t count, std::uint64_t align_pages) {
-    Result<Paddr> got = Status::out_of_memory;
-    {
-        lib::LockGuard guard(lock_);
-        got = pages_.allocate(count, align_pages);
+    lib::LockGuard guard(lock_);
+    Result<Paddr> got = pages_.allocate(count, align_pages);
+    if (!got.ok())
+        return got;
+    // Runs of pages not scrubbed yet are zeroed now; the clean ones already are.
+    std::uint64_t run = 0;
+    for (std::uint64_t i = 0; i <= count; ++i) {
+        const Paddr page{got.value().value + i * kPageSize};
+        if (i < count && !pages_.take_clean(page)) {
+            ++run;
+            continue;
+        }
+        if (run != 0)
+            zero_pages(Paddr{page.value - run * kPageSize}, run);
+        run = 0;
     }
-    if (got.ok())
-        zero_pages(got.value(), count);
     return got;
+}
+
+bool PageAllocatorMemory::scrub_some(std::uint64_t max_pages) {
+    lib::LockGuard guard(lock_);
+    const PhysRange dirty = pages_.next_to_scrub(max_pages);
+    if (dirty.size == 0)
+        return false;
+    zero_pages(dirty.start, dirty.size >> kPageShift);
+    pages_.mark_clean(dirty);
+    return true;
 }
 
 void PageAllocatorMemory::free(Paddr start, std::uint64_t count) {

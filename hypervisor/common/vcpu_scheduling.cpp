@@ -16,6 +16,7 @@ namespace {
 Scheduler* g_scheduler = nullptr;
 Console* g_console = nullptr;
 void (*g_kick)(std::uint32_t) = nullptr;
+bool (*g_idle_work)() = nullptr;
 
 constexpr std::uint64_t kMpidrRes1 = 1ull << 31;
 
@@ -78,6 +79,10 @@ void report_start(SchedVcpu& v, std::size_t cpu) {
 }
 
 }  // namespace
+
+void set_idle_work(bool (*work)()) {
+    g_idle_work = work;
+}
 
 void set_vcpu_scheduling(Scheduler* scheduler, Console* console, void (*kick)(std::uint32_t cpus)) {
     g_scheduler = scheduler;
@@ -175,6 +180,8 @@ void run_scheduled_vcpus() {
             arch::run_vcpu(v->context, vttbr_of(d), *d.vgic, v->vcpu);
         }
         program_timer(cpu, now);
+        if (g_idle_work != nullptr && g_idle_work())
+            continue;  // a piece done: anything to run now?
         arch::wait_for_interrupt();
         arch::handle_irq_from_guest();  // takes the kick or the timer that woke it
     }

@@ -42,5 +42,8 @@ void block_current_vcpu(std::uint64_t deadline_ns);
 void reschedule_after_exit(arch::GuestFrame& frame);
 // The idle loop of a CPU the scheduler owns: runs what it picks, waits otherwise.
 [[noreturn]] void run_scheduled_vcpus();
+// What an idle CPU does in small pieces before it waits (scrubbing free pages); `work`
+// returns false when nothing is left.
+void set_idle_work(bool (*work)());
 
 }  // namespace tern::hv

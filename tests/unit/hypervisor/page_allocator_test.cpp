@@ -113,3 +113,51 @@ TEST(PageAllocator, RefusesASmallBitmap) {
 
 }  // namespace
 }  // namespace tern::hv
+
+namespace tern::hv {
+namespace {
+
+TEST(PageAllocator, ScrubbingVisitsOnlyFreePagesAndTheyStayCleanUntilTakenOrFreed) {
+    // 16 pages: page 2 reserved, pages 0..1 allocated before any scrubbing.
+    World w({{0x40000000, 16 * 4096}}, {{Paddr{0x40002000}, 4096}});
+    auto low = w.alloc.allocate(2);
+    ASSERT_TRUE(low.ok());
+    EXPECT_EQ(low.value().value, 0x40000000u);
+    std::uint64_t scrubbed = 0;
+    for (;;) {
+        const PhysRange r = w.alloc.next_to_scrub(4);
+        if (r.size == 0)
+            break;
+        EXPECT_LE(r.size, 4u * 4096);
+        for (std::uint64_t a = r.start.value; a < r.start.value + r.size; a += 4096) {
+            EXPECT_NE(a, 0x40000000u);  // allocated
+            EXPECT_NE(a, 0x40001000u);
+            EXPECT_NE(a, 0x40002000u);  // reserved
+        }
+        w.alloc.mark_clean(r);
+        scrubbed += r.size / 4096;
+    }
+    EXPECT_EQ(scrubbed, 13u);  // every free page once
+    // Handed out: a clean page is taken once; an allocated-before page never was clean.
+    auto p = w.alloc.allocate(1);
+    ASSERT_TRUE(p.ok());
+    EXPECT_TRUE(w.alloc.take_clean(p.value()));
+    EXPECT_FALSE(w.alloc.take_clean(p.value()));
+    EXPECT_FALSE(w.alloc.take_clean(low.value()));
+    // Freed pages held data: not clean, and the scrubber comes back for them.
+    EXPECT_EQ(w.alloc.free(low.value(), 2), Status::ok);
+    EXPECT_EQ(w.alloc.free(p.value(), 1), Status::ok);
+    const PhysRange again = w.alloc.next_to_scrub(8);
+    EXPECT_EQ(again.start.value, 0x40000000u);
+    EXPECT_EQ(again.size, 2u * 4096);  // pages 0..1; page 2 is reserved
+    w.alloc.mark_clean(again);
+    const PhysRange last = w.alloc.next_to_scrub(8);
+    EXPECT_EQ(last.start.value, p.value().value);
+    EXPECT_EQ(last.size, 4096u);
+    w.alloc.mark_clean(last);
+    EXPECT_EQ(w.alloc.next_to_scrub(8).size, 0u);
+    EXPECT_EQ(w.alloc.free_pages(), 15u);  // scrubbing never allocates
+}
+
+}  // namespace
+}  // namespace tern::hv
