@@ -5,7 +5,8 @@
 #   /usr/lib/tern/xapid       the arm64 xapid (`make dom0-xapid`: build/dom0-xapid/bin/xapid,
 #                             or DOM0_XAPID), stripped; /usr/bin/xapid runs it
 #                             (dom0/image/xapid-wrapper.sh: `xapid --stdio` reaches the daemon)
-#   /usr/sbin/dropbear, /usr/bin/dropbearkey   the ssh server (Debian's dropbear-bin)
+#   /usr/sbin/dropbear, /usr/bin/dropbearkey, /usr/bin/dropbearconvert
+#                             the ssh server (Debian's dropbear-bin)
 #   /lib/..., /usr/lib/...    exactly the shared libraries these need (their ELF NEEDED
 #                             closure), the dynamic loader, and PAM's pam_unix, pam_deny and
 #                             pam_permit, all from Debian's arm64 packages
@@ -13,10 +14,13 @@
 #                             and a shadow file with root's password
 #   /var/lib/xapid            xapid's TLS certificate and key (made here, so the host can check
 #                             the certificate)
+#   /etc/dropbear/ssh_host_ed25519_key   dom0's ssh host key (OpenSSH format, made here with
+#                             ssh-keygen, so that it is the same at every boot and the host's
+#                             known_hosts stays valid; dom0 converts it for dropbear)
 #   /lib/tern/stack           dom0/image/stack.sh, which starts and stops the daemons
 # The packages are fetched once with `apt-get download` into build/downloads/dom0-stack
-# (DOWNLOADS); root's password and the certificate are made once into build/dom0/secrets
-# (DOM0_SECRETS) and reused, so that the image is the same from build to build (fixed
+# (DOWNLOADS); root's password, the certificate and the ssh host key are made once into
+# build/dom0/secrets (DOM0_SECRETS) and reused, so that the image is the same from build to build (fixed
 # timestamps and owners, sorted entries). Output: build/dom0/stack-initrd.cpio.gz
 # (DOM0_STACK_INITRD). Nothing here is committed.
 set -euo pipefail
@@ -72,6 +76,7 @@ aarch64-linux-gnu-strip "$root/usr/lib/tern/xapid"
 install -D -m 755 "$top/dom0/image/xapid-wrapper.sh" "$root/usr/bin/xapid"
 install -D -m 755 "$debs/usr/sbin/dropbear" "$root/usr/sbin/dropbear"
 install -D -m 755 "$debs/usr/bin/dropbearkey" "$root/usr/bin/dropbearkey"
+install -D -m 755 "$debs/usr/bin/dropbearconvert" "$root/usr/bin/dropbearconvert"
 for m in pam_unix.so pam_deny.so pam_permit.so; do
     install -D -m 644 "$debs/lib/$arch/security/$m" "$root/lib/$arch/security/$m"
 done
@@ -84,6 +89,7 @@ find_library() {  # SONAME -> its path under $debs, relative
 }
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
 queue=("$root/usr/lib/tern/xapid" "$root/usr/sbin/dropbear" "$root/usr/bin/dropbearkey"
+       "$root/usr/bin/dropbearconvert"
        "$root/lib/$arch/security/"*.so)
 declare -A have=()
 unresolved=()
@@ -132,6 +138,11 @@ fi
 install -D -m 644 "$secrets/xapid.pem" "$root/var/lib/xapid/xapid.pem"
 install -D -m 600 "$secrets/xapid.key" "$root/var/lib/xapid/xapid.key"
 chmod 700 "$root/var/lib/xapid"
+if [ ! -s "$secrets/ssh_host_ed25519_key" ] || [ ! -s "$secrets/ssh_host_ed25519_key.pub" ]; then
+    rm -f "$secrets/ssh_host_ed25519_key" "$secrets/ssh_host_ed25519_key.pub"
+    ssh-keygen -q -t ed25519 -N "" -C "tern-dom0 host key" -f "$secrets/ssh_host_ed25519_key"
+fi
+install -D -m 600 "$secrets/ssh_host_ed25519_key" "$root/etc/dropbear/ssh_host_ed25519_key"
 install -D -m 755 "$top/dom0/image/stack.sh" "$root/lib/tern/stack"
 install -D -m 644 "$work/PACKAGES" "$root/lib/tern/stack-packages"
 mkdir -p "$root"/{root,var/log,var/run,usr/sbin}

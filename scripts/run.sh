@@ -8,9 +8,11 @@
 # the stack first), QEMU exits and so does the script.
 # Files: $RUN_DIR (build/run): console.log (Tern's and dom0's console), console.sock (the
 # same console, interactive: `socat -,raw,echo=0 UNIX:build/run/console.sock`), id_ed25519
-# (the ssh key dom0 trusts for this run), known_hosts, qemu.pid.
+# (the ssh key dom0 trusts for this run), known_hosts (dom0's host key, which the image carries:
+# the same at every boot), qemu.pid.
 # Inputs (`make dom0-stack hypervisor guest-images`): BUILD (build), TERN_IMAGE,
-# TERN_DOM0_KERNEL, DOM0_STACK_INITRD, DOM0_SECRETS (root's password, xapid's certificate),
+# TERN_DOM0_KERNEL, DOM0_STACK_INITRD, DOM0_SECRETS (root's password, xapid's certificate,
+# dom0's ssh host key ssh_host_ed25519_key.pub),
 # TERN_GUEST_BUNDLE (build/guest/bundle.cpio, if there: a virtio disk dom0 unpacks into
 # /var/lib/tern for examples/busybox-tern.cfg), TERN_QEMU, CPUS (2), DOM0_VCPUS (1: the other
 # CPUs are the guests'), DOM0_MEM (512M).
@@ -46,7 +48,14 @@ mkdir -p "$run"
 rm -f "$run/console.log" "$run/known_hosts" "$run/console.sock"
 [ -s "$run/id_ed25519" ] || ssh-keygen -q -t ed25519 -N "" -C "tern make run" -f "$run/id_ed25519"
 sshkey="$(cut -d' ' -f2 "$run/id_ed25519.pub")"
-ssh_opts=(-i "$run/id_ed25519" -p "$ssh_port" -o StrictHostKeyChecking=no
+# dom0's host key is the image's (scripts/build-dom0-stack.sh), so it is known before the boot.
+if [ -s "$secrets/ssh_host_ed25519_key.pub" ]; then
+    echo "[127.0.0.1]:$ssh_port $(cut -d' ' -f1,2 "$secrets/ssh_host_ed25519_key.pub")" > "$run/known_hosts"
+    checking=yes
+else
+    checking=no  # an image from before the host key was kept
+fi
+ssh_opts=(-i "$run/id_ed25519" -p "$ssh_port" -o "StrictHostKeyChecking=$checking"
           -o "UserKnownHostsFile=$run/known_hosts" -o LogLevel=ERROR -o BatchMode=yes
           -o ConnectTimeout=30)
 
@@ -109,7 +118,8 @@ ready=yes
 cat <<TXT
 run: xapid answers ($((SECONDS - started)) s after QEMU started).
   HTTPS:        https://127.0.0.1:$https_port/  (certificate: $secrets/xapid.pem)
-  ssh:          ssh -p $ssh_port root@127.0.0.1   (key: $run/id_ed25519, or the password)
+  ssh:          ssh -p $ssh_port root@127.0.0.1   (key: $run/id_ed25519, or the password;
+                dom0's host key, the same at every boot: $secrets/ssh_host_ed25519_key.pub)
   Credentials:  root / $password   (also in $secrets/root-password)
   dom0 console: $run/console.log   (interactive: socat -,raw,echo=0 UNIX:$run/console.sock)
 

@@ -492,6 +492,12 @@ class BindingXenApi : public XenApi {
             vm.memory_actual = metrics->memory_actual;
             vm.vcpus_number = metrics->VCPUs_number;
             vm.vcpus_utilisation = metrics->VCPUs_utilisation;
+            if (auto t = metrics->other_config.find("cpu_time"); t != metrics->other_config.end()) {
+                try {
+                    vm.cpu_time = std::stod(t->second);
+                } catch (const std::exception&) {
+                }
+            }
             vm.vcpus_cpu = metrics->VCPUs_CPU;
             vm.state_flags = metrics->state;
             vm.start_time = iso(metrics->start_time);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct VmRecord {
     std::int64_t vcpus_at_startup = 0;
     std::int64_t vcpus_number = 0;  // online now, from VM_metrics
     std::map<std::int64_t, double> vcpus_utilisation;
+    std::optional<double> cpu_time;  // seconds, VM_metrics other_config:cpu_time (xapid's)
     std::map<std::int64_t, std::int64_t> vcpus_cpu;  // vCPU -> pCPU it last ran on
     StringMap vcpus_params;
     std::vector<std::string> state_flags;  // running, blocked, paused, shutdown, crashed, dying

@@ -46,6 +46,9 @@ std::string state_column(const VmRecord& vm) {
 }
 
 double cpu_seconds(const VmRecord& vm) {
+    if (vm.cpu_time) {
+        return *vm.cpu_time;
+    }
     double total = 0;
     for (const auto& [vcpu, utilisation] : vm.vcpus_utilisation) {
         total += utilisation;

@@ -12,7 +12,8 @@ namespace tern::cli {
 // "r-----": running, blocked, paused, shutdown, crashed, dying.
 std::string state_column(const VmRecord& vm);
 
-// CPU time in seconds as xm in Xen-API mode derived it: the sum of VCPUs_utilisation.
+// CPU time in seconds: the hypervisor's figure where xapid gives it (VM_metrics
+// other_config:cpu_time), else as xm in Xen-API mode derived it: the sum of VCPUs_utilisation.
 double cpu_seconds(const VmRecord& vm);
 
 std::string list_header(bool with_label);

@@ -44,7 +44,13 @@ start_ssh() {
         echo "ssh-ed25519 $key tern.sshkey" >> /root/.ssh/authorized_keys
         chmod 600 /root/.ssh/authorized_keys
     fi
+    # The image's host key (the same at every boot: build/dom0/secrets/ssh_host_ed25519_key),
+    # in dropbear's format; a new one only for an image without it.
     hostkey=/etc/dropbear/dropbear_ed25519_host_key
+    if [ ! -s "$hostkey" ] && [ -s /etc/dropbear/ssh_host_ed25519_key ]; then
+        dropbearconvert openssh dropbear /etc/dropbear/ssh_host_ed25519_key "$hostkey" \
+            > /dev/null 2>&1 || say "cannot convert the image's ssh host key; making a new one"
+    fi
     [ -s "$hostkey" ] || dropbearkey -t ed25519 -f "$hostkey" > /dev/null 2>&1
     dropbear -F -E -p 22 -r "$hostkey" < /dev/null >> /var/log/dropbear.log 2>&1 &
     echo $! > /var/run/dropbear.pid

@@ -1,6 +1,10 @@
 // The writers of VM run-time state.
 #include "lifecycle/vm_state_writer.hpp"
 
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
 #include "api/ref.hpp"
 #include "lifecycle/power_table.hpp"
 #include "records_generated.hpp"
@@ -39,6 +43,28 @@ std::string state_flag(DomainState state) {
             return "crashed";
     }
     return "";
+}
+
+// The domain's CPU time so far, in seconds, as the metrics' other_config:cpu_time (XenAPI has
+// no field for it; `xm list` shows it as Time(s)); none removes the key.
+void set_cpu_time(Transaction& txn, const std::string& metrics,
+                  std::optional<std::chrono::nanoseconds> cpu_time) {
+    const int cls = txn.store().class_index("VM_metrics");
+    const rpc::Struct* record = txn.get(cls, metrics);
+    if (record == nullptr)
+        return;
+    rpc::Struct other;
+    if (auto it = record->find("other_config"); it != record->end() && it->second.is<rpc::Struct>())
+        other = it->second.as<rpc::Struct>();
+    if (cpu_time) {
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.3f",
+                      std::chrono::duration<double>(*cpu_time).count());
+        other.insert_or_assign("cpu_time", rpc::Value{std::string(seconds)});
+    } else if (other.erase("cpu_time") == 0) {
+        return;
+    }
+    set(txn, cls, metrics, "other_config", rpc::Value{std::move(other)});
 }
 
 // Marks the VM's VBDs and VIFs plugged (or not) with its domain.
@@ -82,6 +108,7 @@ void record_domain_figures(Transaction& txn, const std::string& vm, const Domain
     set(txn, cls, metrics, "VCPUs_utilisation", rpc::Value{std::move(utilisation)});
     set(txn, cls, metrics, "VCPUs_flags", rpc::Value{std::move(flags)});
     set(txn, cls, metrics, "state", rpc::Value{rpc::Array{rpc::Value{state_flag(domain.state)}}});
+    set_cpu_time(txn, metrics, std::optional<std::chrono::nanoseconds>(domain.cpu_time));
     set(txn, cls, metrics, "last_updated", rpc::Value{now});
 }
 
@@ -124,6 +151,7 @@ void record_no_domain(Transaction& txn, const std::string& vm, bool suspended,
         set(txn, mcls, metrics, "VCPUs_utilisation", rpc::Value{rpc::Struct{}});
         set(txn, mcls, metrics, "VCPUs_flags", rpc::Value{rpc::Struct{}});
         set(txn, mcls, metrics, "state", rpc::Value{rpc::Array{}});
+        set_cpu_time(txn, metrics, std::nullopt);
         set(txn, mcls, metrics, "last_updated", rpc::Value{now});
     }
     refresh_allowed_operations(txn, vm);

@@ -3,8 +3,19 @@ image (xenstored, tern-consoled, xapid and dropbear started by dom0's /init) on 
 forwarded ports, and says when xapid answers. From the host the test then uses what a user
 uses: the built `xm` over HTTPS (certificate checked against the image's) with root's
 password, the Python binding (host.get_all, host.get_record), and `xm` over ssh:// (dropbear
-in dom0 runs `xapid --stdio`, relayed to the daemon) with the key run.sh made. Ctrl-C (SIGINT)
-to run.sh must power dom0 off cleanly (the stack stopped first) and end QEMU and the script."""
+in dom0 runs `xapid --stdio`, relayed to the daemon) with the key run.sh made, dom0's host key
+checked against the one the image carries (build/dom0/secrets/ssh_host_ed25519_key.pub).
+Then the README's quick start, command for command, with xm on the host and a real guest
+(examples/busybox-tern.cfg: the busybox guest of `make guest-images`, with a NIC on xenbr0):
+`xm create -c` boots it and attaches its console in a terminal (tmux), where its shell answers
+what is typed and Ctrl-] detaches; `xm list` shows the domain Tern runs (the id `tern-ctl list`
+in dom0 shows, its memory and CPU time); pause stops its CPU time and unpause lets it go on;
+mem-set below the guest's memory is refused (Tern cannot take memory back yet), at it reaches
+the guest's balloon target; vcpu-set beyond its vCPUs is refused; the guest's
+NIC is bridged in dom0 and the guest pinged dom0's bridge; over ssh:// xm lists it and attaches
+its console; reboot gives it a new domain; `shutdown -w` waits until the guest has powered off;
+start and destroy; delete. Ctrl-C (SIGINT) to run.sh must power dom0 off cleanly (the stack
+stopped first) and end QEMU and the script."""
 
 import os
 import re
@@ -13,7 +24,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
+
+from tmux_terminal import Tmux
 
 TOP = Path(__file__).resolve().parents[3]
 BUILD = Path(os.environ.get("TERN_BUILD", TOP / "build"))
@@ -22,6 +36,9 @@ XM = Path(os.environ.get("TERN_XM", BUILD / "bin/xm"))
 PYTHON_BINDING = Path(os.environ.get("TERN_PYTHON_BINDING", BUILD / "bindings/python/package"))
 BUNDLE = Path(os.environ.get("TERN_GUEST_BUNDLE", BUILD / "guest/bundle.cpio"))
 WAIT = 1800  # TCG on a busy 2-core machine: generous; run.sh is stopped by signal after
+GUEST_CONFIG = "examples/busybox-tern.cfg"  # relative to the source tree, as in the README
+GUEST = "busybox"
+GUEST_MAC = "00:16:3e:5e:00:01"
 
 
 def free_port():
@@ -77,6 +94,157 @@ class RunScript:
 def run(args, env):
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=WAIT)
     return done.returncode, done.stdout + done.stderr
+
+
+def list_row(out, name):
+    """The `xm list` row of `name` as (id, mem, vcpus, state, time); id is None when halted."""
+    for line in out.splitlines():
+        words = line.split()
+        if words and words[0] == name:
+            if len(words) == 6:
+                return int(words[1]), int(words[2]), int(words[3]), words[4], float(words[5])
+            return None, int(words[1]), int(words[2]), words[3], float(words[4])
+    raise AssertionError(f"no {name} in:\n{out}")
+
+
+def wait_until(what, check, timeout=WAIT):
+    """Calls check() until it returns something true; returns that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        assert time.monotonic() < deadline, f"{what}: not in {timeout} s"
+        time.sleep(3)
+
+
+def quick_start(tmp_path, https, ssh_port, ssh_wrapper, password):
+    """The README's quick start ("Quick start: a guest on Tern, ..."), command for command."""
+    env = dict(os.environ, SSL_CERT_FILE=str(SECRETS / "xapid.pem"), XM_SERVER=https,
+               XM_PASSWORD=password)
+    ssh_env = dict(env, PATH=f"{ssh_wrapper.parent}:{os.environ['PATH']}")
+    ssh_server = f"ssh://root@127.0.0.1:{ssh_port}"
+
+    def xm(*args, environment=env):
+        return run([str(XM), *args], environment)
+
+    def dom0(command):
+        rc, out = run([str(ssh_wrapper), "-p", str(ssh_port), "root@127.0.0.1", command], env)
+        assert rc == 0, out
+        return out
+
+    def guest_log(domid):
+        return dom0(f"cat /var/log/tern/console/guest-{domid}.log 2>/dev/null || true")
+
+    tmux = Tmux(tmp_path / "tmux.sock")
+    try:
+        # xm create examples/busybox-tern.cfg -c: the guest boots, its console is attached; its
+        # shell answers what is typed; Ctrl-] detaches and xm ends.
+        tmux.run(f"cd {TOP} && {XM} create {GUEST_CONFIG} -c", env={
+            k: env[k] for k in ("SSL_CERT_FILE", "XM_SERVER", "XM_PASSWORD")})
+        tmux.wait_for("tern-domu: shell on the console", WAIT)
+        tmux.keys("echo guest-says-$((6 * 7))", "Enter")
+        tmux.wait_for("guest-says-42", WAIT)
+        tmux.keys("C-]")
+        screen = tmux.wait_for("EXIT=", WAIT)
+        assert "EXIT=0" in screen, screen
+        assert f"tern-domu: net eth0 {GUEST_MAC} 10.0.3.2/24" in screen, screen[-3000:]
+        assert "tern-domu: net ping 10.0.3.1 ok" in screen, screen[-3000:]
+
+        # xm list: the domain Tern runs, with its memory and CPU time.
+        rc, out = xm("list")
+        assert rc == 0, out
+        domid, mem, vcpus, state, cpu = list_row(out, GUEST)
+        assert domid and domid > 0 and vcpus == 1 and 120 <= mem <= 136, out
+        assert "p" not in state and ("r" in state or "b" in state), out
+        assert cpu > 0, out
+        tern_ctl = dom0("tern-ctl list")
+        assert re.search(rf"^\s*{domid}\s", tern_ctl, re.M), tern_ctl
+        # Its NIC: netback's vif<domid>.0 on dom0's bridge, the backend Connected (4).
+        out = dom0(f"ls /sys/class/net/xenbr0/brif; "
+                   f"tern-ctl xenstore-read /local/domain/0/backend/vif/{domid}/0/state")
+        assert f"vif{domid}.0" in out.split() and out.split()[-1] == "4", out
+
+        # xm pause: Paused, and its CPU time stands still; xm unpause: it runs on.
+        rc, out = xm("pause", GUEST)
+        assert rc == 0, out
+        time.sleep(12)  # two of xapid's metrics refreshes (5 s)
+        _, _, _, state, paused_cpu = list_row(xm("list", GUEST)[1], GUEST)
+        assert "p" in state, state
+        time.sleep(12)
+        _, _, _, state, still_cpu = list_row(xm("list", GUEST)[1], GUEST)
+        assert "p" in state and still_cpu == paused_cpu, (paused_cpu, still_cpu)
+        rc, out = xm("unpause", GUEST)
+        assert rc == 0, out
+        wait_until("CPU time after unpause",
+                   lambda: list_row(xm("list", GUEST)[1], GUEST)[4] > paused_cpu)
+        assert "p" not in list_row(xm("list", GUEST)[1], GUEST)[3]
+
+        # xm mem-set: Tern cannot take memory back from a guest yet, so less than it has is
+        # refused (xm prints the XenAPI error); all of it is the balloon target (KiB) in the
+        # guest's xenstore directory.
+        rc, out = xm("mem-set", GUEST, "96")
+        assert rc == 1 and "NOT_IMPLEMENTED" in out, out
+        rc, out = xm("mem-set", GUEST, "128")
+        assert rc == 0, out
+        target = dom0(f"tern-ctl xenstore-read /local/domain/{domid}/memory/target").strip()
+        assert target == str(128 * 1024), target
+
+        # xm vcpu-set: more vCPUs than the domain has is refused (xm prints the XenAPI error);
+        # the one it has stays online.
+        rc, out = xm("vcpu-set", GUEST, "2")
+        assert rc == 1 and "VM_TOO_MANY_VCPUS" in out, out
+        rc, out = xm("vcpu-set", GUEST, "1")
+        assert rc == 0, out
+        online = dom0(f"tern-ctl xenstore-read /local/domain/{domid}/cpu/0/availability")
+        assert online.strip() == "online", online
+
+        # Over ssh:// (dropbear in dom0, the key run.sh made): list, and the console.
+        rc, out = xm("--server", ssh_server, "list", environment=ssh_env)
+        assert rc == 0, out
+        assert list_row(out, GUEST)[0] == domid, out
+        tmux.run(f"{XM} --server {ssh_server} console {GUEST}", env={
+            "SSL_CERT_FILE": env["SSL_CERT_FILE"], "XM_PASSWORD": password,
+            "PATH": ssh_env["PATH"]})
+        time.sleep(5)  # attached: the shell's prompt is already on the screen
+        tmux.keys("echo over-ssh-$((6 * 7))", "Enter")
+        tmux.wait_for("over-ssh-42", WAIT)
+        tmux.keys("C-]")
+        screen = tmux.wait_for("EXIT=", WAIT)
+        assert "EXIT=0" in screen, screen
+
+        # xm reboot: the guest restarts in a new domain; its shell comes back.
+        rc, out = xm("reboot", GUEST)
+        assert rc == 0, out
+        rebooted = wait_until("the rebooted domain", lambda: (
+            lambda row: row[0] if row[0] not in (None, domid) and "p" not in row[3] else None)(
+                list_row(xm("list", GUEST)[1], GUEST)))
+        assert not re.search(rf"^\s*{domid}\s", dom0("tern-ctl list"), re.M)
+        wait_until("the rebooted guest's shell",
+                   lambda: "tern-domu: shell on the console" in guest_log(rebooted))
+
+        # xm shutdown -w: returns once the guest has powered itself off.
+        rc, out = xm("shutdown", "-w", GUEST)
+        assert rc == 0, out
+        row = list_row(xm("list", GUEST)[1], GUEST)
+        assert row[0] is None and row[3] == "------", row
+        assert not re.search(rf"^\s*{rebooted}\s", dom0("tern-ctl list"), re.M)
+
+        # xm start, then xm destroy: gone at once; xm delete: no VM left.
+        rc, out = xm("start", GUEST)
+        assert rc == 0, out
+        started = list_row(xm("list", GUEST)[1], GUEST)[0]
+        assert started and started not in (domid, rebooted)
+        rc, out = xm("destroy", GUEST)
+        assert rc == 0, out
+        assert list_row(xm("list", GUEST)[1], GUEST)[0] is None
+        assert not re.search(rf"^\s*{started}\s", dom0("tern-ctl list"), re.M)
+        rc, out = xm("delete", GUEST)
+        assert rc == 0, out
+        rc, out = xm("list")
+        assert rc == 0 and GUEST not in out.split(), out
+    finally:
+        tmux.close()
 
 
 def test_make_run_stack_answers_over_https_the_binding_and_ssh_and_stops_on_ctrl_c(tmp_path):
@@ -137,9 +305,12 @@ def test_make_run_stack_answers_over_https_the_binding_and_ssh_and_stops_on_ctrl
         # xm over ssh://: dropbear in dom0 runs `xapid --stdio` with the key run.sh made.
         wrapper = tmp_path / "bin/ssh"
         wrapper.parent.mkdir()
+        # dom0's host key is the image's: run.sh wrote it into known_hosts before the boot.
+        host_key = (SECRETS / "ssh_host_ed25519_key.pub").read_text().split()[1]
+        assert host_key in (rundir / "known_hosts").read_text()
         wrapper.write_text("#!/bin/sh\n"
                            f"exec /usr/bin/ssh -i {rundir}/id_ed25519 -o BatchMode=yes "
-                           f"-o StrictHostKeyChecking=no -o UserKnownHostsFile={tmp_path}/known_hosts "
+                           f"-o StrictHostKeyChecking=yes -o UserKnownHostsFile={rundir}/known_hosts "
                            "-o LogLevel=ERROR \"$@\"\n")
         wrapper.chmod(0o755)
         ssh_env = dict(os.environ, PATH=f"{wrapper.parent}:{os.environ['PATH']}")
@@ -165,6 +336,10 @@ def test_make_run_stack_answers_over_https_the_binding_and_ssh_and_stops_on_ctrl
                       dict(os.environ, PYTHONPATH=str(PYTHON_BINDING)))
         assert rc == 0, out
         assert f"description {mark}" in out, out
+
+        # The README's quick start with a real guest.
+        assert BUNDLE.exists(), f"{BUNDLE} is missing: run `make guest-images`"
+        quick_start(tmp_path, https, ssh_port, wrapper, password)
 
         # Ctrl-C: dom0 stops the stack and powers off, QEMU ends, run.sh returns 0.
         assert stack.interrupt_and_wait(WAIT) == 0, stack.log[-3000:]

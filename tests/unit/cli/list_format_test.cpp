@@ -23,6 +23,22 @@ TEST(ListFormat, HeaderAndRowsLineUpAsInXm) {
               "INACTIVE");
 }
 
+TEST(ListFormat, TimeIsTheHypervisorsCpuTimeWhenXapidGivesIt) {
+    VmRecord vm;
+    vm.name = "busybox";
+    vm.power_state = "Running";
+    vm.domid = 3;
+    vm.memory_actual = 128LL << 20;
+    vm.vcpus_number = 1;
+    vm.state_flags = {"running"};
+    vm.vcpus_utilisation = {{0, 0.25}};
+    EXPECT_DOUBLE_EQ(cpu_seconds(vm), 0.25);
+    vm.cpu_time = 12.345;
+    EXPECT_DOUBLE_EQ(cpu_seconds(vm), 12.345);
+    EXPECT_EQ(list_row(vm, false),
+              "busybox                                    3   128     1     r-----     12.3");
+}
+
 TEST(ListFormat, StateFlags) {
     VmRecord vm;
     vm.power_state = "Paused";
