@@ -1,5 +1,5 @@
 // Running a guest at EL1: stage-2 tables (Arm ARM D8, VMSAv8-64 stage 2), the EL2 controls
-// (HCR_EL2 D19.2.49, VTCR_EL2 D19.2.166, CNTHCTL_EL2 D19.2.21) and the first ERET.
+// (HCR_EL2 D19.2.49, VTCR_EL2 D19.2.166, CNTHCTL_EL2 D19.2.21) a vCPU runs with.
 #include <cstdint>
 
 #include "tern/arch/guest.hpp"
@@ -248,44 +248,7 @@ void load_stage2(std::uint64_t vttbr) {
         : "memory");
 }
 
-// Enters EL1 at `entry` with x0 = `x0` (x1-x3 zero), MMU and caches off, interrupts masked,
-// virtual MPIDR `vmpidr`, the counter and EL1 timer usable, system registers allowed.
-[[noreturn]] void eret_to_el1(std::uint64_t vmpidr, std::uint64_t entry, std::uint64_t x0) {
-    const std::uint64_t cnthctl = 3;    // EL1PCTEN, EL1PCEN: EL1 reads the counter, uses its timer
-    const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use SRE)
-    const std::uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits; MMU and caches off
-    const std::uint64_t spsr = 0x3c5;            // EL1h, D, A, I, F masked
-    asm volatile(
-        "msr hcr_el2, %0\n"
-        "msr cnthctl_el2, %1\n"
-        "msr cntvoff_el2, xzr\n"
-        "msr S3_4_C12_C9_5, %2\n"  // ICC_SRE_EL2
-        "msr vmpidr_el2, %3\n"
-        "msr sctlr_el1, %4\n"
-        "msr spsr_el2, %5\n"
-        "msr elr_el2, %6\n"
-        "isb\n"
-        "mov x0, %7\n"
-        "mov x1, xzr\n"
-        "mov x2, xzr\n"
-        "mov x3, xzr\n"
-        "eret\n"
-        :
-        : "r"(kHcr), "r"(cnthctl), "r"(icc_sre), "r"(vmpidr), "r"(sctlr_el1), "r"(spsr), "r"(entry),
-          "r"(x0)
-        : "x0", "x1", "x2", "x3", "memory");
-    for (;;) {
-    }
-}
-
 }  // namespace
-
-void enter_guest(std::uint64_t entry, std::uint64_t x0) {
-    std::uint64_t mpidr = 0;
-    asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
-    load_stage2(g_vttbr);
-    eret_to_el1(mpidr, entry, x0);
-}
 
 void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr) {
     constexpr std::uint64_t kTwi = 1ull << 13;  // WFI traps: a waiting vCPU gives its CPU up
@@ -320,26 +283,6 @@ void leave_domain_vcpu() {
     asm volatile("msr cntv_ctl_el0, xzr\n isb" ::: "memory");
     gic_reset_ppi(current_cpu_id(), kVirtualTimerPpi);
     set_cpu_vcpu(nullptr, 0);
-}
-
-void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t entry,
-                       std::uint64_t x0) {
-    g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = true;
-    load_stage2(vttbr);
-    // Another domain ran EL1 here before (or nobody): its EL1 translation state goes.
-    asm volatile(
-        "msr ttbr0_el1, xzr\n"
-        "msr ttbr1_el1, xzr\n"
-        "msr tcr_el1, xzr\n"
-        "msr vbar_el1, xzr\n"
-        "msr cntv_ctl_el0, xzr\n"
-        "msr cntkctl_el1, xzr\n"
-        "msr tpidr_el1, xzr\n"
-        "msr tpidr_el0, xzr\n"
-        "msr tpidrro_el0, xzr\n"
-        "msr contextidr_el1, xzr\n" ::
-            : "memory");
-    eret_to_el1(vmpidr, entry, x0);
 }
 
 bool copy_from_guest(std::uint64_t va, void* out, std::size_t size) {

@@ -40,20 +40,7 @@ void set_stage2_table_source(std::uint64_t (*zeroed_page)());
 // read-only, splitting a block mapping when needed; false when no table is left.
 bool map_guest_page(std::uint64_t ipa, std::uint64_t pa, bool writable);
 
-// Starts a vCPU of the guest on this CPU at EL1 at `entry` with `x0` (the device tree for
-// the boot vCPU, as Linux's arm64 boot protocol asks; the PSCI context id for the others),
-// MMU and caches off, interrupts masked, with the stage-2 tables of setup_stage2. Does not
-// return.
-[[noreturn]] void enter_guest(std::uint64_t entry, std::uint64_t x0);
-
-// Starts a vCPU of another domain on this CPU (which it has to itself) at EL1 at `entry`
-// with x0 = `x0`, MMU and caches off, interrupts masked, through its own stage 2 (`vttbr`:
-// tables and VMID), with virtual MPIDR `vmpidr` and its EL1 state reset; its vGIC is the one
-// set_cpu_vcpu gave this CPU. Does not return.
-[[noreturn]] void enter_domain_vcpu(std::uint64_t vttbr, std::uint64_t vmpidr, std::uint64_t entry,
-                                    std::uint64_t x0);
-
-// Whether this CPU runs another domain's vCPU (entered with enter_domain_vcpu), and forgetting
+// Whether this CPU runs a domain's vCPU (enter_domain_vcpu_state), and forgetting
 // it when the CPU goes back to its idle loop: its virtual timer and its interrupt are reset
 // and the virtual CPU interface detached.
 bool domain_vcpu_here();
