@@ -180,8 +180,13 @@ void run_scheduled_vcpus() {
             arch::run_vcpu(v->context, vttbr_of(d), *d.vgic, v->vcpu);
         }
         program_timer(cpu, now);
-        if (g_idle_work != nullptr && g_idle_work())
-            continue;  // a piece done: anything to run now?
+        if (g_idle_work != nullptr && g_idle_work()) {
+            // A piece done: the interrupts that came meanwhile (IRQs are masked here; a
+            // device's SPI routed to this CPU may be what a waiting vCPU waits for), then
+            // anything to run now?
+            arch::handle_irq_from_guest();
+            continue;
+        }
         arch::wait_for_interrupt();
         arch::handle_irq_from_guest();  // takes the kick or the timer that woke it
     }
