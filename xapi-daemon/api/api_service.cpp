@@ -77,6 +77,7 @@ class ApiService final : public rpc::RequestHandler {
         state_.handlers.PBD = &pbd_handlers_;
         state_.handlers.VDI = &vdi_handlers_;
         seed_event_counts(*store_, events_);
+        encode_events_when_published(events_);
         store_->set_observer(
             [this](std::vector<StoreChange>&& changes) { events_.publish(std::move(changes)); });
         install_object_rules(dispatcher_);

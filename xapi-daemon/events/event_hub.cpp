@@ -39,8 +39,11 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
     const auto now = clock_();
     const std::int64_t published = EventStages::instance() ? EventStages::now_ns() : 0;
     Waiters woken;
+    std::vector<EventPtr> fresh_events;
     {
         std::lock_guard lock(mutex_);
+        // Only events someone waits for are worth encoding now (the rest may never be read).
+        const bool encode = prepare_ && (!waiters_.empty() || !registrations_.empty());
         for (StoreChange& c : changes) {
             if (static_cast<std::size_t>(c.cls) < object_counts_.size()) {
                 if (c.kind == StoreChange::Kind::add)
@@ -51,6 +54,8 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
             ring_.push_back(std::make_shared<const Event>(next_id_++, c.cls, std::move(c.ref),
                                                           c.kind, std::move(c.snapshot),
                                                           std::move(c.uuid), now, published));
+            if (encode)
+                fresh_events.push_back(ring_.back());
             if (ring_.size() > capacity_)
                 ring_.pop_front();
         }
@@ -62,7 +67,14 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
             it = next;
         }
     }
-    // Called under the store's lock: the wake-ups wait until the store lets it go.
+    // Called under the store's lock: the encoding and the wake-ups wait until the store lets
+    // it go, the encoding first, so that every woken answer finds the events' bytes ready.
+    if (!fresh_events.empty()) {
+        DeferredWakes::run_or_defer([prepare = prepare_, events = std::move(fresh_events)] {
+            for (const EventPtr& e : events)
+                prepare(*e);
+        });
+    }
     for (Waiter& w : woken)
         DeferredWakes::run_or_defer(std::move(w.wake));
 }

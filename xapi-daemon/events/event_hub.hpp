@@ -55,8 +55,9 @@ struct Event {
     const std::chrono::system_clock::time_point time;
     const std::int64_t published_ns;  // steady clock; only when EventStages records
 
-    // The event's record and its snapshot in their wire form, encoded by the first answer that
-    // carries the event (event_messages.cpp) and shared by every other answer.
+    // The event's record and its snapshot in their wire form, encoded once when the event is
+    // published (EventHub::set_prepare), or else by the first answer that carries it
+    // (event_messages.cpp), and shared by every answer.
     mutable std::once_flag encoded;
     mutable rpc::Encoded record_xml;
     mutable rpc::Encoded snapshot_xml;
@@ -79,6 +80,14 @@ class EventHub {
 
     // The store's observer.
     void publish(std::vector<StoreChange>&& changes);
+
+    // What puts a new event in its wire form (event_messages.cpp). Each event published while
+    // a session waits for events is given to it once, on the publishing thread after the
+    // store's lock is let go and before any waiter is woken, so that the answers that carry
+    // the event only copy its bytes. Set before the first publish; otherwise (and for events
+    // nobody waited for) the first answer to carry an event encodes it.
+    using Prepare = std::function<void(const Event&)>;
+    void set_prepare(Prepare prepare) { prepare_ = std::move(prepare); }
 
     // The id of the newest event (0 before the first).
     std::int64_t last_id() const;
@@ -133,6 +142,7 @@ class EventHub {
 
     const std::size_t capacity_;
     Clock clock_;
+    Prepare prepare_;
     mutable std::mutex mutex_;
     std::deque<EventPtr> ring_;
     std::int64_t next_id_ = 1;

@@ -186,6 +186,10 @@ void seed_event_counts(const ObjectStore& store, EventHub& hub) {
     hub.seed_object_counts(std::move(counts));
 }
 
+void encode_events_when_published(EventHub& hub) {
+    hub.set_prepare([](const Event& e) { encode_once(e); });
+}
+
 rpc::Value EventHandlers::register_(CallContext& ctx, const rpc::Value& classes) {
     hub_of(ctx).register_classes(ctx.session(), Subscription::parse(classes.as<rpc::Array>()));
     return {};
@@ -277,17 +281,27 @@ rpc::Value EventHandlers::from(CallContext& ctx, const rpc::Value& classes,
     auto after = parse_token(token);
     if (!after)
         throw ApiError("EVENT_FROM_TOKEN_PARSE_FAILURE", {token});
-    auto answer = [&hub, &store, sub, after = *after]() -> rpc::Value {
+    auto answer_with = [&hub, &store, sub](const std::vector<EventPtr>& events,
+                                           std::int64_t last) -> rpc::Value {
+        note_build_start(events);
+        return from_answer(hub, store, coalesce(events), sub, last);
+    };
+    auto answer = [&hub, sub, after = *after, answer_with]() -> rpc::Value {
         std::int64_t last = 0;
         auto events = hub.since(after, sub, last);
         if (!events)
             throw ApiError("EVENTS_LOST", {});
-        note_build_start(*events);
-        return from_answer(hub, store, coalesce(*events), sub, last);
+        return answer_with(*events, last);
     };
-    rpc::Value now = answer();
-    if (!now.as<rpc::Struct>().at("events").as<rpc::Array>().empty() || !(timeout > 0))
-        return now;
+    {
+        // What there is now; nothing is built when the call is to wait.
+        std::int64_t last = 0;
+        auto events = hub.since(*after, sub, last);
+        if (!events)
+            throw ApiError("EVENTS_LOST", {});
+        if (!events->empty() || !(timeout > 0))
+            return answer_with(*events, last);
+    }
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(std::min(timeout, 86400.0)));

@@ -28,6 +28,8 @@ class Subscription;
 
 // Gives the hub the store's object counts, before the store's changes start to reach it.
 void seed_event_counts(const ObjectStore& store, EventHub& hub);
+// Makes the hub put each event in its wire form as it is published (EventHub::set_prepare).
+void encode_events_when_published(EventHub& hub);
 
 class EventHandlers : public EventMessages {
   public:

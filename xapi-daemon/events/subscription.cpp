@@ -40,13 +40,13 @@ const std::string& event_class_name(int cls) {
 }
 
 Subscription Subscription::parse(const rpc::Array& entries) {
-    Subscription s;
+    Data d;
     if (entries.empty())
-        s.all_ = true;
+        d.all = true;
     for (const rpc::Value& v : entries) {
         const std::string entry = v.is<std::string>() ? v.as<std::string>() : "";
         if (entry == "*") {
-            s.all_ = true;
+            d.all = true;
             continue;
         }
         const auto slash = entry.find('/');
@@ -54,45 +54,58 @@ Subscription Subscription::parse(const rpc::Array& entries) {
         if (cls < 0 || (slash != std::string::npos && slash + 1 == entry.size()))
             throw ApiError("EVENT_SUBSCRIPTION_PARSE_FAILURE", {entry});
         if (slash == std::string::npos) {
-            s.classes_.insert(cls);
+            d.classes.insert(cls);
         } else {
-            s.objects_.insert({cls, entry.substr(slash + 1)});
+            d.objects.insert({cls, entry.substr(slash + 1)});
         }
     }
+    Subscription s;
+    s.keep(std::move(d));
     return s;
 }
 
 bool Subscription::matches(int cls, const std::string& ref) const {
-    return all_ || classes_.contains(cls) || objects_.contains({cls, ref});
+    return d_->all || d_->classes.contains(cls) ||
+           (!d_->objects.empty() && d_->objects.contains({cls, ref}));
 }
 
 void Subscription::add(const Subscription& other) {
-    all_ = all_ || other.all_;
-    classes_.insert(other.classes_.begin(), other.classes_.end());
-    objects_.insert(other.objects_.begin(), other.objects_.end());
+    Data d = *d_;
+    d.all = d.all || other.d_->all;
+    d.classes.insert(other.d_->classes.begin(), other.d_->classes.end());
+    d.objects.insert(other.d_->objects.begin(), other.d_->objects.end());
+    keep(std::move(d));
 }
 
 void Subscription::remove(const Subscription& other) {
-    if (other.all_) {
+    if (other.d_->all) {
         *this = Subscription{};
         return;
     }
-    for (int c : other.classes_)
-        classes_.erase(c);
-    for (const auto& o : other.objects_)
-        objects_.erase(o);
+    Data d = *d_;
+    for (int c : other.d_->classes)
+        d.classes.erase(c);
+    for (const auto& o : other.d_->objects)
+        d.objects.erase(o);
+    keep(std::move(d));
 }
 
-std::vector<int> Subscription::classes() const {
+const std::shared_ptr<const Subscription::Data>& Subscription::nothing() {
+    static const std::shared_ptr<const Data> none = std::make_shared<const Data>();
+    return none;
+}
+
+void Subscription::keep(Data d) {
     std::set<int> out;
-    if (all_) {
+    if (d.all) {
         for (std::size_t i = 0; i < lower_names().size(); ++i)
             out.insert(static_cast<int>(i));
     }
-    out.insert(classes_.begin(), classes_.end());
-    for (const auto& [cls, ref] : objects_)
+    out.insert(d.classes.begin(), d.classes.end());
+    for (const auto& [cls, ref] : d.objects)
         out.insert(cls);
-    return {out.begin(), out.end()};
+    d.touched.assign(out.begin(), out.end());
+    d_ = std::make_shared<const Data>(std::move(d));
 }
 
 }  // namespace tern::xapi

@@ -1,8 +1,10 @@
 // Defines Subscription: which objects a session wants events for, parsed from the strings of
 // event.register and event.from: "*" (everything), a class name ("vm", "VM": case does not
-// matter) or "class/ref" (one object).
+// matter) or "class/ref" (one object). Copies share what they hold (an event call's
+// subscription is copied into its parked waiter and its answer): copying costs no allocation.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -19,18 +21,26 @@ class Subscription {
     static Subscription parse(const rpc::Array& entries);
 
     bool matches(int cls, const std::string& ref) const;
-    bool empty() const { return !all_ && classes_.empty() && objects_.empty(); }
+    bool empty() const { return !d_->all && d_->classes.empty() && d_->objects.empty(); }
     void add(const Subscription& other);
     void remove(const Subscription& other);
     // The classes it touches, every class for "*".
-    std::vector<int> classes() const;
+    const std::vector<int>& classes() const { return d_->touched; }
     // True when the whole class is subscribed (not only some of its objects).
-    bool whole_class(int cls) const { return all_ || classes_.contains(cls); }
+    bool whole_class(int cls) const { return d_->all || d_->classes.contains(cls); }
 
   private:
-    bool all_ = false;
-    std::set<int> classes_;
-    std::set<std::pair<int, std::string>> objects_;
+    struct Data {
+        bool all = false;
+        std::set<int> classes;
+        std::set<std::pair<int, std::string>> objects;
+        std::vector<int> touched;  // classes(), kept
+    };
+    // Keeps `d` (with its touched classes worked out) as this subscription's data.
+    void keep(Data d);
+    // Never null; changed only through a fresh copy (copy on write).
+    static const std::shared_ptr<const Data>& nothing();
+    std::shared_ptr<const Data> d_ = nothing();
 };
 
 // The class index of a class name in any letter case, or -1.

@@ -184,6 +184,13 @@ Value decode_value(const xmlNode* value, int depth, std::optional<DecodeError>& 
     return decode_typed((*kids)[0], depth, error);
 }
 
+struct ParserFree {
+    void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
+};
+using ParserPtr = std::unique_ptr<xmlParserCtxt, ParserFree>;
+
+// Parses `xml` with a push parser fed the whole body at once: xmlReadMemory would read it
+// through an input that grows chunk by chunk (a third of the time of parsing a small call).
 std::variant<DocPtr, ParseError> parse_document(std::string_view xml) {
     static const bool initialised = [] {
         xmlInitParser();
@@ -192,17 +199,24 @@ std::variant<DocPtr, ParseError> parse_document(std::string_view xml) {
     (void)initialised;
     if (xml.size() > static_cast<std::size_t>(INT32_MAX))
         return ParseError{"body too large"};
+    if (xml.empty())
+        return ParseError{"malformed XML: Document is empty"};
     const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                         XML_PARSE_NOCDATA;  // no XML_PARSE_NOENT: entities stay unexpanded
-    DocPtr doc{
-        xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "request.xml", nullptr, options)};
-    if (!doc) {
-        const xmlError* e = xmlGetLastError();
-        std::string why = e != nullptr && e->message != nullptr ? e->message : "not XML";
+    ParserPtr ctxt{xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, "request.xml")};
+    if (!ctxt)
+        return ParseError{"out of memory"};
+    xmlCtxtUseOptions(ctxt.get(), options);
+    xmlParseChunk(ctxt.get(), xml.data(), static_cast<int>(xml.size()), 1);
+    DocPtr doc{ctxt->myDoc};
+    ctxt->myDoc = nullptr;
+    if (!ctxt->wellFormed || !doc) {
+        const xmlError& e = ctxt->lastError;
+        std::string why = e.message != nullptr ? e.message : "not XML";
         while (!why.empty() && why.back() == '\n')
             why.pop_back();
-        if (e != nullptr)
-            why += " at line " + std::to_string(e->line);
+        if (e.message != nullptr)
+            why += " at line " + std::to_string(e.line);
         return ParseError{"malformed XML: " + why};
     }
     // A DOCTYPE may declare entities; XML-RPC has no use for one, so refuse it outright.

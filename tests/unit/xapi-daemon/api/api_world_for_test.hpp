@@ -62,6 +62,7 @@ struct ApiWorldForTest {
         state.handlers.VBD = &vbd_handlers;
         state.handlers.VIF = &vif_handlers;
         seed_event_counts(store, events);
+        encode_events_when_published(events);
         store.set_observer([this](std::vector<StoreChange>&& c) { events.publish(std::move(c)); });
         sim.set_listener(&watcher);
         install_object_rules(dispatcher);

@@ -5,6 +5,7 @@
 #include <future>
 #include <thread>
 
+#include "events/deferred_wakes.hpp"
 #include "lifecycle_world_for_test.hpp"
 
 namespace tern::xapi {
@@ -237,6 +238,37 @@ TEST_F(EventTest, AParkedAnswerIsBuiltOnItsConnection) {
     EXPECT_NE(value.at("token").as<std::string>(), token);
 }
 
+TEST_F(EventTest, AnEventSomeoneWaitsForIsInWireFormBeforeTheWaiterWakes) {
+    const std::string a = world.make_vm("a");
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    std::vector<std::function<void()>> strand;
+    rpc::Peer peer = world.local_root;
+    peer.run_on_connection = [&](std::function<void()> job) { strand.push_back(std::move(job)); };
+    std::vector<rpc::Value> answers;
+    ASSERT_FALSE(world.dispatcher
+                     .call("event.from",
+                           {rpc::Value{world.s}, rpc::Value{rpc::Array{rpc::Value{"vm"}}},
+                            rpc::Value{token}, rpc::Value{60.0}},
+                           peer, [&](rpc::Value v) { answers.push_back(std::move(v)); })
+                     .has_value());
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"b"}});
+    ASSERT_EQ(strand.size(), 1u);
+    std::int64_t last = 0;
+    const auto events =
+        world.events.since(std::stoll(token), Subscription::parse({rpc::Value{"vm"}}), last);
+    ASSERT_TRUE(events.has_value());
+    ASSERT_EQ(events->size(), 1u);
+    const Event& e = *events->at(0);
+    ASSERT_NE(e.record_xml.xml, nullptr) << "encoded by the change, not by the answer";
+    EXPECT_NE(e.record_xml.xml->find("<name>snapshot</name>"), std::string::npos);
+    strand[0]();
+    ASSERT_EQ(answers.size(), 1u);
+    const rpc::Value& sent =
+        answers[0].as<Struct>().at("Value").as<Struct>().at("events").as<rpc::Array>().at(0);
+    ASSERT_TRUE(sent.is<rpc::Encoded>());
+    EXPECT_EQ(sent.as<rpc::Encoded>().xml.get(), e.record_xml.xml.get()) << "sent as it is";
+}
+
 TEST_F(EventTest, ValidRefCountsFollowCreatesAndDestroys) {
     const int vm = world.store.class_index("VM");
     const std::int64_t before = static_cast<std::int64_t>(world.store.count(vm));
@@ -267,6 +299,29 @@ TEST(EventHubTimer, OnlyAnEarlierDeadlineWakesTheTimer) {
     EXPECT_EQ(woken, 0);
     hub.stop();
     EXPECT_EQ(woken, 53) << "stopping still wakes every waiter";
+}
+
+TEST(EventHubPrepare, EventsAreEncodedOnceAfterTheStoreLockAndBeforeAnyWakeOnlyWhenWaitedFor) {
+    EventHub hub(16, [] { return std::chrono::system_clock::time_point{}; });
+    std::vector<std::string> order;
+    hub.set_prepare([&](const Event& e) { order.push_back("encode " + e.ref); });
+    const int vm = class_index_of("vm");
+    auto change = [vm](const std::string& ref) {
+        std::vector<StoreChange> changes;
+        changes.push_back(StoreChange{vm, ref, StoreChange::Kind::mod,
+                                      std::make_shared<const rpc::Struct>(), "uuid-" + ref});
+        return changes;
+    };
+    hub.publish(change("a"));
+    EXPECT_TRUE(order.empty()) << "nobody waits: an answer encodes it if one ever carries it";
+    hub.wait(hub.last_id(), Subscription::parse({rpc::Value{"vm"}}), std::nullopt,
+             [&] { order.push_back("wake"); });
+    {
+        DeferredWakes::Collect store_lock_held;
+        hub.publish(change("b"));
+        EXPECT_TRUE(order.empty()) << "nothing runs while the store holds its lock";
+    }
+    EXPECT_EQ(order, (std::vector<std::string>{"encode b", "wake"}));
 }
 
 }  // namespace
