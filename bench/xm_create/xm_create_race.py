@@ -7,6 +7,7 @@ import argparse
 import os
 import pty
 import select
+import shutil
 import signal
 import socket
 import statistics
@@ -103,6 +104,7 @@ def tern_runs(args):
                 os.kill(int(qemu_pid.read_text()), signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        shutil.rmtree(work, ignore_errors=True)
     return times
 
 
