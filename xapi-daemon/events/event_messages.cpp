@@ -137,9 +137,10 @@ rpc::Value from_answer(const EventHub& hub, ObjectStore& store, rpc::Array event
                        const Subscription& sub, std::int64_t token) {
     rpc::Struct counts;
     for (int cls : sub.classes()) {
-        // The hub's count does not wait for the store's lock, which a commit may hold.
-        const std::int64_t n =
-            hub.objects(cls).value_or(static_cast<std::int64_t>(store.count(cls)));
+        // The hub's count does not take the store's lock (a reader there makes the next commit
+        // wait); the store is asked only when the hub has no count.
+        const std::optional<std::int64_t> kept = hub.objects(cls);
+        const std::int64_t n = kept ? *kept : static_cast<std::int64_t>(store.count(cls));
         counts.emplace(event_class_name(cls), rpc::Value{n});
     }
     return rpc::Value{rpc::Struct{{"events", rpc::Value{std::move(events)}},

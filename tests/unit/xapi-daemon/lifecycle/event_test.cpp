@@ -269,6 +269,29 @@ TEST_F(EventTest, AnEventSomeoneWaitsForIsInWireFormBeforeTheWaiterWakes) {
     EXPECT_EQ(sent.as<rpc::Encoded>().xml.get(), e.record_xml.xml.get()) << "sent as it is";
 }
 
+TEST_F(EventTest, AnAnswerDoesNotWaitForTheStoresLock) {
+    const std::string a = world.make_vm("a");
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"b"}});
+    // A commit in progress holds the store's lock until the test lets it go.
+    std::promise<void> inside;
+    std::promise<void> release;
+    std::thread commit([&] {
+        world.store.transact([&](Transaction&) {
+            inside.set_value();
+            release.get_future().wait();
+        });
+    });
+    inside.get_future().wait();
+    auto answer =
+        std::async(std::launch::async, [&] { return from({rpc::Value{"vm"}}, token, 0); });
+    const bool answered = answer.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+    release.set_value();
+    commit.join();
+    EXPECT_TRUE(answered) << "event.from answered from the hub while the store was locked";
+    EXPECT_EQ(events(answer.get()).size(), 1u);
+}
+
 TEST_F(EventTest, ValidRefCountsFollowCreatesAndDestroys) {
     const int vm = world.store.class_index("VM");
     const std::int64_t before = static_cast<std::int64_t>(world.store.count(vm));
