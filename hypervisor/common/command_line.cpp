@@ -108,6 +108,14 @@ HypervisorOptions parse_command_line(std::string_view line) {
             } else {
                 ++opts.invalid;
             }
+        } else if (key == "bootscrub") {
+            if (value == "idle") {
+                opts.bootscrub_idle = true;
+            } else if (value == "0" || value == "no" || value == "off" || value == "false") {
+                opts.bootscrub_idle = false;
+            } else {
+                ++opts.invalid;  // Xen's boot-time scrub (bootscrub=1) is not Tern's
+            }
         } else if (key == "dom0_vcpus_pin") {
             if (value.empty()) {
                 opts.dom0_vcpus_pin = true;

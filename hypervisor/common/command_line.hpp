@@ -1,7 +1,7 @@
 // Defines HypervisorOptions and parse_command_line: Tern's own boot options, read from the
 // command line the boot loader gives it (QEMU's -append), with Xen's names and syntax:
 // dom0_mem=512M, dom0_max_vcpus=2, dom0_vcpus_pin, dom0_weight=512, console=dtuart,
-// loglvl=all.
+// loglvl=all, bootscrub=idle.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,9 @@ struct HypervisorOptions {
     // dom0_weight, Xen's credit default 256 unless given.
     bool dom0_vcpus_pin = false;
     std::uint32_t dom0_weight = 256;
+    // bootscrub=idle: idle CPUs zero free pages ahead of the domains that will get them (Xen's
+    // default; Tern's is bootscrub=0, as under TCG the scrubbing slows dom0's own boot).
+    bool bootscrub_idle = false;
     std::string_view console = "dtuart";
     LogLevel loglvl = LogLevel::warning;
     // tern_selftest=fault: fault on purpose once booted, to show the fault report (a debug

@@ -121,8 +121,8 @@ alignas(Dom0Memory) std::uint8_t g_dom0_memory_storage[sizeof(Dom0Memory)];
 MachineMemory* g_machine = nullptr;
 PageAllocatorMemory* g_page_memory = nullptr;  // the same, for the idle CPUs' scrubbing
 
-// An idle CPU's piece of work: 64 KiB of free pages zeroed ahead of the domains that will be
-// given them (Xen's bootscrub=idle); short, so that a vCPU to run waits little.
+// An idle CPU's piece of work with bootscrub=idle: 64 KiB of free pages zeroed ahead of the
+// domains that will be given them; short, so that a vCPU to run waits little.
 bool scrub_free_pages() {
     return g_page_memory->scrub_some(16);
 }
@@ -450,7 +450,8 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     // its MPIDR, with dom0_vcpus_pin).
     g_scheduler.reset((1u << g_cpu_count) - 1);
     set_vcpu_scheduling(&g_scheduler, g_console, kick_cpu_mask);
-    set_idle_work(scrub_free_pages);
+    if (opts.bootscrub_idle)
+        set_idle_work(scrub_free_pages);
     g_dom0_sched.id = 0;
     g_dom0_sched.weight = opts.dom0_weight;
     g_dom0_sched.vttbr = arch::dom0_vttbr();

@@ -34,6 +34,10 @@ TEST(CommandLine, Dom0SchedulingOptions) {
     EXPECT_EQ(d.dom0_weight, 256u);
     auto o = parse_command_line("dom0_vcpus_pin dom0_weight=1024");
     EXPECT_TRUE(o.dom0_vcpus_pin);
+    EXPECT_FALSE(o.bootscrub_idle);  // Tern's default
+    EXPECT_TRUE(parse_command_line("bootscrub=idle").bootscrub_idle);
+    EXPECT_FALSE(parse_command_line("bootscrub=idle bootscrub=0").bootscrub_idle);
+    EXPECT_EQ(parse_command_line("bootscrub=1").invalid, 1u);  // no boot-time scrub
     EXPECT_EQ(o.dom0_weight, 1024u);
     EXPECT_EQ(o.invalid, 0u);
     auto bad = parse_command_line("dom0_vcpus_pin=yes dom0_weight=0 dom0_weight=65536");
