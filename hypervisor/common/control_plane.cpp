@@ -46,6 +46,8 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
     }
     if (c.domain > 0xffff)
         return Status::no_such_domain;
+    if (c.domain == kControlDomain && control_sched_ != nullptr)
+        return control_domain_op(c);
     Domain* d = domains_.find(static_cast<pub::domid_t>(c.domain));
     if (d == nullptr)
         return Status::no_such_domain;
@@ -121,7 +123,7 @@ Status ControlPlane::dispatch(tern_control& c, GuestMemory& memory) {
         case TERN_CONTROL_SCHED_SET:
         case TERN_CONTROL_SCHED_GET:
         case TERN_CONTROL_VCPU_AFFINITY:
-            return scheduling(*d, c);
+            return scheduling(d->sched(), d->config().max_vcpus, c);
         case TERN_CONTROL_WRITE_MEMORY:
             if (c.u.write.size > TERN_CONTROL_WRITE_MAX)
                 return Status::invalid_argument;
@@ -150,10 +152,32 @@ Status ControlPlane::create(tern_control& c) {
     return Status::ok;
 }
 
+Status ControlPlane::control_domain_op(tern_control& c) {
+    switch (c.cmd) {
+        case TERN_CONTROL_GET_INFO:
+            fill_control_info(c.u.info);
+            return Status::ok;
+        case TERN_CONTROL_SCHED_SET:
+        case TERN_CONTROL_SCHED_GET:
+        case TERN_CONTROL_VCPU_AFFINITY:
+            return scheduling(*control_sched_, control_vcpus_, c);
+        default:
+            return Status::invalid_argument;  // dom0 is not paused, destroyed or built
+    }
+}
+
 Status ControlPlane::list(tern_control& c, GuestMemory& memory) {
     tern_control_list& l = c.u.list;
     l.returned = 0;
     std::uint32_t next = l.first_domain;
+    if (next == kControlDomain && control_sched_ != nullptr && l.max_entries > 0) {
+        tern_domain_info info{};
+        fill_control_info(info);
+        if (!memory.write(l.entries, info))
+            return Status::invalid_argument;
+        l.returned = 1;
+        next = kControlDomain + 1u;
+    }
     while (l.returned < l.max_entries) {
         const Domain* d = domains_.next_from(next);
         if (d == nullptr)
@@ -193,19 +217,29 @@ void ControlPlane::fill_info(const Domain& d, tern_domain_info& info) const {
         info.handle[i] = d.config().handle[i];
 }
 
-Status ControlPlane::scheduling(Domain& d, tern_control& c) {
+void ControlPlane::fill_control_info(tern_domain_info& info) const {
+    info = {};
+    info.domain = kControlDomain;
+    info.state = static_cast<std::uint32_t>(DomainState::running);
+    info.vcpus = control_vcpus_;
+    info.pages = control_pages_;
+    info.max_pages = control_pages_;
+    info.cpu_time_ns = control_sched_->cpu_time_ns.load(std::memory_order_relaxed);
+}
+
+Status ControlPlane::scheduling(SchedDomain& d, std::uint32_t vcpus, tern_control& c) {
     if (scheduler_ == nullptr)
         return Status::not_supported;
     switch (c.cmd) {
         case TERN_CONTROL_SCHED_SET:
-            return scheduler_->set_params(d.sched(), c.u.sched.weight, c.u.sched.cap);
+            return scheduler_->set_params(d, c.u.sched.weight, c.u.sched.cap);
         case TERN_CONTROL_SCHED_GET:
-            c.u.sched = {d.sched().weight, d.sched().cap};
+            c.u.sched = {d.weight, d.cap};
             return Status::ok;
         default:
-            if (c.u.affinity.vcpu >= d.config().max_vcpus)
+            if (c.u.affinity.vcpu >= vcpus)
                 return Status::invalid_argument;
-            return scheduler_->set_affinity(d.sched(), c.u.affinity.vcpu, c.u.affinity.cpumap);
+            return scheduler_->set_affinity(d, c.u.affinity.vcpu, c.u.affinity.cpumap);
     }
 }
 

@@ -56,6 +56,14 @@ class ControlPlane {
     void set_runner(DomainRunner* runner) { runner_ = runner; }
     // Weights, caps and affinity go to `scheduler` (none: they are not supported).
     void set_scheduler(Scheduler* scheduler) { scheduler_ = scheduler; }
+    // The control domain itself (dom0, built at boot, not in the DomainTable): its
+    // scheduling share (weight, cap, affinity) and its info are reached as domain 0, as
+    // Xen's domctls reach Domain-0; nothing else (pause, destroy, memory) applies to it.
+    void set_control_domain(SchedDomain* sched, std::uint32_t vcpus, std::uint64_t pages) {
+        control_sched_ = sched;
+        control_vcpus_ = vcpus;
+        control_pages_ = pages;
+    }
 
     // A domain's own vCPU shut it down (SCHEDOP_shutdown, PSCI SYSTEM_OFF, a crash): it is
     // recorded and dom0 told, without the control lock (the control domain may be waiting
@@ -78,8 +86,10 @@ class ControlPlane {
     Status create(tern_control& c);
     Status list(tern_control& c, GuestMemory& memory);
     Status alloc_unbound(Domain& d, tern_control& c);
-    Status scheduling(Domain& d, tern_control& c);
+    Status control_domain_op(tern_control& c);
+    Status scheduling(SchedDomain& d, std::uint32_t vcpus, tern_control& c);
     void fill_info(const Domain& d, tern_domain_info& info) const;
+    void fill_control_info(tern_domain_info& info) const;
     void notify_domain_exception();
 
     DomainTable& domains_;
@@ -89,6 +99,9 @@ class ControlPlane {
     DomainTeardown* teardown_ = nullptr;
     DomainRunner* runner_ = nullptr;
     Scheduler* scheduler_ = nullptr;
+    SchedDomain* control_sched_ = nullptr;
+    std::uint32_t control_vcpus_ = 0;
+    std::uint64_t control_pages_ = 0;
     lib::SpinLock lock_;
 };
 

@@ -505,6 +505,8 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     control->set_teardown(dom0_memory);
     control->set_runner(&g_runner);
     control->set_scheduler(&g_scheduler);
+    control->set_control_domain(&g_dom0_sched, static_cast<std::uint32_t>(g_vcpus.count()),
+                                dom0.ram_size / kPageSize);
     set_domain_vcpu_environment(g_console, control);
     set_guest_dom0_memory(dom0_memory);
     g_vcpus_ready.store(true, std::memory_order_release);

@@ -55,7 +55,7 @@ constexpr const char* kUsage =
     "usage: tern-ctl [--interface-version V] [--privcmd PATH] COMMAND [ARGS]\n"
     "commands:\n"
     "  physinfo                         CPUs and free memory of the host\n"
-    "  list                             every domain but dom0\n"
+    "  list                             every domain, dom0 (0) first\n"
     "  create --memory MiB [--vcpus N] [--no-populate]\n"
     "                                   a paused domain with that much RAM; prints its id\n"
     "  build CONFIG                     a paused domain built from a config file (kernel,\n"
@@ -65,14 +65,14 @@ constexpr const char* kUsage =
     "  xenstore-read PATH | xenstore-write PATH VALUE | xenstore-ls PATH\n"
     "                                   xenstore through xenstored's socket (--xenbus: through\n"
     "                                   dom0's kernel, /dev/xen/xenbus)\n"
-    "  info ID                          one domain's state\n"
+    "  info ID                          one domain's state (0: dom0)\n"
     "  pause ID | unpause ID | destroy ID\n"
     "                                   (destroy first has tern-blkback close its disks and\n"
     "                                   netback delete its vif interfaces)\n"
     "  shutdown ID [poweroff|reboot|suspend|crash|watchdog]\n"
     "  sched-credit ID [--weight W] [--cap C]\n"
     "                                   shows (or sets) the domain's weight (1-65535, default\n"
-    "                                   256) and cap (percent of one CPU, 0 = none)\n"
+    "                                   256) and cap (percent of one CPU, 0 = none); ID 0: dom0\n"
     "  vcpu-pin ID VCPU CPUS            vCPU VCPU runs only on physical CPUs CPUS (e.g. 1,2 or\n"
     "                                   1-3 or all)\n"
     "  peek ID GFN                      the first 16 bytes of one of its pages, and whether\n"
@@ -107,6 +107,13 @@ std::uint32_t domain_id(const std::vector<std::string>& args, std::size_t at) {
     if (id == 0 || id > 0x7fef)
         throw UsageError{"domain id out of range: " + args[at]};
     return static_cast<std::uint32_t>(id);
+}
+
+// A domain id where dom0 (0) is one too: info, sched-credit, vcpu-pin (as xl's).
+std::uint32_t domain_or_dom0_id(const std::vector<std::string>& args, std::size_t at) {
+    if (at < args.size() && args[at] == "0")
+        return 0;
+    return domain_id(args, at);
 }
 
 // "all", or CPU numbers and ranges: "1", "1,3", "1-3".
@@ -414,7 +421,7 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
         }
         std::printf("%u\n", id);
     } else if (cmd == "info") {
-        print_info(control.info(domain_id(args, 1)));
+        print_info(control.info(domain_or_dom0_id(args, 1)));
     } else if (cmd == "pause") {
         control.pause(domain_id(args, 1));
     } else if (cmd == "unpause") {
@@ -460,7 +467,7 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
     } else if (cmd == "evtchn-bind") {
         evtchn_bind(privcmd, control, domain_id(args, 1));
     } else if (cmd == "sched-credit") {
-        const std::uint32_t id = domain_id(args, 1);
+        const std::uint32_t id = domain_or_dom0_id(args, 1);
         tern_control_sched sched = control.scheduling(id);
         bool change = false;
         for (std::size_t i = 2; i < args.size(); i += 2) {
@@ -474,7 +481,7 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
             control.set_scheduling(id, sched.weight, sched.cap);
         std::printf("weight %u cap %u\n", sched.weight, sched.cap);
     } else if (cmd == "vcpu-pin") {
-        const std::uint32_t id = domain_id(args, 1);
+        const std::uint32_t id = domain_or_dom0_id(args, 1);
         if (args.size() != 4)
             throw UsageError{"vcpu-pin: ID VCPU CPUS"};
         control.set_vcpu_affinity(id, static_cast<std::uint32_t>(number(args[2], "vCPU")),

@@ -98,6 +98,18 @@ def test_four_two_vcpu_guests_share_two_cpus_and_one_pauses():
         assert rc == 0 and "weight 512 cap 50" in out, out
         out, rc = shell.run(f"tern-ctl vcpu-pin {p} 0 3")  # no such CPU
         assert rc == 1 and "Invalid argument" in out, out
+        # dom0 is domain 0 to them too (xl sched-credit -d 0, xl vcpu-pin 0), with the same
+        # checks, and tern-ctl list / info 0 show it.
+        out, rc = shell.run("tern-ctl sched-credit 0 --weight 512 && tern-ctl sched-credit 0 && "
+                            "tern-ctl info 0 && tern-ctl list")
+        assert rc == 0 and out.count("weight 512 cap 0") == 2, out
+        assert len(re.findall(r"^\s*0 running\s+512\s+1\s", out, re.M)) == 2, out
+        out, rc = shell.run("tern-ctl vcpu-pin 0 1 0")  # dom0 has one vCPU here
+        assert rc == 1 and "Invalid argument" in out, out
+        out, rc = shell.run("tern-ctl vcpu-pin 0 0 3")  # no such CPU
+        assert rc == 1 and "Invalid argument" in out, out
+        out, rc = shell.run("tern-ctl vcpu-pin 0 0 0 && tern-ctl sched-credit 0 --weight 256")
+        assert rc == 0 and "weight 256 cap 0" in out, out
         out, rc = shell.run(f"tern-ctl vcpu-pin {p} 0 2 && tern-ctl vcpu-pin {p} 1 1-2")
         assert rc == 0, out
         pinned = cpu_times(shell)[p][1]

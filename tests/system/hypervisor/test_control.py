@@ -118,7 +118,7 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
         assert rc == 1 and "Cannot allocate memory" in out, out
         assert free_pages(shell) == before
         out, rc = shell.run("tern-ctl list")
-        assert out.strip().splitlines()[-1].split()[0] == "ID", out  # no domain left
+        assert out.strip().splitlines()[-1].split()[0] == "0", out  # no domain left but dom0
 
         # A caller speaking another interface version is refused and told ours.
         out, rc = shell.run("tern-ctl --interface-version 0x544e0001 physinfo")
@@ -187,7 +187,7 @@ def test_dom0_creates_lists_shuts_down_and_destroys_domains():
                             "tern-ctl build /tmp/bad.cfg")
         assert rc == 2 and "/tmp/bad.cfg:2:10: expected a number" in out, out
         out, rc = shell.run("tern-ctl list")
-        assert out.strip().splitlines()[-1].split()[0] == "ID", out
+        assert out.strip().splitlines()[-1].split()[0] == "0", out
 
         out, rc = shell.run("tern-ctl peek 999 0x40000")
         assert rc == 1 and "No such process" in out, out

@@ -378,5 +378,61 @@ TEST(ControlPlane, WeightCapAndAffinityGoToTheScheduler) {
     w.call(pin, kEinval);
 }
 
+TEST(ControlPlane, Dom0IsDomainZeroForItsInfoWeightCapAndAffinityOnly) {
+    World w;
+    Scheduler scheduler;
+    scheduler.reset(0b11);
+    w.control.set_scheduler(&scheduler);
+    // Before the image hands dom0 over, domain 0 is no domain of the table.
+    w.call(World::make(TERN_CONTROL_SCHED_GET, 0), kEsrch);
+    SchedDomain dom0;
+    dom0.cpu_time_ns.store(7'000'000'000);
+    w.control.set_control_domain(&dom0, 2, 131072);
+
+    const tern_domain_info info = w.info(0);
+    EXPECT_EQ(info.domain, 0u);
+    EXPECT_EQ(info.state, static_cast<std::uint32_t>(DomainState::running));
+    EXPECT_EQ(info.vcpus, 2u);
+    EXPECT_EQ(info.pages, 131072u);
+    EXPECT_EQ(info.cpu_time_ns, 7'000'000'000u);
+
+    tern_control set = World::make(TERN_CONTROL_SCHED_SET, 0);
+    set.u.sched = {512, 0};
+    w.call(set, 0);
+    EXPECT_EQ(dom0.weight, 512u);
+    EXPECT_EQ(w.call(World::make(TERN_CONTROL_SCHED_GET, 0), 0).u.sched.weight, 512u);
+    set.u.sched = {70000, 0};  // the same checks as any domain's
+    w.call(set, kEinval);
+    EXPECT_EQ(dom0.weight, 512u);
+
+    tern_control pin = World::make(TERN_CONTROL_VCPU_AFFINITY, 0);
+    pin.u.affinity = {1, 0b10};
+    w.call(pin, 0);
+    EXPECT_EQ(dom0.affinity[1], 0b10u);
+    pin.u.affinity = {2, 0b1};  // dom0 has 2 vCPUs
+    w.call(pin, kEinval);
+    pin.u.affinity = {0, 0b100};  // no such CPU
+    w.call(pin, kEinval);
+    EXPECT_EQ(dom0.affinity[0], ~0u);
+
+    // Nothing else reaches dom0 through the control ABI.
+    w.call(World::make(TERN_CONTROL_PAUSE, 0), kEinval);
+    w.call(World::make(TERN_CONTROL_DESTROY, 0), kEinval);
+
+    // The list starts with dom0, then the created domains.
+    const std::uint32_t id = w.create();
+    tern_control list = World::make(TERN_CONTROL_LIST);
+    list.u.list.entries = kList;
+    list.u.list.max_entries = 8;
+    EXPECT_EQ(w.call(list, 0).u.list.returned, 2u);
+    tern_domain_info entries[2]{};
+    ASSERT_TRUE(w.memory.read(kList, entries));
+    EXPECT_EQ(entries[0].domain, 0u);
+    EXPECT_EQ(entries[0].vcpus, 2u);
+    EXPECT_EQ(entries[1].domain, id);
+    list.u.list.first_domain = 1;  // a caller paging past dom0 gets the others only
+    EXPECT_EQ(w.call(list, 0).u.list.returned, 1u);
+}
+
 }  // namespace
 }  // namespace tern::hv
