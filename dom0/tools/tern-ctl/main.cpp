@@ -6,10 +6,10 @@
 // wait-exception [SECONDS] (VIRQ_DOM_EXC through /dev/xen/evtchn); evtchn-bind ID;
 // build CONFIG (the domain builder); hvm-param ID INDEX; sched-credit ID [--weight W]
 // [--cap C]; vcpu-pin ID VCPU CPUS;
-// xenstore-read PATH, xenstore-write PATH VALUE, xenstore-ls PATH (through xenstored's
-// socket, or with --xenbus through the kernel's /dev/xen/xenbus);
-// console [--log] [--log-dir DIR] ID (tern-consoled's pty for the domain, or its log file).
-// Exit status: 0 done, 1 the hypervisor refused (the reason is printed), 2 bad usage.
+// xenstore-read PATH, xenstore-write PATH VALUE, xenstore-ls PATH, xenstore-watch PATH (through
+// xenstored's socket, or with --xenbus through the kernel's /dev/xen/xenbus); console [--log]
+// [--log-dir DIR] ID (tern-consoled's pty for the domain, or its log file). Exit status: 0 done, 1
+// the hypervisor refused (the reason is printed), 2 bad usage.
 #include <fcntl.h>
 #include <unistd.h>
 #include <algorithm>
@@ -62,7 +62,8 @@ constexpr const char* kUsage =
     "                                   ramdisk, extra, memory, vcpus, disk, vif): prints where\n"
     "                                   things went; its disks are served by tern-blkback\n"
     "  hvm-param ID INDEX               one of its HVM parameters\n"
-    "  xenstore-read PATH | xenstore-write PATH VALUE | xenstore-ls PATH\n"
+    "  xenstore-read PATH | xenstore-write PATH VALUE | xenstore-ls PATH |\n"
+    "  xenstore-watch PATH\n"
     "                                   xenstore through xenstored's socket (--xenbus: through\n"
     "                                   dom0's kernel, /dev/xen/xenbus)\n"
     "  info ID                          one domain's state (0: dom0)\n"
@@ -335,7 +336,8 @@ int console(const std::vector<std::string>& args) {
     return tern::dom0::attach_console(tty.value(), STDIN_FILENO, STDOUT_FILENO);
 }
 
-// xenstore-read, -write, -ls: they need no hypervisor call, so they run before privcmd opens.
+// xenstore-read, -write, -ls, -watch: they need no hypervisor call, so they run before privcmd
+// opens.
 int xenstore(const std::vector<std::string>& args, bool through_kernel) {
     namespace xs = tern::dom0::xenstored;
     std::unique_ptr<xs::XenstoreClient> client;
@@ -361,6 +363,19 @@ int xenstore(const std::vector<std::string>& args, bool through_kernel) {
         if (!value.ok())
             return fail(value.error());
         std::printf("%s\n", value.value().c_str());
+    } else if (args[0] == "xenstore-watch") {
+        // As xenstore-watch: each path that changes under PATH, a line at a time, flushed (the
+        // first one at once, as xenstored fires a new watch), until the connection closes.
+        auto watching = client->watch(args[1], "tern-ctl");
+        if (!watching.ok())
+            return fail(watching.error());
+        for (;;) {
+            auto event = client->next_event();
+            if (!event.ok())
+                return fail(event.error());
+            std::printf("%s\n", event.value().first.c_str());
+            std::fflush(stdout);
+        }
     } else if (args[0] == "xenstore-write") {
         if (args.size() < 3)
             throw UsageError{"xenstore-write: PATH VALUE"};
@@ -528,7 +543,7 @@ int main(int argc, char** argv) {
             throw UsageError{"no command"};
         if (args[0].rfind("xenstore-", 0) == 0) {
             if (args[0] != "xenstore-read" && args[0] != "xenstore-write" &&
-                args[0] != "xenstore-ls")
+                args[0] != "xenstore-ls" && args[0] != "xenstore-watch")
                 throw UsageError{"unknown command '" + args[0] + "'"};
             if (args.size() < 2)
                 throw UsageError{args[0] + ": PATH"};

@@ -58,7 +58,7 @@ blk_test() {
     say "disk test done"
 }
 # The PV network test: eth0 appears once netfront probes; its link comes up once dom0's
-# netback connects (after tern-vif-hotplug has bridged the backend interface).
+# netback connects (after tern-vif-hotplug has bridged the backend interface). eth1 too, if any.
 net_test() {
     for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
         [ -e /sys/class/net/eth0 ] && break
@@ -69,6 +69,15 @@ net_test() {
     ip addr add 10.0.3.2/24 dev eth0
     ip link set eth0 up
     say "net eth0 $(cat /sys/class/net/eth0/address) 10.0.3.2/24"
+    # A second NIC, if the config gives one: up, no address; its carrier shows netback connected it.
+    if [ -e /sys/class/net/eth1 ]; then
+        ip link set eth1 up
+        for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+            [ "$(cat /sys/class/net/eth1/carrier 2>/dev/null)" = 1 ] && break
+            sleep 1
+        done
+        say "net eth1 $(cat /sys/class/net/eth1/address) carrier $(cat /sys/class/net/eth1/carrier)"
+    fi
     for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
         if ping -c 1 -W 2 10.0.3.1 >/dev/null 2>&1; then
             say "net ping 10.0.3.1 ok after $i tries"

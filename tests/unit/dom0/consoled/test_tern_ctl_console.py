@@ -1,7 +1,8 @@
 """`tern-ctl console` on the host, without a hypervisor: xenstored (host build) holds a
 domain's /local/domain/<id>/console/tty, which names a pty this test holds the master of, as
 tern-consoled would. What the "guest" writes reaches tern-ctl's output, what is typed reaches
-the guest, Ctrl-] detaches, and --log prints the log file."""
+the guest, Ctrl-] detaches, and --log prints the log file. Also `tern-ctl xenstore-watch`
+against the same xenstored."""
 
 import os
 import select
@@ -109,3 +110,23 @@ def test_the_daemon_explains_what_it_lacks(tmp_path, xenstored):
                             text=True)
     assert daemon.returncode == 2 and "unknown or incomplete option" in daemon.stderr
     assert "--log-dir DIR" in daemon.stderr
+
+
+def test_xenstore_watch_prints_each_changed_path_under_it(xenstored):
+    """`tern-ctl xenstore-watch` (what tern-vif-hotplug waits on): the path itself at once, then
+    each write under it as it happens, nothing from elsewhere."""
+    base = "/local/domain/0/backend/vif"
+    subprocess.run([f"{BIN}/tern-ctl", "xenstore-write", f"{base}/3/0/state", "1"],
+                   env=xenstored, check=True)
+    watch = tern_ctl(xenstored, "xenstore-watch", base)
+    try:
+        fd = watch.stdout.fileno()
+        read_until(fd, f"{base}\n".encode())
+        for args in (["xenstore-write", "/local/domain/0/elsewhere", "x"],
+                     ["xenstore-write", f"{base}/3/1/state", "2"]):
+            subprocess.run([f"{BIN}/tern-ctl", *args], env=xenstored, check=True)
+        got = read_until(fd, f"{base}/3/1/state\n".encode())
+        assert b"elsewhere" not in got, got
+    finally:
+        watch.kill()
+        watch.wait()
