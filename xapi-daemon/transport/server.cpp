@@ -57,7 +57,7 @@ Server::Server(rpc::RequestHandler& handler, TransportLimits limits)
     : handler_(handler), limits_(limits) {}
 
 Server::~Server() {
-    io_.stop();
+    stop_loops();
     // Whatever stop() posted may not have run: close the listeners (and remove the socket
     // files) here, where no I/O thread runs any more.
     for (auto& l : listeners_)
@@ -106,7 +106,7 @@ unsigned short Server::listen_https(const std::string& address, asio::ssl::conte
         auto again = weak.lock();
         if (!again)
             return;
-        acc.async_accept(asio::make_strand(io_),
+        acc.async_accept(asio::make_strand(next_loop()),
                          [this, accept = again](boost::system::error_code ec2, tcp::socket socket) {
                              if (ec2 == asio::error::operation_aborted)
                                  return;
@@ -153,22 +153,22 @@ void Server::listen_unix(const std::filesystem::path& path) {
         auto again = weak.lock();
         if (!again)
             return;
-        acc.async_accept(
-            asio::make_strand(io_), [this, accept = again, path](boost::system::error_code ec2,
-                                                                 unix_socket::socket socket) {
-                if (ec2 == asio::error::operation_aborted)
-                    return;
-                if (!ec2) {
-                    rpc::Peer peer;
-                    peer.transport = rpc::Peer::Transport::unix_socket;
-                    peer.uid = peer_uid(socket.native_handle());
-                    peer.address = path.string();
-                    std::make_shared<HttpSession<unix_socket::socket>>(
-                        std::move(socket), std::move(peer), handler_, limits_, registry_)
-                        ->start();
-                }
-                (*accept)();
-            });
+        acc.async_accept(asio::make_strand(next_loop()), [this, accept = again, path](
+                                                             boost::system::error_code ec2,
+                                                             unix_socket::socket socket) {
+            if (ec2 == asio::error::operation_aborted)
+                return;
+            if (!ec2) {
+                rpc::Peer peer;
+                peer.transport = rpc::Peer::Transport::unix_socket;
+                peer.uid = peer_uid(socket.native_handle());
+                peer.address = path.string();
+                std::make_shared<HttpSession<unix_socket::socket>>(
+                    std::move(socket), std::move(peer), handler_, limits_, registry_)
+                    ->start();
+            }
+            (*accept)();
+        });
     };
     (*accept)();
     listeners_.push_back(std::move(listener));
@@ -188,19 +188,41 @@ void Server::serve_stdio(int in_fd, int out_fd) {
         ->start();
 }
 
+asio::io_context& Server::next_loop() {
+    const std::size_t n = loops_.size() + 1;
+    const std::size_t i = next_loop_++ % n;
+    return i == 0 ? io_ : *loops_[i - 1];
+}
+
+void Server::stop_loops() {
+    io_.stop();
+    std::lock_guard lock(loops_mutex_);
+    for (auto& loop : loops_)
+        loop->stop();
+}
+
 void Server::run(unsigned threads) {
-    // The loop runs until stop(); in stdio mode, until its one connection has ended.
+    // The loops run until stop(); in stdio mode, until its one connection has ended.
+    {
+        std::lock_guard lock(loops_mutex_);
+        for (unsigned i = 1; i < threads; ++i)
+            loops_.push_back(std::make_unique<asio::io_context>(1));
+    }
     auto guard = asio::make_work_guard(io_);
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
     std::vector<std::thread> pool;
     if (stdio_) {
         pool.emplace_back([this] {
             registry_.wait_empty();
-            io_.stop();
+            stop_loops();
         });
     }
-    for (unsigned i = 1; i < threads; ++i)
-        pool.emplace_back([this] { io_.run(); });
+    for (auto& loop : loops_) {
+        guards.push_back(asio::make_work_guard(*loop));
+        pool.emplace_back([&loop] { loop->run(); });
+    }
     io_.run();
+    stop_loops();  // a stop() that came before the loops began left them running
     for (auto& t : pool)
         t.join();
 }
@@ -211,7 +233,7 @@ void Server::stop() {
             l->close();
     });
     registry_.close_all_and_wait(std::chrono::seconds(5));
-    io_.stop();
+    stop_loops();
 }
 
 }  // namespace tern::xapi

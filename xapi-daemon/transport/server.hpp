@@ -1,5 +1,10 @@
 // Defines Server: the listeners of xapid (HTTPS on TCP, HTTP on Unix sockets) and the stdio
 // transport, all feeding one RequestHandler; its I/O threads; and an orderly stop.
+//
+// Each I/O thread runs an event loop of its own, and each connection lives on one of them,
+// dealt in turn as they are accepted: a connection's reads, answers and writes never change
+// thread, and the threads share no queue or lock (one loop run by several threads costs every
+// answer a hand-off between them and a contended lock).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -7,6 +12,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -47,13 +53,22 @@ class Server {
     };
 
   private:
-    boost::asio::io_context io_;
+    // The loop the next accepted connection lives on.
+    boost::asio::io_context& next_loop();
+    void stop_loops();
+
+    boost::asio::io_context io_;  // the listeners' loop, and the first I/O thread's
     rpc::RequestHandler& handler_;
     TransportLimits limits_;
     ConnectionRegistry registry_;
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::optional<boost::asio::ssl::context> tls_;
     bool stdio_ = false;
+    // The other I/O threads' loops (made by run(), before the first accept completes), and
+    // where the next connection goes; touched only on io_'s thread once run() has begun.
+    std::mutex loops_mutex_;  // guards loops_ between run() and stop()
+    std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
+    std::size_t next_loop_ = 0;
 };
 
 }  // namespace tern::xapi
