@@ -48,8 +48,8 @@ std::uint32_t Scheduler::make_runnable(SchedVcpu& v, std::uint64_t now) {
     if (v.state != VcpuState::starting)
         return 0;
     v.state = VcpuState::runnable;
+    v.runstate.reset(Runstate::runnable, now);
     wake_locked(v);
-    (void)now;
     return idle_cpus_for(v);
 }
 
@@ -95,7 +95,7 @@ void Scheduler::go_offline(SchedVcpu& v) {
     v.state = VcpuState::offline;
 }
 
-std::uint32_t Scheduler::wake(const SchedDomain& domain, std::uint32_t vcpu, std::uint64_t) {
+std::uint32_t Scheduler::wake(const SchedDomain& domain, std::uint32_t vcpu, std::uint64_t now) {
     lib::LockGuard guard(lock_);
     for (SchedVcpu& v : vcpus_) {
         if (v.state == VcpuState::free || v.domain != &domain || v.vcpu != vcpu)
@@ -103,8 +103,10 @@ std::uint32_t Scheduler::wake(const SchedDomain& domain, std::uint32_t vcpu, std
         if (v.state == VcpuState::blocked) {
             // Still on its CPU (it has not left yet): it simply goes on there.
             v.state = v.on_cpu ? VcpuState::running : VcpuState::runnable;
-            if (!v.on_cpu)
+            if (!v.on_cpu) {
+                v.runstate.enter(Runstate::runnable, now);
                 wake_locked(v);
+            }
         }
         if (v.on_cpu)
             return 1u << v.cpu;
@@ -149,6 +151,7 @@ SchedVcpu* Scheduler::pick_locked(std::size_t cpu, std::uint64_t now) {
     }
     if (best != nullptr) {
         best->state = VcpuState::running;
+        best->runstate.enter(Runstate::running, now);
         best->on_cpu = true;
         best->yielded = false;
         best->cpu = cpu;
@@ -239,8 +242,11 @@ SchedVcpu* Scheduler::switch_from(std::size_t cpu, std::uint64_t now,
                 v->state = VcpuState::runnable;
                 v->wake_deadline = 0;
             }
+            v->runstate.enter(
+                v->state == VcpuState::blocked ? Runstate::blocked : Runstate::runnable, now);
         } else {
             v->state = VcpuState::runnable;
+            v->runstate.enter(Runstate::runnable, now);
         }
         c.current = nullptr;
     }
@@ -289,6 +295,7 @@ std::uint32_t Scheduler::expire(std::uint64_t now) {
         if (v.state == VcpuState::blocked && !v.on_cpu && v.wake_deadline != 0 &&
             v.wake_deadline <= now) {
             v.state = VcpuState::runnable;
+            v.runstate.enter(Runstate::runnable, now);
             wake_locked(v);
             kick |= idle_cpus_for(v);
         } else if (v.state == VcpuState::runnable && !v.on_cpu && !v.domain->paused &&

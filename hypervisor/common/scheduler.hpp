@@ -10,7 +10,9 @@
 // it, its vCPUs wait for the next period. A vCPU that waits for an interrupt (WFI,
 // SCHEDOP_block) is blocked until an interrupt is raised for it or its deadline (its virtual
 // timer, a poll's timeout) passes; a vCPU that wakes gets a virtual time at most one slice
-// behind the others', so that sleeping earns no credit for later.
+// behind the others', so that sleeping earns no credit for later. Each vCPU's Xen runstate
+// (running on a CPU, runnable while it waits for one, blocked, offline; ns in each) is kept
+// as it enters and leaves CPUs and blocks and wakes (RunstateClock).
 //
 // The scheduler decides; the caller moves registers (arch::VcpuContext) and sends the CPUs the
 // kicks it names (a mask of CPU indexes). Time is passed in (system time, ns), so that the
@@ -23,6 +25,7 @@
 #include <cstdint>
 
 #include "common/physical_timer.hpp"
+#include "common/runstate_clock.hpp"
 #include "lib/spinlock.hpp"
 #include "public/xen.hpp"
 #include "tern/arch/vcpu_context.hpp"
@@ -75,6 +78,7 @@ struct SchedVcpu {
     std::uint64_t wake_deadline = 0;   // while blocked: when it wakes anyway (0: never)
     arch::VcpuContext context{};
     PhysicalTimer physical_timer;  // its EL1 physical timer, emulated (it moves with it)
+    RunstateClock runstate;        // Xen's runstate: on a CPU, waiting for one, blocked, off
 };
 
 class Scheduler {

@@ -371,3 +371,71 @@ TEST(Scheduler, AWaitingDom0VcpuLeavesItsCpuToAGuest) {
 
 }  // namespace
 }  // namespace tern::hv
+
+namespace tern::hv {
+namespace {
+
+std::uint64_t total(const pub::vcpu_runstate_info& r) {
+    return r.time[0] + r.time[1] + r.time[2] + r.time[3];
+}
+
+TEST(RunstateClock, EachIntervalGoesToTheStateItWasSpentIn) {
+    RunstateClock clock;
+    clock.reset(Runstate::runnable, 100);
+    clock.enter(Runstate::running, 130);
+    clock.enter(Runstate::blocked, 200);
+    clock.enter(Runstate::runnable, 1200);
+    clock.enter(Runstate::running, 1250);
+    clock.enter(Runstate::running, 1260);  // the same state: only the time so far added up
+    const pub::vcpu_runstate_info& r = clock.info();
+    EXPECT_EQ(r.state, 0);
+    EXPECT_EQ(r.state_entry_time, 1260u);
+    EXPECT_EQ(r.time[0], 80u);
+    EXPECT_EQ(r.time[1], 80u);
+    EXPECT_EQ(r.time[2], 1000u);
+    EXPECT_EQ(r.time[3], 0u);
+    clock.enter(Runstate::offline, 1000);  // a time from the past counts as none
+    EXPECT_EQ(clock.info().time[0], 80u);
+    EXPECT_EQ(clock.info().state_entry_time, 1260u);
+}
+
+TEST(Scheduler, RunstateShowsStealWhenSharingAndBlockedWhenIdle) {
+    // Two busy vCPUs on one CPU: each is running half the time and runnable (steal) the
+    // other half; every ns since it started is in one state or another.
+    World w(0b1);
+    SchedDomain& a = w.domain(1, 1);
+    SchedDomain& b = w.domain(2, 1);
+    const std::uint64_t start = w.now;
+    w.run(0b1, 1000 * kMs);
+    for (SchedDomain* d : {&a, &b}) {
+        SchedVcpu* v = w.sched.find(*d, 0);
+        ASSERT_NE(v, nullptr);
+        const pub::vcpu_runstate_info& r = v->runstate.info();
+        const std::uint64_t since = r.state_entry_time - start;
+        EXPECT_EQ(total(r), since);
+        EXPECT_NEAR(static_cast<double>(r.time[0]) / since, 0.5, 0.03);
+        EXPECT_NEAR(static_cast<double>(r.time[1]) / since, 0.5, 0.03);
+        EXPECT_EQ(r.time[2], 0u);
+    }
+
+    // An idle vCPU: it blocks with no deadline, is woken 300 ms later, then runs.
+    World idle(0b1);
+    SchedDomain& c = idle.domain(3, 1);
+    idle.run(0b1, 10 * kMs);
+    SchedVcpu* v = idle.sched.find(c, 0);
+    ASSERT_NE(v, nullptr);
+    idle.sched.block(*v, 0);
+    (void)idle.sched.switch_from(0, idle.now, 0);
+    EXPECT_EQ(v->runstate.state(), Runstate::blocked);
+    idle.run(0b1, 300 * kMs);
+    EXPECT_EQ(v->runstate.state(), Runstate::blocked);
+    (void)idle.sched.wake(c, 0, idle.now);
+    EXPECT_EQ(v->runstate.state(), Runstate::runnable);
+    idle.run(0b1, 5 * kMs);
+    EXPECT_EQ(v->runstate.state(), Runstate::running);
+    EXPECT_EQ(v->runstate.info().time[2], 300 * kMs);
+    EXPECT_LE(v->runstate.info().time[1], kMs);  // woken on an idle CPU: little waiting
+}
+
+}  // namespace
+}  // namespace tern::hv
