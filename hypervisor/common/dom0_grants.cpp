@@ -57,6 +57,16 @@ void Dom0Memory::update_grant_flags(pub::grant_entry_v1& entry, pub::domid_t dom
                                           __ATOMIC_ACQUIRE));
 }
 
+bool Dom0Memory::holds(const Domain& domain, std::uint64_t gfn) const {
+    if (maps_.shows(domain.id(), gfn))
+        return true;
+    for (const GrantMap& g : grants_) {
+        if (g.used && g.domain == domain.id() && g.frame == gfn)
+            return true;
+    }
+    return false;
+}
+
 std::int16_t Dom0Memory::map_grant(DomainTable& domains, pub::gnttab_map_grant_ref& op) {
     if ((op.flags & (kMapHost | kMapDevice)) == 0 || (op.flags & kMapContainsPte) != 0)
         return kGeneralError;
@@ -73,7 +83,9 @@ std::int16_t Dom0Memory::map_grant(DomainTable& domains, pub::gnttab_map_grant_r
         return kBadGntref;
     if (!readonly && (flags & pub::kGtfReadonly) != 0)
         return kPermissionDenied;
-    const auto machine = d->memory().machine_of(__atomic_load_n(&entry->frame, __ATOMIC_ACQUIRE));
+    // Read once: the guest could change the entry meanwhile.
+    const std::uint64_t frame = __atomic_load_n(&entry->frame, __ATOMIC_ACQUIRE);
+    const auto machine = d->memory().machine_of(frame);
     if (!machine)
         return kBadGntref;  // not a page of the granting domain
     const std::uint64_t gfn = op.host_addr >> kPageShift;
@@ -92,7 +104,7 @@ std::int16_t Dom0Memory::map_grant(DomainTable& domains, pub::gnttab_map_grant_r
     if (slot == nullptr)
         return kNoSpace;
     if ((op.flags & kMapHost) != 0) {
-        auto added = maps_.add(gfn, op.dom, entry->frame, *machine);
+        auto added = maps_.add(gfn, op.dom, frame, *machine);
         if (!added.ok())
             return kNoSpace;
         if (!stage2_.map(gfn, *machine, readonly ? MapAccess::read_only : MapAccess::read_write)) {
@@ -100,7 +112,8 @@ std::int16_t Dom0Memory::map_grant(DomainTable& domains, pub::gnttab_map_grant_r
             return kGeneralError;
         }
     }
-    *slot = GrantMap{true, readonly, op.dom, op.ref, (op.flags & kMapHost) != 0 ? gfn : ~0ull};
+    *slot =
+        GrantMap{true, readonly, op.dom, op.ref, (op.flags & kMapHost) != 0 ? gfn : ~0ull, frame};
     update_grant_flags(*entry, op.dom, op.ref);
     op.handle = static_cast<pub::grant_handle_t>(slot - grants_.data());
     op.dev_bus_addr = machine->value;
@@ -191,7 +204,9 @@ std::int16_t Dom0Memory::copy_side(DomainTable& domains, const pub::gnttab_copy_
         return kBadGntref;
     if (write && (flags & pub::kGtfReadonly) != 0)
         return kPermissionDenied;
-    const auto machine = d->memory().machine_of(__atomic_load_n(&entry->frame, __ATOMIC_ACQUIRE));
+    // Read once: the guest could change the entry meanwhile.
+    const std::uint64_t frame = __atomic_load_n(&entry->frame, __ATOMIC_ACQUIRE);
+    const auto machine = d->memory().machine_of(frame);
     if (!machine)
         return kBadGntref;
     page = *machine;

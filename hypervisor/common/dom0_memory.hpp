@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "common/control_plane.hpp"
+#include "common/domain_hypercalls.hpp"
 #include "common/foreign_maps.hpp"
 #include "common/guest_memory.hpp"
 #include "common/machine_memory.hpp"
@@ -36,7 +37,7 @@ class Stage2Edit {
     ~Stage2Edit() = default;
 };
 
-class Dom0Memory final : public DomainTeardown {
+class Dom0Memory final : public DomainTeardown, public FrameUsers {
   public:
     Dom0Memory(ControlPlane& control, MachineMemory& machine, Stage2Edit& stage2)
         : control_(control), machine_(machine), stage2_(stage2) {}
@@ -56,6 +57,8 @@ class Dom0Memory final : public DomainTeardown {
 
     // A domain is about to be destroyed: every mapping of its pages leaves dom0.
     void before_destroy(pub::domid_t domain) override;
+    // Whether dom0 maps `domain`'s frame `gfn` (a foreign map or a grant it mapped).
+    bool holds(const Domain& domain, std::uint64_t gfn) const override;
 
     const ForeignMaps& maps() const { return maps_; }
 
@@ -70,6 +73,7 @@ class Dom0Memory final : public DomainTeardown {
         pub::domid_t domain = 0;
         pub::grant_ref_t ref = 0;
         std::uint64_t local_gfn = 0;
+        std::uint64_t frame = 0;  // the granting domain's frame, as its entry said when mapped
     };
     static constexpr std::size_t kMaxGrantMaps = 1024;
 

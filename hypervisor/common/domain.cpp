@@ -15,6 +15,7 @@ class NoHooks final : public DomainHooks {
   public:
     void kick(const Domain&, std::uint32_t) override {}
     void set_ppi_enabled(const Domain&, std::uint32_t, std::uint32_t, bool) override {}
+    void flush_tlb(const Domain&) override {}
 };
 NoHooks g_no_hooks;
 
@@ -25,6 +26,7 @@ Domain::Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machi
     : id_(id),
       config_(config),
       machine_(machine),
+      hooks_(hooks),
       memory_(config.max_pages),
       table_pages_(machine),
       stage2_(table_pages_, vmid),
@@ -66,6 +68,7 @@ Status Domain::map_page_over(std::uint64_t gfn, Paddr page) {
     const Status unmapped = stage2_.unmap(ipa, kPageSize);
     if (unmapped != Status::ok)
         return unmapped;
+    hooks_.flush_tlb(*this);
     return stage2_.map(ipa, page, kPageSize, Stage2Memory::normal);
 }
 
@@ -142,6 +145,7 @@ Result<std::uint64_t> Domain::release(GfnRange range) {
     const Status unmapped = stage2_.unmap(range.first << kPageShift, count * kPageSize);
     if (unmapped != Status::ok)
         return unmapped;  // no table to split a block: nothing released
+    hooks_.flush_tlb(*this);
     return memory_.release(range, machine_);
 }
 

@@ -66,6 +66,9 @@ class DomainHooks {
     // Enable or disable a hardware-backed PPI (the virtual timer's) on the vCPU's CPU.
     virtual void set_ppi_enabled(const Domain& domain, std::uint32_t vcpu, std::uint32_t intid,
                                  bool enabled) = 0;
+    // Translations it took out of its stage 2 must be forgotten by every CPU (before the
+    // pages behind them go to anyone else).
+    virtual void flush_tlb(const Domain& domain) = 0;
 
   protected:
     ~DomainHooks() = default;
@@ -101,7 +104,8 @@ class Domain {
     // Backs `range` with fresh zeroed pages and maps them in its stage 2 (all or nothing;
     // DomainMemory::populate's statuses).
     Status populate(GfnRange range);
-    // Unmaps and gives back the pages of `range`; how many went back.
+    // Unmaps and gives back the pages of `range` (no CPU keeps a translation to them); how
+    // many went back.
     Result<std::uint64_t> release(GfnRange range);
     // Gives back every page (it is being destroyed).
     void release_all();
@@ -188,6 +192,7 @@ class Domain {
     std::uint32_t shutdown_reason_ = 0;
     SchedDomain sched_;
     MachineMemory& machine_;
+    DomainHooks& hooks_;
     DomainMemory memory_;
     MachineTablePages table_pages_;
     Stage2Tables stage2_;

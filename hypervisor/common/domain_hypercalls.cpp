@@ -14,6 +14,7 @@ namespace tern::hv {
 namespace {
 
 constexpr std::uint64_t kGrantIdxStatusFlag = 1ull << 31;  // XENMAPIDX_grant_table_status
+constexpr unsigned kMaxExtentOrder = 9;                    // 2 MiB, as Xen lets a domU ask
 
 bool names_self(const Domain& domain, pub::domid_t dom) {
     return dom == pub::kDomidSelf || dom == domain.id();
@@ -40,13 +41,63 @@ std::int64_t add_to_physmap(Domain& domain, GuestMemory& memory, std::uint64_t a
     return errno_of(s);
 }
 
+// Whether every page of `range` is the domain's own RAM, backed, mapped where it belongs and
+// held by no one else.
+bool can_give_back(Domain& domain, GfnRange range, const FrameUsers& users) {
+    for (std::uint64_t gfn = range.first; gfn != range.end(); ++gfn) {
+        const auto machine = domain.memory().machine_of(gfn);
+        if (!machine || domain.stage2().translate(gfn << kPageShift) != machine)
+            return false;
+        if (users.holds(domain, gfn))
+            return false;
+    }
+    return true;
+}
+
+// decrease_reservation and populate_physmap: extent by extent, stopping at the first that
+// cannot be done; the number done is the answer (Xen's), or an error if none could be read.
+template <class Extent>
+std::int64_t each_extent(Domain& domain, GuestMemory& memory, std::uint64_t arg, Extent extent) {
+    pub::xen_memory_reservation r{};
+    if (!memory.read(arg, r))
+        return kEfault;
+    if (r.domid != pub::kDomidSelf && r.domid != domain.id())
+        return kEperm;
+    if (r.extent_order > kMaxExtentOrder)
+        return kEinval;
+    const std::uint64_t pages = 1ull << r.extent_order;
+    std::uint64_t done = 0;
+    for (; done < r.nr_extents; ++done) {
+        std::uint64_t gfn = 0;
+        if (!memory.read(r.extent_start.p + done * sizeof gfn, gfn))
+            return done == 0 ? kEfault : static_cast<std::int64_t>(done);
+        if (gfn + pages < gfn || !extent(GfnRange{gfn, pages}))
+            break;
+    }
+    return static_cast<std::int64_t>(done);
+}
+
 }  // namespace
 
 std::int64_t domain_memory_op(Domain& domain, GuestMemory& memory, std::uint64_t cmd,
-                              std::uint64_t arg) {
-    if (cmd == pub::kMemoryOpAddToPhysmap)
-        return add_to_physmap(domain, memory, arg);
-    return kEnosys;  // reservations and foreign maps are the control domain's
+                              std::uint64_t arg, const FrameUsers& users) {
+    switch (cmd) {
+        case pub::kMemoryOpAddToPhysmap:
+            return add_to_physmap(domain, memory, arg);
+        case pub::kMemoryOpDecreaseReservation:
+            return each_extent(domain, memory, arg, [&](GfnRange range) {
+                if (!can_give_back(domain, range, users))
+                    return false;
+                auto released = domain.release(range);
+                return released.ok() && released.value() == range.count;
+            });
+        case pub::kMemoryOpPopulatePhysmap:
+            return each_extent(domain, memory, arg, [&](GfnRange range) {
+                return domain.populate(range) == Status::ok;
+            });
+        default:
+            return kEnosys;  // foreign maps are the control domain's
+    }
 }
 
 std::int64_t domain_vcpu_op(Domain& domain, GuestMemory& memory, std::uint32_t caller,

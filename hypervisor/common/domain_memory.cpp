@@ -2,6 +2,37 @@
 
 namespace tern::hv {
 
+DomainMemory::~DomainMemory() {
+    free_room();
+}
+
+void DomainMemory::free_room() {
+    if (room_owner_ != nullptr)
+        room_owner_->free_object(extents_, capacity_ * sizeof(MemoryExtent));
+    room_owner_ = nullptr;
+    extents_ = first_.data();
+    capacity_ = kFirstExtents;
+}
+
+Status DomainMemory::reserve_one(MachineMemory& machine) {
+    if (count_ < capacity_)
+        return Status::ok;
+    const std::size_t grown = capacity_ * 2;
+    auto room = machine.allocate_object(grown * sizeof(MemoryExtent));
+    if (!room.ok())
+        return room.status();
+    auto* extents = static_cast<MemoryExtent*>(room.value());
+    for (std::size_t i = 0; i < count_; ++i)
+        extents[i] = extents_[i];
+    const std::size_t count = count_;
+    free_room();
+    extents_ = extents;
+    capacity_ = grown;
+    count_ = count;
+    room_owner_ = &machine;
+    return Status::ok;
+}
+
 bool DomainMemory::overlaps(GfnRange range) const {
     for (std::size_t i = 0; i < count_; ++i) {
         const MemoryExtent& e = extents_[i];
@@ -12,7 +43,7 @@ bool DomainMemory::overlaps(GfnRange range) const {
 }
 
 bool DomainMemory::add(MemoryExtent extent) {
-    if (count_ == kMaxExtents)
+    if (count_ == capacity_)
         return false;
     extents_[count_++] = extent;
     return true;
@@ -60,7 +91,7 @@ Status DomainMemory::populate(GfnRange range, MachineMemory& machine) {
             want = chunk / 2;
             continue;
         }
-        if (!add({gfn, got.value(), chunk})) {
+        if (reserve_one(machine) != Status::ok || !add({gfn, got.value(), chunk})) {
             machine.free(got.value(), chunk);
             undo();
             return Status::out_of_memory;
@@ -87,7 +118,7 @@ Result<std::uint64_t> DomainMemory::release(GfnRange range, MachineMemory& machi
         }
         const bool left = start > e.gfn;
         const bool right = end < e.gfn + e.pages;
-        if (left && right && count_ == kMaxExtents)
+        if (left && right && reserve_one(machine) != Status::ok)
             return Status::out_of_memory;  // no room to split it: nothing of it released
         machine.free(Paddr{e.machine.value + (start - e.gfn) * kPageSize}, end - start);
         released += end - start;
@@ -114,6 +145,7 @@ void DomainMemory::release_all(MachineMemory& machine) {
         machine.free(extents_[i].machine, extents_[i].pages);
     count_ = 0;
     pages_ = 0;
+    free_room();
 }
 
 std::optional<Paddr> DomainMemory::machine_of(std::uint64_t gfn) const {

@@ -21,6 +21,7 @@ namespace {
 
 Console* g_console = nullptr;
 ControlPlane* g_control = nullptr;
+const FrameUsers* g_frame_users = nullptr;
 
 constexpr std::int64_t kPsciNotSupported = -1;
 constexpr std::uint64_t kAff0 = 0xff;
@@ -83,9 +84,11 @@ std::int64_t cpu_on(Domain& domain, std::uint64_t target, std::uint64_t entry,
 
 }  // namespace
 
-void set_domain_vcpu_environment(Console* console, ControlPlane* control) {
+void set_domain_vcpu_environment(Console* console, ControlPlane* control,
+                                 const FrameUsers* frame_users) {
     g_console = console;
     g_control = control;
+    g_frame_users = frame_users;
 }
 
 GuestDevices* domain_vcpu_devices() {
@@ -163,7 +166,11 @@ void domain_vcpu_hypercall(std::uint64_t* x) {
             result = sched_op(vcpu, memory, x[0], x[1]);
             break;
         case pub::kHypercallMemoryOp:
-            result = domain_memory_op(domain, memory, x[0], x[1]);
+            // Under the control lock: dom0 maps none of its pages meanwhile.
+            if (g_control != nullptr && g_frame_users != nullptr)
+                result = g_control->with_domains([&](DomainTable&) {
+                    return domain_memory_op(domain, memory, x[0], x[1], *g_frame_users);
+                });
             break;
         case pub::kHypercallVcpuOp:
             result = domain_vcpu_op(domain, memory, vcpu.vcpu, x[0], x[1], x[2]);

@@ -11,9 +11,12 @@ namespace tern::hv {
 
 class Console;
 class ControlPlane;
+class FrameUsers;
 class GuestDevices;
 
-void set_domain_vcpu_environment(Console* console, ControlPlane* control);
+// `frame_users`: who else maps domains' pages (dom0), asked before a page goes back.
+void set_domain_vcpu_environment(Console* console, ControlPlane* control,
+                                 const FrameUsers* frame_users);
 
 // x: the vCPU's x0-x30 (x0 gets the result).
 void domain_vcpu_hypercall(std::uint64_t* x);

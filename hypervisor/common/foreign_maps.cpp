@@ -41,4 +41,12 @@ const ForeignMap* ForeignMaps::find(std::uint64_t local_gfn) const {
     return nullptr;
 }
 
+bool ForeignMaps::shows(pub::domid_t domain, std::uint64_t foreign_gfn) const {
+    for (const ForeignMap& m : maps_) {
+        if (m.used && m.domain == domain && m.foreign_gfn == foreign_gfn)
+            return true;
+    }
+    return false;
+}
+
 }  // namespace tern::hv

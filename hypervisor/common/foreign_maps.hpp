@@ -35,6 +35,8 @@ class ForeignMaps {
     // Forgets the mapping at `local_gfn`; what it was, or nothing if it was not foreign.
     std::optional<ForeignMap> remove(std::uint64_t local_gfn);
     const ForeignMap* find(std::uint64_t local_gfn) const;
+    // Whether some mapping shows `domain`'s frame `foreign_gfn`.
+    bool shows(pub::domid_t domain, std::uint64_t foreign_gfn) const;
 
     // Forgets every mapping into `domain`, calling unmap(local_gfn) for each; returns how many.
     template <class Unmap>

@@ -193,6 +193,9 @@ class PoolDomainHooks final : public DomainHooks {
     void set_ppi_enabled(const Domain&, std::uint32_t, std::uint32_t, bool) override {
         // Their timers are virtual interrupts: no physical PPI follows them.
     }
+    void flush_tlb(const Domain& domain) override {
+        arch::flush_guest_tlb(domain.stage2().vttbr());
+    }
 };
 PoolDomainHooks g_domain_hooks;
 
@@ -507,7 +510,7 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     control->set_scheduler(&g_scheduler);
     control->set_control_domain(&g_dom0_sched, static_cast<std::uint32_t>(g_vcpus.count()),
                                 dom0.ram_size / kPageSize);
-    set_domain_vcpu_environment(g_console, control);
+    set_domain_vcpu_environment(g_console, control, dom0_memory);
     set_guest_dom0_memory(dom0_memory);
     g_vcpus_ready.store(true, std::memory_order_release);
     arch::wake_cpus();

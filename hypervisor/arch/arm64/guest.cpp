@@ -175,6 +175,25 @@ bool unmap_guest_range(std::uint64_t base, std::uint64_t size) {
     return true;
 }
 
+void flush_guest_tlb(std::uint64_t vttbr) {
+    if ((vttbr & ((1ull << 48) - 1)) == 0)
+        return;  // no tables yet: nothing was ever translated
+    // TLBI by VMID acts on VTTBR_EL2's VMID: switch to it for the broadcast, then back.
+    std::uint64_t current = 0;
+    asm volatile("mrs %0, vttbr_el2" : "=r"(current));
+    asm volatile(
+        "dsb ishst\n"
+        "msr vttbr_el2, %0\n"
+        "isb\n"
+        "tlbi vmalls12e1is\n"
+        "dsb ish\n"
+        "msr vttbr_el2, %1\n"
+        "isb\n"
+        :
+        : "r"(vttbr), "r"(current)
+        : "memory");
+}
+
 bool guest_frame_is_ram(std::uint64_t gfn) {
     const std::uint64_t address = gfn << 12;
     return (address >> 12) == gfn && address >= g_ram_base && address - g_ram_base < g_ram_size;

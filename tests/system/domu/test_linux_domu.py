@@ -23,6 +23,23 @@ from test_dom0 import BOOT_TIMEOUT  # noqa: E402
 EXTRA = "earlycon=xenboot keep_bootcon console=hvc0 loglevel=7"
 
 
+def domain_mib(shell, domid):
+    out, rc = shell.run(f"tern-ctl info {domid}")
+    found = re.search(rf"^\s*{domid}\s+\S+\s+(\d+)", out, re.M)
+    assert rc == 0 and found, out
+    return int(found.group(1))
+
+
+def wait_for_mib(shell, domid, wanted):
+    """Asks until the domain's memory satisfies `wanted` (a second apart; the guest's balloon
+    works in the background), as long as a boot may take."""
+    for _ in range(BOOT_TIMEOUT):
+        if wanted(domain_mib(shell, domid)):
+            return True
+        shell.run("sleep 1")
+    return False
+
+
 def test_debian_kernel_boots_as_a_domu_powers_off_and_is_destroyed_while_running():
     machine, shell, _ = start_dom0_with_guest()
     try:
@@ -75,6 +92,17 @@ def test_debian_kernel_boots_as_a_domu_powers_off_and_is_destroyed_while_running
         assert machine.wait_for("tern-domu: staying up", BOOT_TIMEOUT), machine.log[-3000:]
         out, rc = shell.run(f"tern-ctl info {s}")
         assert rc == 0 and re.search(rf"{s} running", out), out
+        # Its balloon follows memory/target (kB): 16 MiB less and the domain gives 16 MiB of
+        # pages back (decrease_reservation); the full size again and it takes them again
+        # (populate_physmap).
+        full = domain_mib(shell, s)
+        target = f"/local/domain/{s}/memory/target"
+        out, rc = shell.run(f"tern-ctl xenstore-write {target} {(full - 16) * 1024}")
+        assert rc == 0, out
+        assert wait_for_mib(shell, s, lambda mib: mib <= full - 15), domain_mib(shell, s)
+        out, rc = shell.run(f"tern-ctl xenstore-write {target} {full * 1024}")
+        assert rc == 0, out
+        assert wait_for_mib(shell, s, lambda mib: mib == full), domain_mib(shell, s)
         out, rc = shell.run(f"tern-ctl destroy {s} && tern-ctl list")
         assert rc == 0 and not re.search(rf"^\s*{s}\s", out, re.M), out
         assert pages_free_or_dom0s(shell) == before

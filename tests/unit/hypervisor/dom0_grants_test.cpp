@@ -90,6 +90,9 @@ TEST(Dom0Grants, AGrantedPageShowsAtTheFrameDom0GaveBackAndTheEntrySaysItIsMappe
     EXPECT_EQ(w.stage2.mapped.at(kDom0First + 0x10), page.value);
     EXPECT_EQ(w.entry(5).flags & kReadingWriting, kReadingWriting);
     EXPECT_EQ(w.dom0.grant_maps(), 1u);
+    // While dom0 maps it, the guest's balloon cannot give that page back.
+    EXPECT_TRUE(w.dom0.holds(*w.guest, kGuestRam + 3));
+    EXPECT_FALSE(w.dom0.holds(*w.guest, kGuestRam + 4));
     // Mapped twice (two backends); the first unmap leaves the entry marked.
     const auto again = w.map(5, kDom0First + 0x11, true);
     ASSERT_EQ(again.status, 0);
@@ -103,6 +106,7 @@ TEST(Dom0Grants, AGrantedPageShowsAtTheFrameDom0GaveBackAndTheEntrySaysItIsMappe
     EXPECT_EQ(w.entry(5).flags, pub::kGtfPermitAccess);
     EXPECT_EQ(w.unmap(again.handle, kDom0First + 0x11), -4);  // GNTST_bad_handle: gone
     EXPECT_EQ(w.dom0.grant_maps(), 0u);
+    EXPECT_FALSE(w.dom0.holds(*w.guest, kGuestRam + 3));
 }
 
 TEST(Dom0Grants, ReadOnlyGrantsMapOnlyReadOnly) {

@@ -34,8 +34,22 @@ class RecordingHooks final : public DomainHooks {
         std::uint32_t vcpu, intid;
         bool enabled;
     };
+    void flush_tlb(const Domain&) override { ++flushes; }
     std::vector<std::uint32_t> kicks;
     std::vector<Ppi> ppis;
+    int flushes = 0;
+};
+
+// The frames dom0 maps, as Dom0Memory would answer.
+class HeldFrames final : public FrameUsers {
+  public:
+    bool holds(const Domain&, std::uint64_t gfn) const override {
+        for (std::uint64_t g : held)
+            if (g == gfn)
+                return true;
+        return false;
+    }
+    std::vector<std::uint64_t> held;
 };
 
 struct World {
@@ -72,8 +86,23 @@ struct World {
         a.idx = idx;
         a.gpfn = gpfn;
         put(a);
-        return domain_memory_op(*domain, memory, pub::kMemoryOpAddToPhysmap, arg());
+        return domain_memory_op(*domain, memory, pub::kMemoryOpAddToPhysmap, arg(), held);
     }
+    // decrease_reservation / populate_physmap of the frames `gfns` (extents of 2^order pages).
+    std::int64_t reservation(unsigned cmd, std::vector<std::uint64_t> gfns, unsigned order = 0,
+                             pub::domid_t dom = pub::kDomidSelf) {
+        constexpr std::size_t kList = 1024;
+        for (std::size_t i = 0; i < gfns.size(); ++i)
+            put(gfns[i], kList + i * sizeof(std::uint64_t));
+        pub::xen_memory_reservation r{};
+        r.extent_start.p = arg(kList);
+        r.nr_extents = gfns.size();
+        r.extent_order = order;
+        r.domid = dom;
+        put(r);
+        return domain_memory_op(*domain, memory, cmd, arg(), held);
+    }
+    HeldFrames held;
     // vCPU 0's vcpu_info at `offset` of RAM frame 3.
     std::int64_t register_vcpu_info(std::uint32_t vcpu, std::uint64_t gfn, std::uint32_t offset) {
         pub::vcpu_register_vcpu_info r{gfn, offset, 0};
@@ -97,6 +126,50 @@ TEST(DomainHypercalls, SharedInfoReplacesTheRamPageItIsPlacedOver) {
     EXPECT_EQ(w.add_to_physmap(pub::kMapspaceSharedInfo, 1, gfn), kEinval);
     EXPECT_EQ(w.add_to_physmap(pub::kMapspaceSharedInfo, 0, gfn, 0), kEperm);  // dom0's
     EXPECT_EQ(w.add_to_physmap(pub::kMapspaceGmfnForeign, 0, gfn), kEinval);
+}
+
+TEST(DomainHypercalls, TheBalloonGivesPagesBackAndTakesThemAgain) {
+    World w;
+    const std::uint64_t free_before = w.machine.free_pages();
+    // Every other page of the 16 (the extents split each time), so that the room for them grows.
+    std::vector<std::uint64_t> odd;
+    for (std::uint64_t i = 1; i < 16; i += 2)
+        odd.push_back(kRamGfn + i);
+    w.hooks.flushes = 0;
+    ASSERT_EQ(w.reservation(pub::kMemoryOpDecreaseReservation, odd), 8);
+    EXPECT_GE(w.hooks.flushes, 1);  // before the pages went anywhere
+    EXPECT_EQ(w.domain->memory().pages(), 8u);
+    EXPECT_EQ(w.machine.free_pages(), free_before + 8);
+    EXPECT_FALSE(w.domain->stage2().translate((kRamGfn + 1) << kPageShift).has_value());
+    EXPECT_TRUE(w.domain->stage2().translate((kRamGfn + 2) << kPageShift).has_value());
+    // A page already given back stops the call there: the count says how far it got.
+    EXPECT_EQ(w.reservation(pub::kMemoryOpDecreaseReservation, {kRamGfn + 2, kRamGfn + 3}), 1);
+    // Taken again: fresh zeroed pages, mapped.
+    ASSERT_EQ(w.reservation(pub::kMemoryOpPopulatePhysmap, {kRamGfn + 1, kRamGfn + 3}), 2);
+    const Paddr page = w.domain->stage2().translate((kRamGfn + 1) << kPageShift).value();
+    EXPECT_EQ(*reinterpret_cast<const std::uint8_t*>(page.value), 0);
+    EXPECT_EQ(w.domain->memory().pages(), 9u);
+    // A frame already backed is refused, as is one outside its RAM or over its limit (64).
+    EXPECT_EQ(w.reservation(pub::kMemoryOpPopulatePhysmap, {kRamGfn + 4}), 0);
+    EXPECT_EQ(w.reservation(pub::kMemoryOpPopulatePhysmap, {0x1000}), 0);
+    EXPECT_EQ(w.reservation(pub::kMemoryOpPopulatePhysmap, {kRamGfn + 512}, 9), 0);
+    // Another domain's reservation is not its to change; orders above 2 MiB are refused.
+    EXPECT_EQ(w.reservation(pub::kMemoryOpDecreaseReservation, {kRamGfn + 4}, 0, 0), kEperm);
+    EXPECT_EQ(w.reservation(pub::kMemoryOpPopulatePhysmap, {kRamGfn + 512}, 10), kEinval);
+    EXPECT_EQ(w.reservation(pub::kMemoryOpIncreaseReservation, {kRamGfn + 5}), kEnosys);
+}
+
+TEST(DomainHypercalls, APageDom0MapsOrAPlacedFrameCannotGoBack) {
+    World w;
+    w.held.held.push_back(kRamGfn + 7);
+    EXPECT_EQ(w.reservation(pub::kMemoryOpDecreaseReservation, {kRamGfn + 6, kRamGfn + 7}), 1);
+    EXPECT_TRUE(w.domain->stage2().translate((kRamGfn + 7) << kPageShift).has_value());
+    // shared_info placed over a RAM frame: that frame does not show its RAM page any more.
+    ASSERT_EQ(w.add_to_physmap(pub::kMapspaceSharedInfo, 0, kRamGfn + 9), 0);
+    EXPECT_EQ(w.reservation(pub::kMemoryOpDecreaseReservation, {kRamGfn + 9}), 0);
+    // Nothing behind the frame of an extent: the call stops there.
+    EXPECT_EQ(w.reservation(pub::kMemoryOpDecreaseReservation, {kRamGfn + 15}, 1), 0);
+    EXPECT_EQ(w.domain->memory().pages(), 15u);
 }
 
 TEST(DomainHypercalls, GrantFramesGrowTheTableUpToItsLimit) {

@@ -100,6 +100,39 @@ TEST(DomainMemory, ReleaseIsPageExactAndSplitsRuns) {
     EXPECT_EQ(machine.free_pages(), before);
 }
 
+TEST(DomainMemory, ABalloonsScatteredPagesGetRoomBeyondTheFirstExtentsAndGiveItBack) {
+    FakeMachineMemory machine({{0x40000000, 64 * kMiB}});
+    const auto before = machine.free_pages();
+    DomainMemory m(4096);
+    ASSERT_EQ(m.populate({kRam0, 2048}, machine), Status::ok);
+    for (std::uint64_t i = 1; i < 2048; i += 2)
+        ASSERT_EQ(m.release({kRam0 + i, 1}, machine).value(), 1u) << i;
+    EXPECT_EQ(m.extents().size(), 1024u);  // far more than the first table holds
+    EXPECT_GT(machine.live_objects, 0);
+    EXPECT_EQ(m.pages(), 1024u);
+    EXPECT_EQ(m.machine_of(kRam0 + 2046)->value, m.machine_of(kRam0)->value + 2046 * kPageSize);
+    EXPECT_FALSE(m.machine_of(kRam0 + 2047).has_value());
+    m.release_all(machine);
+    EXPECT_EQ(machine.live_objects, 0);
+    EXPECT_EQ(machine.free_pages(), before);
+}
+
+TEST(DomainMemory, ASplitWithNoRoomToBeHadChangesNothing) {
+    FakeMachineMemory machine({{0x40000000, 64 * kMiB}});
+    DomainMemory m(4096);
+    ASSERT_EQ(m.populate({kRam0, 1024}, machine), Status::ok);
+    machine.refuse_objects = true;
+    std::uint64_t i = 1;
+    for (; i < 1024; i += 2) {
+        if (!m.release({kRam0 + i, 1}, machine).ok())
+            break;
+    }
+    EXPECT_EQ(m.extents().size(), DomainMemory::kFirstExtents);
+    EXPECT_TRUE(m.machine_of(kRam0 + i).has_value());  // the refused page is still there
+    EXPECT_EQ(m.pages(), 1024u - (i - 1) / 2);
+    m.release_all(machine);
+}
+
 TEST(DomainMemory, MagicPagesAndTheSecondBankArePopulatable) {
     FakeMachineMemory machine({{0x40000000, 64 * kMiB}});
     DomainMemory m(16);

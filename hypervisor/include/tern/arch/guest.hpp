@@ -32,6 +32,10 @@ bool map_guest_device(std::uint64_t base, std::uint64_t size);
 // Whether the guest page at `ipa` is mapped in its stage 2.
 bool guest_page_is_mapped(std::uint64_t ipa);
 
+// Every CPU forgets the stage-1 and stage-2 translations it holds for the guest whose stage 2
+// is `vttbr` (its VMID), from whatever context this CPU is in.
+void flush_guest_tlb(std::uint64_t vttbr);
+
 // Where level-3 tables come from once the built-in ones are used up: a zeroed page's
 // address, or 0 when there is none.
 void set_stage2_table_source(std::uint64_t (*zeroed_page)());
