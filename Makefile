@@ -66,9 +66,10 @@ dom0-stack: dom0-initramfs dom0-xapid
 guest-images: dom0-kernel
 	@scripts/build-guest-images.sh
 
-test: deps build asan dom0-initramfs dom0-stack guest-images
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
-	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE 'system|bench'
+# Every phase timed (scripts/test.sh): deps, build, asan, dom0-initramfs, dom0-stack,
+# guest-images, then the tests and the sanitizer run of the unit and integration tests.
+test:
+	@MAKE="$(MAKE)" BUILD="$(BUILD)" ASAN_BUILD="$(ASAN_BUILD)" JOBS="$(JOBS)" scripts/test.sh
 
 run: deps build dom0-stack guest-images
 	@scripts/run.sh
