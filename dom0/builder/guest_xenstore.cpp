@@ -24,9 +24,11 @@ void introduce_to_xenstore(xs::XenstoreClient& store, const BuiltDomain& built,
     const std::vector<xs::Permission> owned = {{id, xs::Access::kNone}};
     const std::string name =
         config.name.empty() ? "domain-" + std::to_string(built.domain) : config.name;
-    const std::vector<std::pair<std::string, std::string>> entries = {
+    std::vector<std::pair<std::string, std::string>> entries = {
         {"name", name},
         {"domid", std::to_string(built.domain)},
+        // Its balloon reads both (KiB): the target relative to the ceiling, as xl writes them.
+        {"memory/static-max", std::to_string(config.memory_mib * 1024)},
         {"memory/target", std::to_string(config.memory_mib * 1024)},
         {"console/ring-ref", std::to_string(built.console_gfn)},
         {"console/port", std::to_string(built.console_port)},
@@ -34,6 +36,9 @@ void introduce_to_xenstore(xs::XenstoreClient& store, const BuiltDomain& built,
         {"store/ring-ref", std::to_string(built.store_gfn)},
         {"store/port", std::to_string(built.store_port)},
     };
+    // Its vCPU hotplug driver reads which vCPUs are online, as xl writes it.
+    for (std::uint32_t cpu = 0; cpu < config.vcpus; ++cpu)
+        entries.emplace_back("cpu/" + std::to_string(cpu) + "/availability", "online");
     check(store.mkdir(home), "mkdir " + home);
     check(store.set_permissions(home, owned), "set the permissions of " + home);
     for (const char* dir : {"device", "control", "data"}) {

@@ -8,6 +8,7 @@
 #include "common/guest_errno.hpp"
 #include "common/vcpu_scheduling.hpp"
 #include "lib/format.hpp"
+#include "public/memory.hpp"
 #include "public/sched.hpp"
 #include "public/xen.hpp"
 #include "tern/arch/cpu.hpp"
@@ -80,6 +81,25 @@ std::int64_t cpu_on(Domain& domain, std::uint64_t target, std::uint64_t entry,
     if (s == Status::already_exists)
         return kPsciAlreadyOn;
     return s == Status::ok ? 0 : kPsciInternalFailure;
+}
+
+// A balloon call that stopped short says where (Linux's balloon stops on a BUG when it does).
+void report_short_reservation(const Domain& domain, GuestMemory& memory, std::uint64_t cmd,
+                              std::uint64_t arg, std::int64_t result) {
+    if (cmd != pub::kMemoryOpDecreaseReservation && cmd != pub::kMemoryOpPopulatePhysmap)
+        return;
+    pub::xen_memory_reservation r{};
+    if (g_console == nullptr || !memory.read(arg, r) || result < 0 ||
+        static_cast<std::uint64_t>(result) >= r.nr_extents)
+        return;
+    std::uint64_t gfn = 0;
+    (void)memory.read(r.extent_start.p + static_cast<std::uint64_t>(result) * sizeof gfn, gfn);
+    lib::Out(*g_console) << "(TERN) d" << std::uint64_t{domain.id()}
+                         << (cmd == pub::kMemoryOpDecreaseReservation ? ": decrease_reservation"
+                                                                      : ": populate_physmap")
+                         << " stopped at extent " << static_cast<std::uint64_t>(result) << " of "
+                         << std::uint64_t{r.nr_extents} << " (frame " << lib::Hex{gfn} << ", order "
+                         << std::uint64_t{r.extent_order} << ")\n";
 }
 
 }  // namespace
@@ -171,6 +191,7 @@ void domain_vcpu_hypercall(std::uint64_t* x) {
                 result = g_control->with_domains([&](DomainTable&) {
                     return domain_memory_op(domain, memory, x[0], x[1], *g_frame_users);
                 });
+            report_short_reservation(domain, memory, x[0], x[1], result);
             break;
         case pub::kHypercallVcpuOp:
             result = domain_vcpu_op(domain, memory, vcpu.vcpu, x[0], x[1], x[2]);

@@ -10,8 +10,8 @@ Then the README's quick start, command for command, with xm on the host and a re
 `xm create -c` boots it and attaches its console in a terminal (tmux), where its shell answers
 what is typed and Ctrl-] detaches; `xm list` shows the domain Tern runs (the id `tern-ctl list`
 in dom0 shows, its memory and CPU time); pause stops its CPU time and unpause lets it go on;
-mem-set below the guest's memory is refused (Tern cannot take memory back yet), at it reaches
-the guest's balloon target; vcpu-set beyond its vCPUs is refused; the guest's
+mem-set 120 has the guest's balloon give 8 MiB back to Tern and 128 take it again (more is
+refused); vcpu-set beyond its vCPUs is refused; the guest's
 NIC is bridged in dom0 and the guest pinged dom0's bridge; over ssh:// xm lists it and attaches
 its console; reboot gives it a new domain; `shutdown -w` waits until the guest has powered off;
 start and destroy; delete. Ctrl-C (SIGINT) to run.sh must power dom0 off cleanly (the stack
@@ -107,6 +107,14 @@ def list_row(out, name):
     raise AssertionError(f"no {name} in:\n{out}")
 
 
+def domain_mib(dom0, domid):
+    """The domain's memory as Tern counts its pages (`tern-ctl info` in dom0), in MiB."""
+    out = dom0(f"tern-ctl info {domid}")
+    found = re.search(rf"^\s*{domid}\s+\S+\s+(\d+)", out, re.M)
+    assert found, out
+    return int(found.group(1))
+
+
 def wait_until(what, check, timeout=WAIT):
     """Calls check() until it returns something true; returns that."""
     deadline = time.monotonic() + timeout
@@ -180,15 +188,21 @@ def quick_start(tmp_path, https, ssh_port, ssh_wrapper, password):
                    lambda: list_row(xm("list", GUEST)[1], GUEST)[4] > paused_cpu)
         assert "p" not in list_row(xm("list", GUEST)[1], GUEST)[3]
 
-        # xm mem-set: Tern cannot take memory back from a guest yet, so less than it has is
-        # refused (xm prints the XenAPI error); all of it is the balloon target (KiB) in the
-        # guest's xenstore directory.
-        rc, out = xm("mem-set", GUEST, "96")
-        assert rc == 1 and "NOT_IMPLEMENTED" in out, out
-        rc, out = xm("mem-set", GUEST, "128")
+        # xm mem-set: the balloon target (KiB) in the guest's xenstore directory; its balloon
+        # gives 8 MiB back to Tern (the domain's pages in dom0's `tern-ctl info`) and takes
+        # them again when the target is all of its memory; more than it has is refused.
+        rc, out = xm("mem-set", GUEST, "120")
         assert rc == 0, out
         target = dom0(f"tern-ctl xenstore-read /local/domain/{domid}/memory/target").strip()
-        assert target == str(128 * 1024), target
+        assert target == str(120 * 1024), target
+        wait_until("the guest's balloon giving 8 MiB back",
+                   lambda: domain_mib(dom0, domid) <= 121)
+        rc, out = xm("mem-set", GUEST, "128")
+        assert rc == 0, out
+        wait_until("the guest's balloon taking them again",
+                   lambda: domain_mib(dom0, domid) >= 128)
+        rc, out = xm("mem-set", GUEST, "256")
+        assert rc == 1, out
 
         # xm vcpu-set: more vCPUs than the domain has is refused (xm prints the XenAPI error);
         # the one it has stays online.

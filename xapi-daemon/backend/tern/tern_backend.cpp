@@ -209,10 +209,8 @@ Outcome<DomainId> TernBackend::build(const DomainConfig& config, const Operation
         meter_.forget(id);
     }
     op.progress(0.8);
-    // What the guest's drivers read: its memory ceiling and balloon target (KiB) and which
-    // vCPUs stay online. The target is all of its memory: Tern cannot take pages back from a
-    // guest yet (no XENMEM_decrease_reservation for domUs), and a Linux balloon driver asked
-    // to give some back stops on a BUG when the hypervisor refuses.
+    // What the guest's drivers read: its memory ceiling and balloon target (KiB, all of its
+    // memory to begin with) and which vCPUs stay online.
     try {
         host_->write_key(id, "memory/static-max", std::to_string(g.memory_mib * 1024));
         host_->write_key(id, "memory/target", std::to_string(g.memory_mib * 1024));
@@ -355,8 +353,8 @@ Outcome<void> TernBackend::rename(DomainId domain, const std::string& name) {
 Outcome<void> TernBackend::set_memory_target(DomainId domain, std::int64_t bytes) {
     if (bytes <= 0)
         return BackendError{"INVALID_VALUE", {"memory_target", std::to_string(bytes)}};
-    // A target below the guest's memory would have its balloon driver give pages back, which
-    // Tern cannot take yet (see build()).
+    // Its balloon driver gives pages back down to the target and takes them again up to its
+    // memory, never beyond (the hypervisor refuses pages over the domain's maximum).
     std::optional<std::string> ceiling;
     try {
         if (!find(domain))
@@ -370,10 +368,8 @@ Outcome<void> TernBackend::set_memory_target(DomainId domain, std::int64_t bytes
         ceiling_kib = ceiling ? std::stoll(*ceiling) : 0;
     } catch (const std::exception&) {
     }
-    if (bytes / 1024 < ceiling_kib)
-        return not_supported(
-            "a memory target below the domain's " + std::to_string(ceiling_kib / 1024) + " MiB",
-            "Tern cannot take memory back from a running guest yet");
+    if (ceiling_kib > 0 && bytes / 1024 > ceiling_kib)
+        return BackendError{"INVALID_VALUE", {"memory_target", std::to_string(bytes)}};
     return write_key(domain, "memory/target", std::to_string(bytes / 1024));
 }
 

@@ -217,15 +217,17 @@ TEST_F(TernBackendTest, DestroyingAGoneDomainIsDone) {
 
 TEST_F(TernBackendTest, MemoryTargetVcpusNameAndSysrqGoThroughXenstore) {
     const DomainId id = started();
-    // Tern cannot take memory back: a target below the domain's memory is refused, its whole
-    // memory (64 MiB) is written.
-    const BackendError below = backend->set_memory_target(id, 32LL << 20).error();
-    EXPECT_EQ(below.code, "NOT_IMPLEMENTED");
-    EXPECT_NE(below.params.at(0).find("below the domain's 64 MiB"), std::string::npos);
+    // The balloon target (KiB) goes down and up again within the domain's memory (64 MiB);
+    // above it, or nothing at all, is refused and the key keeps its value.
     EXPECT_EQ(key(id, "memory/target"), "65536");
+    ASSERT_TRUE(backend->set_memory_target(id, 32LL << 20).ok());
+    EXPECT_EQ(key(id, "memory/target"), "32768");
     ASSERT_TRUE(backend->set_memory_target(id, 64LL << 20).ok());
     EXPECT_EQ(key(id, "memory/target"), "65536");
+    EXPECT_EQ(backend->set_memory_target(id, 65LL << 20).error(),
+              (BackendError{"INVALID_VALUE", {"memory_target", std::to_string(65LL << 20)}}));
     EXPECT_EQ(backend->set_memory_target(id, 0).error().code, "INVALID_VALUE");
+    EXPECT_EQ(key(id, "memory/target"), "65536");
     ASSERT_TRUE(backend->set_vcpus_online(id, 2).ok());
     EXPECT_EQ(key(id, "cpu/1/availability"), "online");
     EXPECT_EQ(backend->domain_info(id)->vcpus_online, 2);
