@@ -57,18 +57,21 @@ class Server {
     boost::asio::io_context& next_loop();
     void stop_loops();
 
-    boost::asio::io_context io_;  // the listeners' loop, and the first I/O thread's
+    // Declared in the order they must outlive each other (members go in reverse): what the
+    // connections use, then the other loops, then io_ and its listeners, so that an accept
+    // still queued on io_ (its socket made on another loop) goes before that loop does.
     rpc::RequestHandler& handler_;
     TransportLimits limits_;
     ConnectionRegistry registry_;
-    std::vector<std::unique_ptr<Listener>> listeners_;
     std::optional<boost::asio::ssl::context> tls_;
-    bool stdio_ = false;
     // The other I/O threads' loops (made by run(), before the first accept completes), and
     // where the next connection goes; touched only on io_'s thread once run() has begun.
     std::mutex loops_mutex_;  // guards loops_ between run() and stop()
     std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
     std::size_t next_loop_ = 0;
+    boost::asio::io_context io_;  // the listeners' loop, and the first I/O thread's
+    std::vector<std::unique_ptr<Listener>> listeners_;
+    bool stdio_ = false;
 };
 
 }  // namespace tern::xapi
