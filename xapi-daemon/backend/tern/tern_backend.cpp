@@ -346,6 +346,16 @@ Outcome<void> TernBackend::write_key(DomainId domain, const std::string& key,
     return {};
 }
 
+Outcome<std::optional<std::string>> TernBackend::read_key(DomainId domain, const std::string& key) {
+    try {
+        if (!find(domain))
+            return no_such_domain(domain);
+        return host_->read_key(raw(domain), key);
+    } catch (const std::exception& e) {
+        return error_of(e, domain);
+    }
+}
+
 Outcome<void> TernBackend::rename(DomainId domain, const std::string& name) {
     return write_key(domain, "name", name);
 }
@@ -355,17 +365,12 @@ Outcome<void> TernBackend::set_memory_target(DomainId domain, std::int64_t bytes
         return BackendError{"INVALID_VALUE", {"memory_target", std::to_string(bytes)}};
     // Its balloon driver gives pages back down to the target and takes them again up to its
     // memory, never beyond (the hypervisor refuses pages over the domain's maximum).
-    std::optional<std::string> ceiling;
-    try {
-        if (!find(domain))
-            return no_such_domain(domain);
-        ceiling = host_->read_key(raw(domain), "memory/static-max");
-    } catch (const std::exception& e) {
-        return error_of(e, domain);
-    }
+    auto ceiling = read_key(domain, "memory/static-max");
+    if (!ceiling)
+        return ceiling.error();
     std::int64_t ceiling_kib = 0;
     try {
-        ceiling_kib = ceiling ? std::stoll(*ceiling) : 0;
+        ceiling_kib = ceiling.value() ? std::stoll(*ceiling.value()) : 0;
     } catch (const std::exception&) {
     }
     if (ceiling_kib > 0 && bytes / 1024 > ceiling_kib)
@@ -473,13 +478,10 @@ Outcome<ConsoleStream> TernBackend::open_console(DomainId domain) {
     std::optional<std::string> tty;
     const auto deadline = std::chrono::steady_clock::now() + options_.console_wait;
     for (;;) {
-        try {
-            if (!find(domain))
-                return no_such_domain(domain);
-            tty = host_->read_key(raw(domain), "console/tty");
-        } catch (const std::exception& e) {
-            return error_of(e, domain);
-        }
+        auto read = read_key(domain, "console/tty");
+        if (!read)
+            return read.error();
+        tty = std::move(read.value());
         if ((tty && !tty->empty()) || std::chrono::steady_clock::now() >= deadline)
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -87,6 +87,8 @@ class TernBackend final : public Backend {
     DomainInfo info_of(const tern_domain_info& d);
     // Writes the domain's key, or says why not (no such domain, xenstored down).
     Outcome<void> write_key(DomainId domain, const std::string& key, const std::string& value);
+    // Reads the domain's key (nothing when it is absent), or says why not, as write_key.
+    Outcome<std::optional<std::string>> read_key(DomainId domain, const std::string& key);
     void watch_loop();
     void stop_watching();
 
