@@ -1,6 +1,8 @@
 // CPU hooks on arm64.
 #include "tern/arch/cpu.hpp"
 
+#include "arch/arm64/exit_counts.hpp"
+
 extern "C" [[noreturn]] void tern_park_cpu();
 
 namespace tern::arch {
@@ -32,6 +34,7 @@ void wake_cpus() {
 }
 
 void wait_for_interrupt() {
+    count(ExitCount::idle_wait);
     asm volatile("dsb sy\n wfi" ::: "memory");
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "arch/arm64/exit_counts.hpp"
 #include "arch/arm64/guest_traps.hpp"
 #include "common/domain_vcpu_calls.hpp"
 #include "common/guest_calls.hpp"
@@ -174,12 +175,19 @@ bool emulate_physical_timer(ExceptionFrame& frame) {
 // an external abort, any other trap crashes it; dom0's traps are handle_guest_sync's.
 void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
     if (kind == 9) {
+        count(ExitCount::irq);
         handle_irq_from_guest();
         hv::reschedule_after_exit(*frame);
         flush_list_registers();
         return;
     }
     const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
+    count(ec == 0x16   ? ExitCount::hypercall
+          : ec == 0x17 ? ExitCount::smc
+          : ec == 0x01 ? ExitCount::wfi
+          : ec == 0x24 ? ExitCount::data_abort
+          : ec == 0x18 ? ExitCount::sysreg
+                       : ExitCount::other);
     if (ec == 0x01) {  // WFI or WFE (ISS.TI), trapped by HCR_EL2.TWI: done once it returns
         hv::domain_vcpu_wait((frame->esr & 1) != 0);
         frame->elr += 4;

@@ -4,6 +4,7 @@
 
 #include "tern/arch/guest.hpp"
 
+#include "arch/arm64/exit_counts.hpp"
 #include "arch/arm64/vcpu_switch.hpp"
 #include "lib/spinlock.hpp"
 #include "tern/arch/cpu.hpp"
@@ -253,30 +254,32 @@ void setup_stage2(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t 
 
 namespace {
 
-// Loads a guest's stage 2 (tables and VMID) on this CPU.
-void load_stage2(std::uint64_t vttbr) {
+// Loads a guest's stage 2 (tables and VMID) on this CPU, and flushes this CPU's EL1 TLB
+// entries for its VMID unless they may be kept.
+void load_stage2(std::uint64_t vttbr, StaleTlb tlb) {
     asm volatile(
         "msr vtcr_el2, %0\n"
         "msr vttbr_el2, %1\n"
         "isb\n"
-        "tlbi vmalls12e1\n"
-        "dsb nsh\n"
-        "isb\n"
         :
         : "r"(kVtcr), "r"(vttbr)
         : "memory");
+    if (tlb == StaleTlb::keep)
+        return;
+    count(ExitCount::tlb_flush);
+    asm volatile("tlbi vmalls12e1\n dsb nsh\n isb" ::: "memory");
 }
 
 }  // namespace
 
-void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr) {
+void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr, StaleTlb tlb) {
     constexpr std::uint64_t kTwi = 1ull << 13;  // WFI traps: a waiting vCPU gives its CPU up
     // EL1PCTEN: the counter is readable; EL1PCEN clear: the EL1 physical timer's registers
     // trap, to the vCPU's emulated one (hv::PhysicalTimer).
     const std::uint64_t cnthctl = 1;
     const std::uint64_t icc_sre = 0xf;  // ICC_SRE_EL2: SRE, DFB, DIB, Enable
     g_domain_vcpu_here[current_cpu_index() % kMaxCpus] = true;
-    load_stage2(vttbr);
+    load_stage2(vttbr, tlb);
     asm volatile(
         "msr hcr_el2, %0\n"
         "msr cnthctl_el2, %1\n"

@@ -12,4 +12,5 @@ set(TERN_HV_ARCH_SOURCES
     arch/arm64/guest_traps.cpp
     arch/arm64/timer.cpp
     arch/arm64/vcpu_context.cpp
+    arch/arm64/exit_counts.cpp
     arch/arm64/fpsimd.S)

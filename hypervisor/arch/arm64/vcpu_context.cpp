@@ -2,8 +2,10 @@
 // and to the exception frame), the EL1 system registers a guest kernel owns (Arm ARM D19.2),
 // FP/SIMD, the EL1 virtual timer (D11.2.4) and the GIC's virtual CPU interface (IHI 0069
 // 12.4). cortex-a57-class CPUs: no SVE, pointer authentication or MTE state to keep.
+#include <atomic>
 #include <cstddef>
 
+#include "arch/arm64/exit_counts.hpp"
 #include "arch/arm64/guest_traps.hpp"
 #include "arch/arm64/vcpu_switch.hpp"
 #include "tern/arch/cpu.hpp"
@@ -38,8 +40,20 @@ void save_sysregs(std::uint64_t* r) {
 #undef TERN_SAVE
 }
 
+// Writes only the registers that differ from what the CPU holds, so that a vCPU loaded again
+// where it ran last (the CPU still holds its values) writes none. The result is the same
+// register state either way; under QEMU's TCG it saves a flush of the whole TLB that every
+// write of TCR_EL1 costs, even of the value it holds.
 void load_sysregs(const std::uint64_t* r) {
-#define TERN_LOAD(i, name) asm volatile("msr " #name ", %0" : : "r"(r[i]));
+#define TERN_LOAD(i, name)                                   \
+    {                                                        \
+        std::uint64_t held = 0;                              \
+        asm volatile("mrs %0, " #name : "=r"(held));         \
+        if (held != r[i]) {                                  \
+            asm volatile("msr " #name ", %0" : : "r"(r[i])); \
+            count(ExitCount::sysreg_write);                  \
+        }                                                    \
+    }
     TERN_VCPU_SYSREGS(TERN_LOAD)
 #undef TERN_LOAD
 }
@@ -55,9 +69,33 @@ std::uint64_t counter_frequency() {
     return f != 0 ? f : 1;
 }
 
-void load_everything_but_the_frame(const VcpuContext& c, std::uint64_t vttbr, hv::Vgic& vgic,
+constexpr std::size_t kMaxCpus = 8;
+// The incarnation (VcpuContext::incarnation) of the vCPU each CPU loaded last.
+std::uint64_t g_last_loaded[kMaxCpus] = {};
+std::atomic<std::uint64_t> g_incarnations{0};
+
+// Whether the EL1 TLB entries this CPU holds for the VMID of `c` may be kept as `c` is loaded
+// here (and notes that it is). They may when `c` is the vCPU this CPU loaded last and it has
+// not been loaded on another CPU since: then every entry tagged with its VMID here was made by
+// it (another vCPU of its domain, sharing the VMID, would have been loaded here in between),
+// the local TLB invalidations it made since ran here, and every change of its stage 2 (and
+// every VMID reuse after a domain's end, which gives its vCPUs new incarnations) is flushed on
+// every CPU by its own broadcast TLBI where it is made. Otherwise: flush, as on a new CPU.
+StaleTlb tlb_for_load(VcpuContext& c) {
+    const std::size_t cpu = current_cpu_index() % kMaxCpus;
+    const bool same = g_last_loaded[cpu] == c.incarnation && c.loaded_on == cpu + 1;
+    g_last_loaded[cpu] = c.incarnation;
+    c.loaded_on = cpu + 1;
+    return same ? StaleTlb::keep : StaleTlb::flush;
+}
+
+void load_everything_but_the_frame(VcpuContext& c, std::uint64_t vttbr, hv::Vgic& vgic,
                                    std::uint32_t vcpu) {
-    enter_domain_vcpu_state(vttbr, c.vmpidr);
+    count(ExitCount::vcpu_load);
+    const StaleTlb tlb = tlb_for_load(c);
+    if (tlb == StaleTlb::keep)
+        count(ExitCount::vcpu_reload);
+    enter_domain_vcpu_state(vttbr, c.vmpidr, tlb);
     load_sysregs(c.sysregs);
     tern_fpsimd_load(c.fp);
     load_virtual_interface(c, vgic, vcpu);
@@ -76,6 +114,7 @@ void load_everything_but_the_frame(const VcpuContext& c, std::uint64_t vttbr, hv
 void init_vcpu_context(VcpuContext& context, std::uint64_t vmpidr, std::uint64_t entry,
                        std::uint64_t x0) {
     context = VcpuContext{};
+    context.incarnation = g_incarnations.fetch_add(1, std::memory_order_relaxed) + 1;
     context.x[0] = x0;
     context.pc = entry;
     context.pstate = kResetPstate;
@@ -115,7 +154,7 @@ void drop_vcpu() {
     leave_domain_vcpu();
 }
 
-void load_vcpu(const VcpuContext& c, GuestFrame& frame, std::uint64_t vttbr, hv::Vgic& vgic,
+void load_vcpu(VcpuContext& c, GuestFrame& frame, std::uint64_t vttbr, hv::Vgic& vgic,
                std::uint32_t vcpu) {
     load_everything_but_the_frame(c, vttbr, vgic, vcpu);
     for (std::size_t i = 0; i < 31; ++i)
@@ -125,7 +164,7 @@ void load_vcpu(const VcpuContext& c, GuestFrame& frame, std::uint64_t vttbr, hv:
     flush_list_registers();
 }
 
-void run_vcpu(const VcpuContext& c, std::uint64_t vttbr, hv::Vgic& vgic, std::uint32_t vcpu) {
+void run_vcpu(VcpuContext& c, std::uint64_t vttbr, hv::Vgic& vgic, std::uint32_t vcpu) {
     GuestFrame frame{};
     load_vcpu(c, frame, vttbr, vgic, vcpu);
     tern_resume_frame(&frame);

@@ -9,9 +9,13 @@
 
 namespace tern::arch {
 
+// Whether a vCPU's load flushes the CPU's EL1 TLB entries (stage 1 and stage 2) of its VMID
+// or keeps them (vcpu_context.cpp says when they may be kept).
+enum class StaleTlb : bool { flush, keep };
+
 // Stage 2 (`vttbr`: tables and VMID), the EL2 traps and controls for a domain's vCPU, and its
 // virtual MPIDR; this CPU now runs a domain's vCPU (domain_vcpu_here()).
-void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr);
+void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr, StaleTlb tlb);
 
 // The list registers, active priorities and VMCR to `context`; the interface is left empty
 // and serving nobody.

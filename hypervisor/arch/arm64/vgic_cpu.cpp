@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include <atomic>
+#include "arch/arm64/exit_counts.hpp"
 #include "arch/arm64/guest_traps.hpp"
 #include "arch/arm64/vcpu_switch.hpp"
 #include "common/vgic.hpp"
@@ -99,7 +100,7 @@ lib::Sink* g_dump_sink = nullptr;
 void dump_here() {
     if (g_dump_sink == nullptr)
         return;
-    char line[640];
+    char line[1024];
     lib::BufferSink buffer(line, sizeof line);
     lib::Out out(buffer);
     std::uint64_t hcr = 0, misr = 0, elrsr = 0, vmcr = 0, ctl = 0, cval = 0, cnt = 0, ap1 = 0,
@@ -122,6 +123,7 @@ void dump_here() {
     for (std::uint32_t n = 0; n < list_registers(); ++n)
         out << " " << lib::Hex{read_lr(n)};
     out << "\n";
+    print_exit_counts(out);
     g_dump_sink->write(buffer.text());
 }
 

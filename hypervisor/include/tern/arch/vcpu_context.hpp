@@ -34,6 +34,11 @@ struct VcpuContext {
     std::uint64_t ap0r0;
     std::uint64_t ap1r0;
     std::uint64_t vmcr;
+    // For keeping TLB entries across loads (arch/arm64/vcpu_context.cpp): a number no other
+    // vCPU ever has (init_vcpu_context draws a new one), and the CPU index it was last loaded
+    // on plus one (0: never loaded).
+    std::uint64_t incarnation;
+    std::uint64_t loaded_on;
 };
 
 // A vCPU that has not run yet: it starts at EL1 at `entry` with x0 = `x0`, MMU and caches
@@ -53,10 +58,12 @@ void save_vcpu(VcpuContext& context, const GuestFrame& frame);
 void drop_vcpu();
 // Puts the vCPU of `context` on this CPU, to enter when the exception that gave `frame`
 // returns: its domain's stage 2 (`vttbr`), its vGIC (`vgic`, vCPU `vcpu`) and its registers.
-void load_vcpu(const VcpuContext& context, GuestFrame& frame, std::uint64_t vttbr, hv::Vgic& vgic,
+// The CPU's EL1 TLB entries are flushed unless this vCPU was the last one loaded here and has
+// not been loaded anywhere else since (`context` keeps where it was loaded last).
+void load_vcpu(VcpuContext& context, GuestFrame& frame, std::uint64_t vttbr, hv::Vgic& vgic,
                std::uint32_t vcpu);
 // The same from outside any exception (the scheduler's idle loop): enters it at once.
-[[noreturn]] void run_vcpu(const VcpuContext& context, std::uint64_t vttbr, hv::Vgic& vgic,
+[[noreturn]] void run_vcpu(VcpuContext& context, std::uint64_t vttbr, hv::Vgic& vgic,
                            std::uint32_t vcpu);
 // Whether a list register of this CPU holds a pending interrupt (the vCPU here has one to
 // take, so WFI would not wait).
