@@ -142,7 +142,7 @@ bool Scheduler::other_eligible(std::size_t cpu, const SchedVcpu* besides, std::u
 SchedVcpu* Scheduler::pick_locked(std::size_t cpu, std::uint64_t now) {
     SchedVcpu* best = nullptr;
     for (SchedVcpu& v : vcpus_) {
-        if (!eligible(v, cpu, now))
+        if (!eligible(v, cpu, now) || left_to_its_cpu(v, cpu, now))
             continue;
         // A vCPU that yielded comes after every other; among equals, the least virtual time.
         if (best == nullptr || (best->yielded && !v.yielded) ||
@@ -154,6 +154,7 @@ SchedVcpu* Scheduler::pick_locked(std::size_t cpu, std::uint64_t now) {
         best->runstate.enter(Runstate::running, now);
         best->on_cpu = true;
         best->yielded = false;
+        best->has_run = true;
         best->cpu = cpu;
         cpu_[cpu] = {best, now};
     } else {
@@ -174,13 +175,26 @@ void Scheduler::wake_locked(SchedVcpu& v) {
     v.wake_deadline = 0;
 }
 
+bool Scheduler::idle_and_allowed(const SchedVcpu& v, std::size_t cpu) const {
+    return cpu < kMaxCpus && ((cpus_ >> cpu) & 1u) != 0 && ((v.affinity >> cpu) & 1u) != 0 &&
+           cpu_[cpu].current == nullptr;
+}
+
 std::uint32_t Scheduler::idle_cpus_for(const SchedVcpu& v) const {
+    if (v.has_run && idle_and_allowed(v, v.cpu))
+        return 1u << v.cpu;
     std::uint32_t mask = 0;
     for (std::size_t c = 0; c < kMaxCpus; ++c) {
-        if (((cpus_ >> c) & 1u) != 0 && ((v.affinity >> c) & 1u) != 0 && cpu_[c].current == nullptr)
+        if (idle_and_allowed(v, c))
             mask |= 1u << c;
     }
     return mask;
+}
+
+bool Scheduler::left_to_its_cpu(const SchedVcpu& v, std::size_t cpu, std::uint64_t now) const {
+    const std::uint64_t since = v.runstate.info().state_entry_time;  // runnable since
+    return v.has_run && v.cpu != cpu && idle_and_allowed(v, v.cpu) && now >= since &&
+           now - since < kCacheHotNs;
 }
 
 bool Scheduler::need_resched(std::size_t cpu, std::uint64_t now) {

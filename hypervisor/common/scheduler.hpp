@@ -7,7 +7,9 @@
 // ran times default weight / its domain's weight, and a CPU picks the eligible vCPU with the
 // smallest. A vCPU runs for at most one slice while others wait. A domain's cap (percent of one
 // CPU, as Xen's credit scheduler counts it) limits the CPU time it gets per cap period: past
-// it, its vCPUs wait for the next period. A vCPU that waits for an interrupt (WFI,
+// it, its vCPUs wait for the next period. A vCPU that wakes goes back to the CPU it ran on last
+// if that one is idle (where its TLB entries still are; another idle CPU takes it only after
+// kCacheHotNs). A vCPU that waits for an interrupt (WFI,
 // SCHEDOP_block) is blocked until an interrupt is raised for it or its deadline (its virtual
 // timer, a poll's timeout) passes; a vCPU that wakes gets a virtual time at most one slice
 // behind the others', so that sleeping earns no credit for later. Each vCPU's Xen runstate
@@ -70,6 +72,7 @@ struct SchedVcpu {
     bool on_cpu = false;  // its registers are in a CPU (until switch_from saves them)
     bool yielded = false;
     bool fresh = true;                             // has not run yet
+    bool has_run = false;                          // it has been on a CPU: `cpu` says which
     std::size_t cpu = 0;                           // the CPU it runs on, or ran on last
     std::size_t interrupts_cpu = ~std::size_t{0};  // where its hardware SPIs go (for the caller)
     std::uint32_t affinity = ~0u;
@@ -87,6 +90,9 @@ class Scheduler {
     static constexpr std::size_t kMaxVcpus = 64;
     static constexpr std::uint64_t kSliceNs = 10'000'000;       // 10 ms
     static constexpr std::uint64_t kCapPeriodNs = 100'000'000;  // 100 ms
+    // How long a woken vCPU is left to the idle CPU it ran on last (its TLB entries and caches
+    // are there) before any idle CPU may take it.
+    static constexpr std::uint64_t kCacheHotNs = 2'000'000;  // 2 ms
     static constexpr std::uint64_t kNever = ~0ull;
 
     // The CPUs it schedules on (bit per CPU index); forgets every vCPU.
@@ -164,7 +170,12 @@ class Scheduler {
     SchedVcpu* pick_locked(std::size_t cpu, std::uint64_t now);
     // A vCPU becomes runnable: its virtual time catches up to within a slice of the others'.
     void wake_locked(SchedVcpu& v);
+    // The idle CPUs to kick for a vCPU that became runnable: the one it ran on last if that is
+    // idle (and may run it), else every idle CPU it may run on.
     std::uint32_t idle_cpus_for(const SchedVcpu& v) const;
+    // Whether `v` is left to its own idle CPU rather than run on `cpu` now (kCacheHotNs).
+    bool left_to_its_cpu(const SchedVcpu& v, std::size_t cpu, std::uint64_t now) const;
+    bool idle_and_allowed(const SchedVcpu& v, std::size_t cpu) const;
     void account(Cpu& c, SchedVcpu& v, std::uint64_t now);
     void free_slot(SchedVcpu& v);
 

@@ -369,6 +369,40 @@ TEST(Scheduler, AWaitingDom0VcpuLeavesItsCpuToAGuest) {
     EXPECT_GT(w.ran_of(0, 0), 0u);
 }
 
+TEST(Scheduler, AWokenVcpuGoesBackToTheIdleCpuItRanOn) {
+    World w(0b110);
+    SchedDomain& d = w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(2, w.now);
+    ASSERT_NE(v, nullptr);
+    w.sched.block(*v, 0);
+    ASSERT_EQ(w.sched.switch_from(2, w.now, 0), nullptr);
+    // Both CPUs idle: only its own is kicked, and the other leaves it there.
+    EXPECT_EQ(w.sched.wake(d, 0, w.now), 0b100u);
+    EXPECT_EQ(w.sched.pick(1, w.now), nullptr);
+    EXPECT_EQ(w.sched.pick(2, w.now), v);
+    // Its CPU is busy when it wakes: any idle CPU is kicked and takes it.
+    w.sched.block(*v, 0);
+    ASSERT_EQ(w.sched.switch_from(2, w.now, 0), nullptr);
+    w.domain(2, 1);
+    ASSERT_NE(w.sched.pick(2, w.now), nullptr);
+    EXPECT_EQ(w.sched.wake(d, 0, w.now), 0b010u);
+    EXPECT_EQ(w.sched.pick(1, w.now), v);
+}
+
+TEST(Scheduler, AWokenVcpuLeftToItsIdleCpuIsTakenByAnotherAfterAWhile) {
+    World w(0b110);
+    SchedDomain& d = w.domain(1, 1);
+    SchedVcpu* v = w.sched.pick(2, w.now);
+    w.sched.block(*v, 0);
+    ASSERT_EQ(w.sched.switch_from(2, w.now, 0), nullptr);
+    EXPECT_EQ(w.sched.wake(d, 0, w.now), 0b100u);
+    // CPU 2 never comes for it (its kick lost, say): CPU 1 runs it after kCacheHotNs.
+    w.now += Scheduler::kCacheHotNs - 1;
+    EXPECT_EQ(w.sched.pick(1, w.now), nullptr);
+    w.now += 1;
+    EXPECT_EQ(w.sched.pick(1, w.now), v);
+}
+
 }  // namespace
 }  // namespace tern::hv
 
