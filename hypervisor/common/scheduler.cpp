@@ -12,6 +12,13 @@ constexpr std::uint64_t earlier(std::uint64_t a, std::uint64_t b) {
     return a < b ? a : b;
 }
 
+// Whether `v` is vCPU `vcpu` of `domain` and on: one that turned itself off is no longer that
+// vCPU (a CPU_ON for it may take a new slot before the old one leaves its CPU).
+bool is_live(const SchedVcpu& v, const SchedDomain& domain, std::uint32_t vcpu) {
+    return v.state != VcpuState::free && v.state != VcpuState::offline && v.domain == &domain &&
+           v.vcpu == vcpu;
+}
+
 }  // namespace
 
 void Scheduler::reset(std::uint32_t cpus) {
@@ -28,7 +35,7 @@ Result<SchedVcpu*> Scheduler::add(SchedDomain& domain, std::uint32_t vcpu) {
         return Status::busy;  // stopping, or no CPU to ever run it on
     SchedVcpu* slot = nullptr;
     for (SchedVcpu& v : vcpus_) {
-        if (v.state != VcpuState::free && v.domain == &domain && v.vcpu == vcpu)
+        if (is_live(v, domain, vcpu))
             return Status::already_exists;
         if (v.state == VcpuState::free && slot == nullptr)
             slot = &v;
@@ -56,7 +63,7 @@ std::uint32_t Scheduler::make_runnable(SchedVcpu& v, std::uint64_t now) {
 SchedVcpu* Scheduler::find(const SchedDomain& domain, std::uint32_t vcpu) {
     lib::LockGuard guard(lock_);
     for (SchedVcpu& v : vcpus_) {
-        if (v.state != VcpuState::free && v.domain == &domain && v.vcpu == vcpu)
+        if (is_live(v, domain, vcpu))
             return &v;
     }
     return nullptr;
@@ -65,8 +72,7 @@ SchedVcpu* Scheduler::find(const SchedDomain& domain, std::uint32_t vcpu) {
 bool Scheduler::is_online(const SchedDomain& domain, std::uint32_t vcpu) const {
     lib::LockGuard guard(lock_);
     for (const SchedVcpu& v : vcpus_) {
-        if (v.state != VcpuState::free && v.state != VcpuState::offline && v.domain == &domain &&
-            v.vcpu == vcpu)
+        if (is_live(v, domain, vcpu))
             return true;
     }
     return false;
@@ -98,7 +104,7 @@ void Scheduler::go_offline(SchedVcpu& v) {
 std::uint32_t Scheduler::wake(const SchedDomain& domain, std::uint32_t vcpu, std::uint64_t now) {
     lib::LockGuard guard(lock_);
     for (SchedVcpu& v : vcpus_) {
-        if (v.state == VcpuState::free || v.domain != &domain || v.vcpu != vcpu)
+        if (!is_live(v, domain, vcpu))
             continue;
         if (v.state == VcpuState::blocked) {
             // Still on its CPU (it has not left yet): it simply goes on there.

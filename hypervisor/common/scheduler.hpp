@@ -100,12 +100,13 @@ class Scheduler {
     std::uint32_t cpus() const { return cpus_; }
 
     // A slot for vCPU `vcpu` of `domain`, in state starting (the caller sets its context,
-    // then calls make_runnable). already_exists when it has one; busy when no slot is free,
+    // then calls make_runnable). already_exists when it has one that is on (one that went
+    // offline does not count, even before it has left its CPU); busy when no slot is free,
     // the domain is stopping or the scheduler has no CPU.
     Result<SchedVcpu*> add(SchedDomain& domain, std::uint32_t vcpu);
     // The vCPU may run now. Returns the idle CPUs that could run it (to kick).
     std::uint32_t make_runnable(SchedVcpu& v, std::uint64_t now);
-    // vCPU `vcpu` of `domain`, if it has a slot (any state but free).
+    // vCPU `vcpu` of `domain`, if it has a slot and is on (any state but free and offline).
     SchedVcpu* find(const SchedDomain& domain, std::uint32_t vcpu);
     // Whether vCPU `vcpu` of `domain` is on (added and not offline).
     bool is_online(const SchedDomain& domain, std::uint32_t vcpu) const;

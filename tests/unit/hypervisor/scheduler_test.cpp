@@ -258,6 +258,56 @@ TEST(Scheduler, OfflineFreesTheSlotWhenItLeaves) {
     EXPECT_TRUE(w.sched.add(d, 0).ok());  // CPU_ON again
 }
 
+TEST(Scheduler, CpuOnRightAfterCpuOffStartsTheVcpuAfreshBeforeTheOldOneLeaves) {
+    // PSCI: once CPU_OFF is called, AFFINITY_INFO says OFF and CPU_ON must succeed, even
+    // while the vCPU that called it is still on its CPU on the way out of the trap.
+    World w(0b110);
+    SchedDomain& d = w.domain(1, 1);
+    SchedVcpu* old = w.sched.pick(1, w.now);
+    ASSERT_NE(old, nullptr);
+    w.sched.go_offline(*old);
+    EXPECT_FALSE(w.sched.is_online(d, 0));
+    EXPECT_EQ(w.sched.find(d, 0), nullptr);
+    EXPECT_EQ(w.sched.wake(d, 0, w.now), 0u);  // an interrupt for it wakes nothing
+    auto fresh = w.sched.add(d, 0);
+    ASSERT_TRUE(fresh.ok());
+    EXPECT_NE(fresh.value(), old);
+    EXPECT_EQ(w.sched.add(d, 0).status(), Status::already_exists);
+    EXPECT_TRUE(w.sched.is_online(d, 0));
+    EXPECT_EQ(w.sched.make_runnable(*fresh.value(), w.now), 0b100u);  // CPU 2 idles
+    EXPECT_EQ(w.sched.find(d, 0), fresh.value());
+    // The old one leaves CPU 1 without its registers; the new one runs in its place.
+    EXPECT_TRUE(w.sched.need_resched(1, w.now));
+    EXPECT_FALSE(w.sched.keeps_context(1));
+    EXPECT_EQ(w.sched.switch_from(1, w.now, 0), fresh.value());
+    EXPECT_EQ(old->state, VcpuState::free);
+    EXPECT_EQ(w.sched.find(d, 0), fresh.value());
+    EXPECT_TRUE(w.sched.keeps_context(1));
+}
+
+TEST(Scheduler, AnOfflineVcpuIsNeverScheduledAgain) {
+    World w(0b10);
+    SchedDomain& d = w.domain(1, 2);
+    w.run(0b10, 50 * kMs);
+    ASSERT_GT(w.ran_of(1, 1), 0u);
+    // vCPU 1 turns itself off the next time it runs.
+    while (w.sched.current(1) == nullptr || w.sched.current(1)->vcpu != 1)
+        w.run(0b10, kMs);
+    w.sched.go_offline(*w.sched.current(1));
+    const std::uint64_t before = w.ran_of(1, 1);
+    w.run(0b10, 200 * kMs);
+    EXPECT_LE(w.ran_of(1, 1), before + kMs);  // at most the step it turned off in
+    EXPECT_GE(w.ran_of(1, 0), 198 * kMs);     // vCPU 0 has the CPU to itself
+    EXPECT_FALSE(w.sched.is_online(d, 1));
+    // CPU_ON again: it shares the CPU once more.
+    auto again = w.sched.add(d, 1);
+    ASSERT_TRUE(again.ok());
+    (void)w.sched.make_runnable(*again.value(), w.now);
+    const std::uint64_t off = w.ran_of(1, 1);
+    w.run(0b10, 200 * kMs);
+    EXPECT_GE(w.ran_of(1, 1) - off, 80 * kMs);
+}
+
 TEST(Scheduler, AddRefusesDuplicatesAndAFullTable) {
     World w(0b10);
     SchedDomain& d = w.domain(1, 1);
