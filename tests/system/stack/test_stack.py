@@ -11,7 +11,8 @@ Then the README's quick start, command for command, with xm on the host and a re
 what is typed and Ctrl-] detaches; `xm list` shows the domain Tern runs (the id `tern-ctl list`
 in dom0 shows, its memory and CPU time); pause stops its CPU time and unpause lets it go on;
 mem-set 120 has the guest's balloon give 8 MiB back to Tern and 128 take it again (more is
-refused); vcpu-set beyond its vCPUs is refused; the guest's
+refused); vcpu-set 1 has the guest take its CPU1 offline, 2 makes it present again and the
+guest's shell brings it up, beyond its 2 vCPUs is refused; the guest's
 NIC is bridged in dom0 and the guest pinged dom0's bridge; over ssh:// xm lists it and attaches
 its console; reboot gives it a new domain; `shutdown -w` waits until the guest has powered off;
 start and destroy; delete. Ctrl-C (SIGINT) to run.sh must power dom0 off cleanly (the stack
@@ -163,7 +164,7 @@ def quick_start(tmp_path, https, ssh_port, ssh_wrapper, password):
         rc, out = xm("list")
         assert rc == 0, out
         domid, mem, vcpus, state, cpu = list_row(out, GUEST)
-        assert domid and domid > 0 and vcpus == 1 and 120 <= mem <= 136, out
+        assert domid and domid > 0 and vcpus == 2 and 120 <= mem <= 136, out
         assert "p" not in state and ("r" in state or "b" in state), out
         assert cpu > 0, out
         tern_ctl = dom0("tern-ctl list")
@@ -204,14 +205,43 @@ def quick_start(tmp_path, https, ssh_port, ssh_wrapper, password):
         rc, out = xm("mem-set", GUEST, "256")
         assert rc == 1, out
 
-        # xm vcpu-set: more vCPUs than the domain has is refused (xm prints the XenAPI error);
-        # the one it has stays online.
-        rc, out = xm("vcpu-set", GUEST, "2")
-        assert rc == 1 and "VM_TOO_MANY_VCPUS" in out, out
+        # xm vcpu-set: cpu/N/availability in the guest's xenstore directory, which its kernel
+        # watches (as with xl). 1: the guest takes CPU1 offline (PSCI CPU_OFF, then AFFINITY_INFO
+        # says it is off: "CPU1 killed"), xm list shows 1 vCPU; 2: CPU1 is present again and
+        # comes up when the guest's shell onlines it (PSCI CPU_ON); more than it has is refused
+        # (xm prints the XenAPI error). What the guest's /sys says is typed at its console
+        # (tern-consoled's pty in dom0) and read back from its console log.
+        tty = dom0(f"tern-ctl xenstore-read /local/domain/{domid}/console/tty").strip()
+        typed = iter(range(1000))
+
+        def in_guest(command):
+            """Runs `command` in the guest's shell; returns its output line once logged."""
+            mark = f"guest-{next(typed)}"
+            dom0(f"echo 'echo {mark}=$({command})' > {tty}")
+            found = wait_until(f"the guest's answer to {command}", lambda: re.search(
+                rf"{mark}=([^$\r\n]*)\r?\n", guest_log(domid)))
+            return found.group(1)
+
+        def guest_cpus_online():
+            return in_guest("cat /sys/devices/system/cpu/online")
+
+        assert guest_cpus_online() == "0-1"
         rc, out = xm("vcpu-set", GUEST, "1")
         assert rc == 0, out
-        online = dom0(f"tern-ctl xenstore-read /local/domain/{domid}/cpu/0/availability")
-        assert online.strip() == "online", online
+        wait_until("CPU1 offline in the guest", lambda: guest_cpus_online() == "0")
+        assert re.search(r"psci: CPU1 killed", guest_log(domid)), guest_log(domid)[-3000:]
+        online = dom0(f"tern-ctl xenstore-read /local/domain/{domid}/cpu/1/availability")
+        assert online.strip() == "offline", online
+        wait_until("xm list's VCPUs 1", lambda: list_row(xm("list", GUEST)[1], GUEST)[2] == 1)
+        rc, out = xm("vcpu-set", GUEST, "2")
+        assert rc == 0, out
+        wait_until("xm list's VCPUs 2", lambda: list_row(xm("list", GUEST)[1], GUEST)[2] == 2)
+        wait_until("CPU1 present in the guest",
+                   lambda: in_guest("cat /sys/devices/system/cpu/present") == "0-1")
+        in_guest("echo 1 > /sys/devices/system/cpu/cpu1/online; echo $?")
+        wait_until("CPU1 online in the guest", lambda: guest_cpus_online() == "0-1")
+        rc, out = xm("vcpu-set", GUEST, "3")
+        assert rc == 1 and "VM_TOO_MANY_VCPUS" in out, out
 
         # Over ssh:// (dropbear in dom0, the key run.sh made): list, and the console.
         rc, out = xm("--server", ssh_server, "list", environment=ssh_env)
