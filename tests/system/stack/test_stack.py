@@ -116,15 +116,15 @@ def domain_mib(dom0, domid):
     return int(found.group(1))
 
 
-def wait_until(what, check, timeout=WAIT):
-    """Calls check() until it returns something true; returns that."""
+def wait_until(what, check, timeout=WAIT, interval=3):
+    """Calls check() every `interval` s until it returns something true; returns that."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()
         if result:
             return result
         assert time.monotonic() < deadline, f"{what}: not in {timeout} s"
-        time.sleep(3)
+        time.sleep(interval)
 
 
 def quick_start(tmp_path, https, ssh_port, ssh_wrapper, password):
@@ -219,7 +219,7 @@ def quick_start(tmp_path, https, ssh_port, ssh_wrapper, password):
             mark = f"guest-{next(typed)}"
             dom0(f"echo 'echo {mark}=$({command})' > {tty}")
             found = wait_until(f"the guest's answer to {command}", lambda: re.search(
-                rf"{mark}=([^$\r\n]*)\r?\n", guest_log(domid)))
+                rf"{mark}=([^$\r\n]*)\r?\n", guest_log(domid)), interval=0.5)
             return found.group(1)
 
         def guest_cpus_online():
