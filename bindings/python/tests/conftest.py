@@ -96,7 +96,7 @@ def local_account():
     if os.geteuid() != 0:
         pytest.skip("making a local account for HTTPS logins needs root")
     name = f"xapip{random.randrange(10**6):06d}"
-    password = secrets.token_urlsafe(12)
+    password = "pw" + secrets.token_urlsafe(12)  # never "-...": an argument
     run_retrying(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name])
     try:
         run_retrying(["chpasswd"], input=f"{name}:{password}\n", text=True)

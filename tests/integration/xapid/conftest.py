@@ -120,7 +120,7 @@ def daemon(tmp_path):
 def local_account():
     """An ordinary local account with a random password, for PAM logins; removed afterwards."""
     name = f"xapit{random.randrange(10**6):06d}"
-    password = secrets.token_urlsafe(12)
+    password = "pw" + secrets.token_urlsafe(12)  # never "-...": an argument
     subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name], check=True)
     try:
         subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True)

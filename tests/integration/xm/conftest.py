@@ -135,7 +135,7 @@ def check_golden(name, text):
 def local_account():
     """An ordinary local account with a random password, for logins over HTTPS."""
     name = f"xmt{random.randrange(10**6):06d}"
-    password = secrets.token_urlsafe(12)
+    password = "pw" + secrets.token_urlsafe(12)  # never "-...": an argument
     subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
                    check=True)
     try:
@@ -160,7 +160,9 @@ def tmux(tmp_path):
                             f"env {exports} {command}; echo EXIT=$?; sleep 600"], check=True)
 
         def keys(self, *keys):
-            subprocess.run(["tmux", "-S", socket, "send-keys", "-t", "t", *keys], check=True)
+            # "--": a key (a random password) may begin with "-".
+            subprocess.run(["tmux", "-S", socket, "send-keys", "-t", "t", "--", *keys],
+                           check=True)
 
         def screen(self):
             return subprocess.run(["tmux", "-S", socket, "capture-pane", "-p", "-t", "t"],

@@ -77,7 +77,7 @@ def main() -> int:
                        TERN_XAPID_FINGERPRINT=hashlib.sha256(der).hexdigest(),
                        PATH=f"{fake_bin}:{env.get('PATH', '/usr/bin:/bin')}")
             user = f"xapib{random.randrange(10**6):06d}"
-            password = secrets.token_urlsafe(12)
+            password = "pw" + secrets.token_urlsafe(12)  # never "-...": an argument
             run_retrying(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", user])
             try:
                 run_retrying(["chpasswd"], input=f"{user}:{password}\n", text=True)
