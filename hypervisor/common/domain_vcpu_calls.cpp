@@ -6,6 +6,7 @@
 #include "common/domain_hypercalls.hpp"
 #include "common/event_channel_op.hpp"
 #include "common/guest_errno.hpp"
+#include "common/vcpu_power.hpp"
 #include "common/vcpu_scheduling.hpp"
 #include "lib/format.hpp"
 #include "public/memory.hpp"
@@ -24,7 +25,6 @@ Console* g_console = nullptr;
 ControlPlane* g_control = nullptr;
 const FrameUsers* g_frame_users = nullptr;
 
-constexpr std::int64_t kPsciNotSupported = -1;
 constexpr std::uint64_t kAff0 = 0xff;
 
 struct VcpuHere {
@@ -223,6 +223,13 @@ void domain_vcpu_smccc(std::uint64_t* x) {
     switch (static_cast<std::uint32_t>(x[0])) {
         case 0x84000000:  // PSCI_VERSION: 1.1
             x[0] = 0x10001;
+            return;
+        case kPsciFeatures:
+            x[0] = static_cast<std::uint64_t>(
+                psci_features(static_cast<std::uint32_t>(x[1]), /*with_smccc_version=*/false));
+            return;
+        case kPsciMigrateInfoType:
+            x[0] = static_cast<std::uint64_t>(kMigrateInfoNoTrustedOs);
             return;
         case 0x84000002:  // CPU_OFF: this vCPU stops and leaves its CPU
             if (vcpu.sched != nullptr)

@@ -59,30 +59,14 @@ void handle_smccc(std::uint64_t* x) {
             break;
         case 0x84000000:
             result = 0x10001;
-            break;  // PSCI_VERSION: 1.1
-        case 0x84000006:
-            result = 2;
-            break;          // MIGRATE_INFO_TYPE: no migration needed
-        case 0x8400000a: {  // PSCI_FEATURES
-            const std::uint32_t asked = static_cast<std::uint32_t>(x[1]);
-            switch (asked) {
-                case 0x80000000:  // SMCCC_VERSION
-                case 0x84000000:  // PSCI_VERSION
-                case 0x84000002:  // CPU_OFF
-                case 0x84000003:  // CPU_ON (32-bit)
-                case 0xC4000003:  // CPU_ON (64-bit)
-                case 0x84000004:  // AFFINITY_INFO (32-bit)
-                case 0xC4000004:  // AFFINITY_INFO (64-bit)
-                case 0x84000008:  // SYSTEM_OFF
-                case 0x84000009:  // SYSTEM_RESET
-                case 0x8400000a:  // PSCI_FEATURES
-                    result = 0;
-                    break;
-                default:
-                    result = kSmcccNotSupported;
-            }
+            break;                  // PSCI_VERSION: 1.1
+        case kPsciMigrateInfoType:  // no Trusted OS to migrate
+            result = static_cast<std::uint64_t>(kMigrateInfoNoTrustedOs);
             break;
-        }
+        case kPsciFeatures:
+            result = static_cast<std::uint64_t>(
+                psci_features(static_cast<std::uint32_t>(x[1]), /*with_smccc_version=*/true));
+            break;
         case 0x84000003:  // CPU_ON: the vCPU of that MPIDR starts on whichever CPU is free
         case 0xC4000003: {
             const std::uint64_t target = function == 0x84000003 ? x[1] & 0xffffffff : x[1];

@@ -1,4 +1,5 @@
-// VcpuPower: dom0's vCPUs by MPIDR, for PSCI's CPU_ON and AFFINITY_INFO targets.
+// VcpuPower: dom0's vCPUs by MPIDR, for PSCI's CPU_ON and AFFINITY_INFO targets; what
+// PSCI_FEATURES says is answered.
 #include "common/vcpu_power.hpp"
 
 #include <gtest/gtest.h>
@@ -27,6 +28,25 @@ TEST(VcpuPower, AtMostEightVcpus) {
     vcpus.reset(many, 12);
     EXPECT_EQ(vcpus.count(), VcpuPower::kMaxVcpus);
     EXPECT_FALSE(vcpus.index_of(9).has_value());
+}
+
+TEST(PsciFeatures, TheCallsAGuestNeedsToTakeCpusOffAndOnAreThere) {
+    // What Linux needs for CPU hotplug (cpu_psci_cpu_disable/kill, psci_cpu_on), for both.
+    for (bool dom0 : {true, false}) {
+        for (std::uint32_t f : {kPsciVersion, kPsciCpuOff, kPsciCpuOn, kPsciCpuOn64,
+                                kPsciAffinityInfo, kPsciAffinityInfo64, kPsciMigrateInfoType,
+                                kPsciSystemOff, kPsciSystemReset, kPsciFeatures})
+            EXPECT_EQ(psci_features(f, dom0), kPsciSuccess) << std::hex << f;
+    }
+}
+
+TEST(PsciFeatures, WhatIsNotAnsweredIsNotSupported) {
+    EXPECT_EQ(psci_features(0xc4000001, true), kPsciNotSupported);   // CPU_SUSPEND
+    EXPECT_EQ(psci_features(0x8400000e, false), kPsciNotSupported);  // SYSTEM_SUSPEND
+    EXPECT_EQ(psci_features(0x84000012, false), kPsciNotSupported);  // SYSTEM_RESET2
+    // SMCCC_VERSION: dom0's (1.1), not a domU's (it stays SMCCC 1.0).
+    EXPECT_EQ(psci_features(kSmcccVersion, true), kPsciSuccess);
+    EXPECT_EQ(psci_features(kSmcccVersion, false), kPsciNotSupported);
 }
 
 }  // namespace
