@@ -122,8 +122,9 @@ class ApiService final : public rpc::RequestHandler {
             if (result)
                 respond(std::move(*result));
         };
-        // Reads of memory are answered on the calling (I/O) thread; anything that may wait
-        // (PAM, the backend, the disk) runs on a worker.
+        // Reads and plain setters of memory run on the calling (I/O) thread (a setter's answer
+        // waits for the disk on the store's writer); anything that may wait (PAM, the backend)
+        // runs on a worker.
         if (dispatcher_.is_quick(call->method)) {
             run();
         } else {

@@ -215,6 +215,15 @@ bool Dispatcher::is_quick(const std::string& method) const {
         case Implicit::get_all:
         case Implicit::get_all_records:
             return true;
+        // A setter changes memory under the store's lock for microseconds and leaves its answer
+        // to wait for the disk without holding the thread (call()): on the I/O thread its
+        // events go out without a hand-over to a worker and a wait for that worker's turn.
+        case Implicit::set_field:
+        case Implicit::add_to_map:
+        case Implicit::remove_from_map:
+        case Implicit::add_to_set:
+        case Implicit::remove_from_set:
+            return true;
         default:
             return false;
     }

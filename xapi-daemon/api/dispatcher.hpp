@@ -54,8 +54,9 @@ class Dispatcher {
     void set_async_claim(const std::string& method, AsyncClaim claim) {
         async_claims_[method] = std::move(claim);
     }
-    // True for calls that only read memory and may run on the caller's thread (an I/O
-    // thread); everything else goes to the worker pool.
+    // True for calls that only read or change memory (a change's answer waits for the disk
+    // without holding the thread) and may run on the caller's thread (an I/O thread);
+    // everything else goes to the worker pool.
     bool is_quick(const std::string& method) const;
     // Every method name the server answers, for host.list_methods.
     std::vector<std::string> method_names() const;

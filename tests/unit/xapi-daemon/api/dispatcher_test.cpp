@@ -193,6 +193,21 @@ TEST_F(DispatcherTest, TheUnderscoreAliasOfXapiWorks) {
     EXPECT_TRUE(ok_for_test(world.call("VM_get_all", {rpc::Value{s}})).is<rpc::Array>());
 }
 
+// What may run on an I/O thread: reads, the event calls (they park) and the plain setters (a
+// change of memory whose answer waits for the disk without the thread); never what calls the
+// backend or creates and destroys objects.
+TEST_F(DispatcherTest, ReadsEventCallsAndPlainSettersAreQuick) {
+    for (const char* quick : {"VM.get_record", "VM.get_all", "event.from", "event.next",
+                              "VM.set_name_description", "VM.add_to_other_config",
+                              "VM.remove_from_other_config", "VM.add_tags", "VM.remove_tags"}) {
+        EXPECT_TRUE(world.dispatcher.is_quick(quick)) << quick;
+    }
+    for (const char* slow : {"VM.start", "VM.clean_shutdown", "VM.create", "VM.destroy",
+                             "session.login_with_password", "VM.set_memory_dynamic_range"}) {
+        EXPECT_FALSE(world.dispatcher.is_quick(slow)) << slow;
+    }
+}
+
 }  // namespace
 }  // namespace tern::xapi
 
