@@ -282,10 +282,15 @@ rpc::Value EventHandlers::from(CallContext& ctx, const rpc::Value& classes,
     auto after = parse_token(token);
     if (!after)
         throw ApiError("EVENT_FROM_TOKEN_PARSE_FAILURE", {token});
-    auto answer_with = [&hub, &store, sub](const std::vector<EventPtr>& events,
-                                           std::int64_t last) -> rpc::Value {
+    // Watchers of the same classes at the same token share one answer, built by the first.
+    auto answer_with = [&hub, &store, &shared = answers_, sub, after = *after](
+                           const std::vector<EventPtr>& events, std::int64_t last) -> rpc::Value {
         note_build_start(events);
-        return from_answer(hub, store, coalesce(events), sub, last);
+        if (auto kept = shared.find(after, last, sub.key()))
+            return rpc::Value{std::move(*kept)};
+        rpc::Encoded built = encoded(from_answer(hub, store, coalesce(events), sub, last));
+        shared.keep(after, last, sub.key(), built);
+        return rpc::Value{std::move(built)};
     };
     auto answer = [&hub, sub, after = *after, answer_with]() -> rpc::Value {
         std::int64_t last = 0;

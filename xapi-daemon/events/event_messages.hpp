@@ -6,7 +6,9 @@
 // wire form. event.from answers {events, valid_ref_counts, token}; its tokens are the id of the
 // newest event seen, as 20 digits, so that later tokens compare greater as strings; "" asks for
 // every current object as an `add`. Several changes of one object between two calls coalesce
-// into one event with the newest snapshot.
+// into one event with the newest snapshot. Watchers asking the same question (the same classes
+// from the same token, answered up to the same event) share one encoded answer
+// (shared_answers.hpp).
 //
 // A call with nothing to answer yet parks its completion in the hub and returns; a worker
 // answers when a matching event comes (or the timeout passes). Without a completion to park
@@ -18,6 +20,7 @@
 #include <functional>
 #include <optional>
 
+#include "events/shared_answers.hpp"
 #include "handlers_generated.hpp"
 
 namespace tern::xapi {
@@ -51,6 +54,7 @@ class EventHandlers : public EventMessages {
                     std::function<rpc::Value()> answer);
 
     Spawn spawn_;
+    SharedAnswers answers_;  // event.from's, shared by watchers asking the same
 };
 
 }  // namespace tern::xapi

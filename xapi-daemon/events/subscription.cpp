@@ -105,6 +105,16 @@ void Subscription::keep(Data d) {
     for (const auto& [cls, ref] : d.objects)
         out.insert(cls);
     d.touched.assign(out.begin(), out.end());
+    // "*", or the class indexes then the objects, each followed by a space (a ref holds none).
+    d.key.clear();
+    if (d.all) {
+        d.key.push_back('*');
+    } else {
+        for (int cls : d.classes)
+            d.key += std::to_string(cls) + " ";
+        for (const auto& [cls, ref] : d.objects)
+            d.key += std::to_string(cls) + "/" + ref + " ";
+    }
     d_ = std::make_shared<const Data>(std::move(d));
 }
 

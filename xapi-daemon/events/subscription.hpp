@@ -28,6 +28,9 @@ class Subscription {
     const std::vector<int>& classes() const { return d_->touched; }
     // True when the whole class is subscribed (not only some of its objects).
     bool whole_class(int cls) const { return d_->all || d_->classes.contains(cls); }
+    // A text two subscriptions share exactly when they name the same objects ("vm" and "VM"
+    // alike), so that answers to the same question can be shared.
+    const std::string& key() const { return d_->key; }
 
   private:
     struct Data {
@@ -35,8 +38,9 @@ class Subscription {
         std::set<int> classes;
         std::set<std::pair<int, std::string>> objects;
         std::vector<int> touched;  // classes(), kept
+        std::string key;           // key(), kept
     };
-    // Keeps `d` (with its touched classes worked out) as this subscription's data.
+    // Keeps `d` (with its touched classes and its key worked out) as this subscription's data.
     void keep(Data d);
     // Never null; changed only through a fresh copy (copy on write).
     static const std::shared_ptr<const Data>& nothing();
