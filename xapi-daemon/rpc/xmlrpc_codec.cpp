@@ -1,61 +1,117 @@
-// The XML-RPC codec on libxml2: a DOM parse of the whole body, then a walk that turns
-// <value> elements into rpc::Values; encoding appends escaped text to a string.
+// The XML-RPC codec on libxml2: its SAX parser fills a compact tree of the elements and their
+// direct text (a DOM of libxml2's own costs an allocation per node, text and name), then a walk
+// turns <value> elements into rpc::Values; encoding appends escaped text to a string.
 #include "rpc/xmlrpc_codec.hpp"
 
 #include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <optional>
 
 namespace tern::xapi::rpc {
 namespace {
 
-struct DocFree {
-    void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
-};
-using DocPtr = std::unique_ptr<xmlDoc, DocFree>;
-
 struct DecodeError {
     std::string message;
 };
 
-bool is_element(const xmlNode* node, const char* name) {
-    return node != nullptr && node->type == XML_ELEMENT_NODE &&
-           std::strcmp(reinterpret_cast<const char*>(node->name), name) == 0;
-}
+// One element: its local name, the text directly inside it, and its element children.
+struct Element {
+    std::string name;
+    std::string text;   // text and CDATA directly below, concatenated
+    bool blank = true;  // `text` holds nothing but blanks
+    int first_child = -1;
+    int last_child = -1;
+    int next = -1;  // the next sibling
+};
 
-std::string node_name(const xmlNode* node) {
-    return reinterpret_cast<const char*>(node->name);
-}
+// The elements of a document, the root first; children are linked by index. (A deque: its
+// blocks are small, where a vector's growth would make allocations large enough to cost the
+// allocator a consolidation of its free lists each time.)
+struct Tree {
+    std::deque<Element> elements;
+    std::vector<int> open;            // the elements being parsed, innermost last
+    bool refused_doctype = false;     // a DOCTYPE came: parsing stopped there
+    xmlParserCtxt* parser = nullptr;  // to stop it
+};
 
-// The concatenated text and CDATA directly below `node`.
-std::string text_of(const xmlNode* node) {
-    std::string out;
-    for (const xmlNode* c = node->children; c != nullptr; c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            out += reinterpret_cast<const char*>(c->content);
-        }
+void on_start(void* user, const xmlChar* localname, const xmlChar*, const xmlChar*, int,
+              const xmlChar**, int, int, const xmlChar**) {
+    Tree& t = *static_cast<Tree*>(user);
+    const int index = static_cast<int>(t.elements.size());
+    t.elements.emplace_back().name = reinterpret_cast<const char*>(localname);
+    if (!t.open.empty()) {
+        Element& parent = t.elements[static_cast<std::size_t>(t.open.back())];
+        if (parent.last_child < 0)
+            parent.first_child = index;
+        else
+            t.elements[static_cast<std::size_t>(parent.last_child)].next = index;
+        parent.last_child = index;
     }
-    return out;
+    t.open.push_back(index);
 }
 
-// The element children of `node`, failing on stray non-blank text.
-std::optional<std::vector<const xmlNode*>> element_children(const xmlNode* node) {
-    std::vector<const xmlNode*> out;
-    for (const xmlNode* c = node->children; c != nullptr; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            out.push_back(c);
-        } else if (c->type == XML_TEXT_NODE) {
-            for (const char* p = reinterpret_cast<const char*>(c->content); *p != '\0'; ++p) {
-                if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-                    return std::nullopt;
-            }
-        }
-    }
+void on_end(void* user, const xmlChar*, const xmlChar*, const xmlChar*) {
+    Tree& t = *static_cast<Tree*>(user);
+    if (!t.open.empty())
+        t.open.pop_back();
+}
+
+void on_text(void* user, const xmlChar* text, int length) {
+    Tree& t = *static_cast<Tree*>(user);
+    if (t.open.empty() || length <= 0)
+        return;
+    Element& e = t.elements[static_cast<std::size_t>(t.open.back())];
+    const char* p = reinterpret_cast<const char*>(text);
+    e.text.append(p, static_cast<std::size_t>(length));
+    for (int i = 0; i < length && e.blank; ++i)
+        e.blank = p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r';
+}
+
+// A DOCTYPE may declare entities; XML-RPC has no use for one, so refuse it outright, before
+// anything it declares is read.
+void on_doctype(void* user, const xmlChar*, const xmlChar*, const xmlChar*) {
+    Tree& t = *static_cast<Tree*>(user);
+    t.refused_doctype = true;
+    xmlStopParser(t.parser);
+}
+
+const xmlSAXHandler& sax_handler() {
+    static const xmlSAXHandler handler = [] {
+        xmlSAXHandler h;
+        std::memset(&h, 0, sizeof h);
+        h.initialized = XML_SAX2_MAGIC;
+        h.startElementNs = on_start;
+        h.endElementNs = on_end;
+        h.characters = on_text;
+        h.ignorableWhitespace = on_text;
+        h.cdataBlock = on_text;
+        h.internalSubset = on_doctype;
+        return h;
+    }();
+    return handler;
+}
+
+bool is_element(const Tree& t, int index, const char* name) {
+    return index >= 0 && t.elements[static_cast<std::size_t>(index)].name == name;
+}
+
+const Element& element(const Tree& t, int index) {
+    return t.elements[static_cast<std::size_t>(index)];
+}
+
+// The element children of `index`, failing on stray non-blank text.
+std::optional<std::vector<int>> element_children(const Tree& t, int index) {
+    const Element& e = element(t, index);
+    if (!e.blank)
+        return std::nullopt;
+    std::vector<int> out;
+    for (int c = e.first_child; c >= 0; c = element(t, c).next)
+        out.push_back(c);
     return out;
 }
 
@@ -71,7 +127,7 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-Value decode_value(const xmlNode* value, int depth, std::optional<DecodeError>& error);
+Value decode_value(const Tree& t, int value, int depth, std::optional<DecodeError>& error);
 
 Value fail(std::optional<DecodeError>& error, std::string message) {
     if (!error)
@@ -79,12 +135,13 @@ Value fail(std::optional<DecodeError>& error, std::string message) {
     return Value{};
 }
 
-Value decode_typed(const xmlNode* typed, int depth, std::optional<DecodeError>& error) {
-    const std::string name = node_name(typed);
+Value decode_typed(const Tree& t, int typed, int depth, std::optional<DecodeError>& error) {
+    const Element& e = element(t, typed);
+    const std::string& name = e.name;
     if (name == "string" || name == "base64")
-        return Value{text_of(typed)};
+        return Value{e.text};
     if (name == "int" || name == "i4" || name == "i8") {
-        const std::string text{trim(text_of(typed))};
+        const std::string text{trim(e.text)};
         std::int64_t v = 0;
         const char* begin = text.data();
         if (!text.empty() && text[0] == '+')
@@ -96,8 +153,7 @@ Value decode_typed(const xmlNode* typed, int depth, std::optional<DecodeError>& 
         return Value{v};
     }
     if (name == "boolean") {
-        const std::string raw = text_of(typed);
-        const std::string_view text = trim(raw);
+        const std::string_view text = trim(e.text);
         if (text == "1" || text == "true")
             return Value{true};
         if (text == "0" || text == "false")
@@ -105,7 +161,7 @@ Value decode_typed(const xmlNode* typed, int depth, std::optional<DecodeError>& 
         return fail(error, "bad <boolean> value '" + std::string(text) + "'");
     }
     if (name == "double") {
-        const std::string text{trim(text_of(typed))};
+        const std::string text{trim(e.text)};
         char* end = nullptr;
         const double d = std::strtod(text.c_str(), &end);
         if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
@@ -114,74 +170,70 @@ Value decode_typed(const xmlNode* typed, int depth, std::optional<DecodeError>& 
         return Value{d};
     }
     if (name == "dateTime.iso8601")
-        return Value{DateTime{std::string(trim(text_of(typed)))}};
+        return Value{DateTime{std::string(trim(e.text))}};
     if (name == "nil")
         return Value{};
     if (depth >= kMaxNestingDepth)
         return fail(error, "values nested too deeply");
     if (name == "array") {
-        auto kids = element_children(typed);
-        if (!kids || kids->size() != 1 || !is_element((*kids)[0], "data")) {
+        auto kids = element_children(t, typed);
+        if (!kids || kids->size() != 1 || !is_element(t, (*kids)[0], "data")) {
             return fail(error, "<array> must hold exactly one <data>");
         }
-        auto values = element_children((*kids)[0]);
+        auto values = element_children(t, (*kids)[0]);
         if (!values)
             return fail(error, "text inside <data>");
         Array out;
         out.reserve(values->size());
-        for (const xmlNode* v : *values) {
-            if (!is_element(v, "value"))
+        for (int v : *values) {
+            if (!is_element(t, v, "value"))
                 return fail(error, "<data> may hold only <value>");
-            out.push_back(decode_value(v, depth + 1, error));
+            out.push_back(decode_value(t, v, depth + 1, error));
             if (error)
                 return Value{};
         }
         return Value{std::move(out)};
     }
     if (name == "struct") {
-        auto members = element_children(typed);
+        auto members = element_children(t, typed);
         if (!members)
             return fail(error, "text inside <struct>");
         Struct out;
-        for (const xmlNode* m : *members) {
-            if (!is_element(m, "member"))
+        for (int m : *members) {
+            if (!is_element(t, m, "member"))
                 return fail(error, "<struct> may hold only <member>");
-            auto parts = element_children(m);
-            const xmlNode* name_node = nullptr;
-            const xmlNode* value_node = nullptr;
-            for (const xmlNode* p : parts.value_or(std::vector<const xmlNode*>{})) {
-                if (is_element(p, "name") && name_node == nullptr) {
+            int name_node = -1;
+            int value_node = -1;
+            for (int p : element_children(t, m).value_or(std::vector<int>{})) {
+                if (is_element(t, p, "name") && name_node < 0) {
                     name_node = p;
-                } else if (is_element(p, "value") && value_node == nullptr) {
+                } else if (is_element(t, p, "value") && value_node < 0) {
                     value_node = p;
                 } else {
                     return fail(error, "<member> must hold one <name> and one <value>");
                 }
             }
-            if (name_node == nullptr || value_node == nullptr) {
+            if (name_node < 0 || value_node < 0) {
                 return fail(error, "<member> must hold one <name> and one <value>");
             }
-            Value v = decode_value(value_node, depth + 1, error);
+            Value v = decode_value(t, value_node, depth + 1, error);
             if (error)
                 return Value{};
-            out.insert_or_assign(text_of(name_node), std::move(v));
+            out.insert_or_assign(element(t, name_node).text, std::move(v));
         }
         return Value{std::move(out)};
     }
     return fail(error, "unknown value type <" + name + ">");
 }
 
-Value decode_value(const xmlNode* value, int depth, std::optional<DecodeError>& error) {
-    bool has_element = false;
-    for (const xmlNode* c = value->children; c != nullptr; c = c->next) {
-        has_element = has_element || c->type == XML_ELEMENT_NODE;
-    }
-    if (!has_element)
-        return Value{text_of(value)};  // untyped: a string
-    auto kids = element_children(value);
+Value decode_value(const Tree& t, int value, int depth, std::optional<DecodeError>& error) {
+    const Element& e = element(t, value);
+    if (e.first_child < 0)
+        return Value{e.text};  // untyped: a string
+    auto kids = element_children(t, value);
     if (!kids || kids->size() != 1)
         return fail(error, "<value> must hold one typed element");
-    return decode_typed((*kids)[0], depth, error);
+    return decode_typed(t, (*kids)[0], depth, error);
 }
 
 struct ParserFree {
@@ -189,9 +241,9 @@ struct ParserFree {
 };
 using ParserPtr = std::unique_ptr<xmlParserCtxt, ParserFree>;
 
-// Parses `xml` with a push parser fed the whole body at once: xmlReadMemory would read it
-// through an input that grows chunk by chunk (a third of the time of parsing a small call).
-std::variant<DocPtr, ParseError> parse_document(std::string_view xml) {
+// Parses `xml` into a Tree with a push parser fed the whole body at once (xmlReadMemory would
+// read it through an input that grows chunk by chunk).
+std::variant<Tree, ParseError> parse_document(std::string_view xml) {
     static const bool initialised = [] {
         xmlInitParser();
         return true;
@@ -203,14 +255,18 @@ std::variant<DocPtr, ParseError> parse_document(std::string_view xml) {
         return ParseError{"malformed XML: Document is empty"};
     const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                         XML_PARSE_NOCDATA;  // no XML_PARSE_NOENT: entities stay unexpanded
-    ParserPtr ctxt{xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, "request.xml")};
+    Tree tree;
+    // The parser keeps a copy of the handler, with `tree` as what its callbacks are given.
+    xmlSAXHandler handler = sax_handler();
+    ParserPtr ctxt{xmlCreatePushParserCtxt(&handler, &tree, nullptr, 0, "request.xml")};
     if (!ctxt)
         return ParseError{"out of memory"};
+    tree.parser = ctxt.get();
     xmlCtxtUseOptions(ctxt.get(), options);
     xmlParseChunk(ctxt.get(), xml.data(), static_cast<int>(xml.size()), 1);
-    DocPtr doc{ctxt->myDoc};
-    ctxt->myDoc = nullptr;
-    if (!ctxt->wellFormed || !doc) {
+    if (tree.refused_doctype)
+        return ParseError{"a DOCTYPE is not allowed in XML-RPC"};
+    if (!ctxt->wellFormed || tree.elements.empty()) {
         const xmlError& e = ctxt->lastError;
         std::string why = e.message != nullptr ? e.message : "not XML";
         while (!why.empty() && why.back() == '\n')
@@ -219,27 +275,25 @@ std::variant<DocPtr, ParseError> parse_document(std::string_view xml) {
             why += " at line " + std::to_string(e.line);
         return ParseError{"malformed XML: " + why};
     }
-    // A DOCTYPE may declare entities; XML-RPC has no use for one, so refuse it outright.
-    if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
-        return ParseError{"a DOCTYPE is not allowed in XML-RPC"};
-    }
-    return doc;
+    tree.parser = nullptr;
+    tree.open.clear();
+    return tree;
 }
 
 // Decodes <params><param><value>... into `out`.
-std::optional<std::string> decode_params(const xmlNode* params, Array& out) {
-    auto list = element_children(params);
+std::optional<std::string> decode_params(const Tree& t, int params, Array& out) {
+    auto list = element_children(t, params);
     if (!list)
         return "text inside <params>";
-    for (const xmlNode* p : *list) {
-        if (!is_element(p, "param"))
+    for (int p : *list) {
+        if (!is_element(t, p, "param"))
             return "<params> may hold only <param>";
-        auto v = element_children(p);
-        if (!v || v->size() != 1 || !is_element((*v)[0], "value")) {
+        auto v = element_children(t, p);
+        if (!v || v->size() != 1 || !is_element(t, (*v)[0], "value")) {
             return "<param> must hold one <value>";
         }
         std::optional<DecodeError> error;
-        out.push_back(decode_value((*v)[0], 1, error));
+        out.push_back(decode_value(t, (*v)[0], 1, error));
         if (error)
             return error->message;
     }
@@ -359,24 +413,24 @@ std::variant<MethodCall, ParseError> parse_method_call(std::string_view xml) {
     auto parsed = parse_document(xml);
     if (auto* e = std::get_if<ParseError>(&parsed))
         return *e;
-    const DocPtr& doc = std::get<DocPtr>(parsed);
-    const xmlNode* root = xmlDocGetRootElement(doc.get());
-    if (!is_element(root, "methodCall"))
+    const Tree& t = std::get<Tree>(parsed);
+    const int root = 0;
+    if (!is_element(t, root, "methodCall"))
         return ParseError{"the root element is not <methodCall>"};
-    auto kids = element_children(root);
+    auto kids = element_children(t, root);
     if (!kids)
         return ParseError{"text inside <methodCall>"};
     MethodCall call;
     bool have_name = false;
-    for (const xmlNode* k : *kids) {
-        if (is_element(k, "methodName") && !have_name) {
-            call.method = std::string(trim(text_of(k)));
+    for (int k : *kids) {
+        if (is_element(t, k, "methodName") && !have_name) {
+            call.method = std::string(trim(element(t, k).text));
             have_name = true;
-        } else if (is_element(k, "params")) {
-            if (auto why = decode_params(k, call.params))
+        } else if (is_element(t, k, "params")) {
+            if (auto why = decode_params(t, k, call.params))
                 return ParseError{*why};
         } else {
-            return ParseError{"unexpected <" + node_name(k) + "> in <methodCall>"};
+            return ParseError{"unexpected <" + element(t, k).name + "> in <methodCall>"};
         }
     }
     if (!have_name || call.method.empty())
@@ -388,30 +442,30 @@ std::variant<Value, Fault, ParseError> parse_method_response(std::string_view xm
     auto parsed = parse_document(xml);
     if (auto* e = std::get_if<ParseError>(&parsed))
         return *e;
-    const DocPtr& doc = std::get<DocPtr>(parsed);
-    const xmlNode* root = xmlDocGetRootElement(doc.get());
-    if (!is_element(root, "methodResponse")) {
+    const Tree& t = std::get<Tree>(parsed);
+    const int root = 0;
+    if (!is_element(t, root, "methodResponse")) {
         return ParseError{"the root element is not <methodResponse>"};
     }
-    auto kids = element_children(root);
+    auto kids = element_children(t, root);
     if (!kids || kids->size() != 1)
         return ParseError{"<methodResponse> must hold one element"};
-    const xmlNode* body = (*kids)[0];
-    if (is_element(body, "params")) {
+    const int body = (*kids)[0];
+    if (is_element(t, body, "params")) {
         Array params;
-        if (auto why = decode_params(body, params))
+        if (auto why = decode_params(t, body, params))
             return ParseError{*why};
         if (params.size() != 1)
             return ParseError{"a response must carry exactly one <param>"};
         return std::move(params[0]);
     }
-    if (is_element(body, "fault")) {
-        auto v = element_children(body);
-        if (!v || v->size() != 1 || !is_element((*v)[0], "value")) {
+    if (is_element(t, body, "fault")) {
+        auto v = element_children(t, body);
+        if (!v || v->size() != 1 || !is_element(t, (*v)[0], "value")) {
             return ParseError{"<fault> must hold one <value>"};
         }
         std::optional<DecodeError> error;
-        Value fault = decode_value((*v)[0], 1, error);
+        Value fault = decode_value(t, (*v)[0], 1, error);
         if (error)
             return ParseError{error->message};
         if (!fault.is<Struct>())
@@ -426,7 +480,7 @@ std::variant<Value, Fault, ParseError> parse_method_response(std::string_view xm
         }
         return out;
     }
-    return ParseError{"unexpected <" + node_name(body) + "> in <methodResponse>"};
+    return ParseError{"unexpected <" + element(t, body).name + "> in <methodResponse>"};
 }
 
 std::string encode_response(const Value& result) {
