@@ -1,8 +1,9 @@
 // Declares how the hypervisor answers a vCPU of a domain other than dom0 (one the scheduler
 // runs): its hypercalls (domain_hypercalls for its own state; console_io writes; sched_op
-// yield, block, poll and shutdown), its PSCI calls (version, CPU_ON/OFF, affinity info, system
-// off and reset), WFI/WFE, and traps it should not cause (the domain crashes). Each returns to
-// the trap path, which then asks the scheduler whether the vCPU keeps its CPU.
+// yield, block, poll and shutdown), its PSCI calls (version, features, migrate info type,
+// CPU_ON/OFF, affinity info, system off and reset), WFI/WFE, and traps it should not cause
+// (the domain crashes). Each returns to the trap path, which then asks the scheduler whether
+// the vCPU keeps its CPU.
 #pragma once
 
 #include <cstdint>
