@@ -229,7 +229,11 @@ def quick_start(tmp_path, https, ssh_port, ssh_wrapper, password):
         rc, out = xm("vcpu-set", GUEST, "1")
         assert rc == 0, out
         wait_until("CPU1 offline in the guest", lambda: guest_cpus_online() == "0")
-        assert re.search(r"psci: CPU1 killed", guest_log(domid)), guest_log(domid)[-3000:]
+        # Linux asks AFFINITY_INFO for 100 ms; a host too loaded to run the dying vCPU's
+        # CPU_OFF in that time makes it say "may not have shut down cleanly" (CPU1 is offline
+        # all the same).
+        assert re.search(r"psci: CPU1 killed|CPU1 may not have shut down cleanly",
+                         guest_log(domid)), guest_log(domid)[-3000:]
         online = dom0(f"tern-ctl xenstore-read /local/domain/{domid}/cpu/1/availability")
         assert online.strip() == "offline", online
         wait_until("xm list's VCPUs 1", lambda: list_row(xm("list", GUEST)[1], GUEST)[2] == 1)
