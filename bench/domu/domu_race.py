@@ -52,7 +52,7 @@ class Tern:
                 "until grep -q 'serving consoles' /tmp/consoled.log; do usleep 100000; done")
 
     def create(self, config):
-        return f"tern-ctl build {config} > /tmp/domid && tern-ctl unpause $(tail -1 /tmp/domid)"
+        return f"tern-ctl build --unpause {config} > /tmp/domid"
 
     def domid(self, name):
         return "tail -1 /tmp/domid"

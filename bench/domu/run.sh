@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The domU benchmark: in dom0, time from the create command to the guest's user space
-# (Tern: `tern-ctl build` + `tern-ctl unpause`; Xen 4.17: `xl create`), the event-channel round
-# trip between dom0 and the guest (domu-bench ping/pong over an interdomain channel), and the
-# destroy time (`tern-ctl destroy`, `xl destroy`). Tern and Debian's Xen 4.17 + xl (the anchor:
+# (Tern: `tern-ctl build --unpause`; Xen 4.17: `xl create`; each builds and starts it in one
+# command), the event-channel round trip between dom0 and the guest (domu-bench ping/pong over
+# an interdomain channel), and the destroy time (`tern-ctl destroy`, `xl destroy`). Tern and
+# Debian's Xen 4.17 + xl (the anchor:
 # scripts/build-xen-dom0.sh) boot alternately on the same QEMU command line with the same dom0
 # kernel, guest kernel and guest ramdisk, BENCH_RUNS times each (default 3). Prints medians,
 # every run and the ratios Tern/Xen. Targets: create to user space at most half of xl's;

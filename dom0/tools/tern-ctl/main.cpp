@@ -4,7 +4,8 @@
 // info ID; pause ID; unpause ID; shutdown ID [poweroff|reboot|crash|...]; destroy ID;
 // peek ID GFN; poke ID GFN TEXT (through a foreign mapping of the domain's page);
 // wait-exception [SECONDS] (VIRQ_DOM_EXC through /dev/xen/evtchn); evtchn-bind ID;
-// build CONFIG (the domain builder); hvm-param ID INDEX; sched-credit ID [--weight W]
+// build [--unpause] CONFIG (the domain builder; --unpause starts it, as xl create); hvm-param ID
+// INDEX; sched-credit ID [--weight W]
 // [--cap C]; vcpu-pin ID VCPU CPUS;
 // xenstore-read PATH, xenstore-write PATH VALUE, xenstore-ls PATH, xenstore-watch PATH (through
 // xenstored's socket, or with --xenbus through the kernel's /dev/xen/xenbus); console [--log]
@@ -58,9 +59,10 @@ constexpr const char* kUsage =
     "  list                             every domain, dom0 (0) first\n"
     "  create --memory MiB [--vcpus N] [--no-populate]\n"
     "                                   a paused domain with that much RAM; prints its id\n"
-    "  build CONFIG                     a paused domain built from a config file (kernel,\n"
+    "  build [--unpause] CONFIG         a paused domain built from a config file (kernel,\n"
     "                                   ramdisk, extra, memory, vcpus, disk, vif): prints where\n"
-    "                                   things went; its disks are served by tern-blkback\n"
+    "                                   things went; its disks are served by tern-blkback;\n"
+    "                                   --unpause starts it once built (as xl create)\n"
     "  hvm-param ID INDEX               one of its HVM parameters\n"
     "  xenstore-read PATH | xenstore-write PATH VALUE | xenstore-ls PATH |\n"
     "  xenstore-watch PATH\n"
@@ -249,7 +251,8 @@ std::unique_ptr<tern::dom0::xenstored::XenstoreClient> connect_xenstore() {
     return client;
 }
 
-int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::string& path) {
+int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::string& path,
+          bool unpause) {
     std::ifstream in(path);
     if (!in)
         throw UsageError{"cannot read the config file '" + path + "'"};
@@ -296,6 +299,8 @@ int build(tern::dom0::Privcmd& privcmd, ControlClient& control, const std::strin
     } else {
         std::printf("xenstored is not running: no xenstore entries\n");
     }
+    if (unpause)
+        control.unpause(built.domain);
     std::printf("%u\n", built.domain);
     return 0;
 }
@@ -468,9 +473,10 @@ int run(tern::dom0::Privcmd& privcmd, ControlClient& control,
             throw UsageError{"poke: ID GFN TEXT"};
         poke(privcmd, domain_id(args, 1), gfn_arg(args, 2), args[3]);
     } else if (cmd == "build") {
-        if (args.size() != 2)
-            throw UsageError{"build: CONFIG"};
-        return build(privcmd, control, args[1]);
+        const bool unpause = args.size() == 3 && args[1] == "--unpause";
+        if (args.size() != (unpause ? 3u : 2u))
+            throw UsageError{"build: [--unpause] CONFIG"};
+        return build(privcmd, control, args.back(), unpause);
     } else if (cmd == "hvm-param") {
         const std::uint32_t id = domain_id(args, 1);
         if (args.size() < 3)

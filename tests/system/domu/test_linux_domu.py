@@ -129,13 +129,12 @@ def test_a_two_vcpu_domu_brings_its_second_vcpu_up_with_psci_cpu_on():
     redistributor, and both are online in the guest; IPIs between them go through its vGIC."""
     machine, shell, _ = start_dom0_with_guest(cpus=3)
     try:
+        start = len(machine.log)
+        # Built and started by one command (tern-ctl build --unpause, as xl create).
         out, rc = shell.run(f"printf '{guest_config('smp', EXTRA, vcpus=2)}' > /tmp/smp.cfg; "
-                            "tern-ctl build /tmp/smp.cfg")
+                            "tern-ctl build --unpause /tmp/smp.cfg")
         assert rc == 0, out
         d = int(out.strip().splitlines()[-1])
-        start = len(machine.log)
-        out, rc = shell.run(f"tern-ctl unpause {d}")
-        assert rc == 0, out
         assert machine.wait_for(f"(TERN) d{d}: shut down (reason 0, poweroff)", BOOT_TIMEOUT), \
             machine.log[-4000:]
         log = machine.log[start:]
