@@ -108,14 +108,17 @@ class ApiService final : public rpc::RequestHandler {
     void handle_rpc(std::string body, const rpc::Peer& peer, rpc::RpcCompletion done) override {
         auto parsed = rpc::parse_method_call(body);
         if (auto* error = std::get_if<rpc::ParseError>(&parsed)) {
-            done(rpc::RpcResponse{200, "text/xml",
-                                  rpc::encode_fault(-1, "Malformed request: " + error->message)});
+            done(rpc::RpcResponse{200,
+                                  "text/xml",
+                                  rpc::encode_fault(-1, "Malformed request: " + error->message),
+                                  {}});
             return;
         }
         auto call = std::make_shared<rpc::MethodCall>(std::move(std::get<rpc::MethodCall>(parsed)));
         auto run = [this, call, peer, done = std::move(done)] {
+            // Encodings shared with other answers (event.from's) are written out, not copied.
             auto respond = [done](rpc::Value result) {
-                done(rpc::RpcResponse{200, "text/xml", rpc::encode_response(result)});
+                done(rpc::RpcResponse{200, "text/xml", {}, rpc::encode_response_pieces(result)});
             };
             // A call that waits for events answers later, through `respond`.
             auto result = dispatcher_.call(call->method, call->params, peer, respond);

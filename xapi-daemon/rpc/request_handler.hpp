@@ -6,8 +6,11 @@
 
 #include <sys/types.h>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace tern::xapi {
 class ConsoleConnector;
@@ -34,6 +37,9 @@ struct RpcResponse {
     int http_status = 200;
     std::string content_type = "text/xml";
     std::string body;
+    // When not empty, the body instead: pieces written out in order, of which some are
+    // shared with other responses (xmlrpc_codec.hpp's encode_response_pieces).
+    std::vector<std::variant<std::string, std::shared_ptr<const std::string>>> pieces;
 };
 
 using RpcCompletion = std::function<void(RpcResponse)>;

@@ -300,7 +300,47 @@ std::optional<std::string> decode_params(const Tree& t, int params, Array& out) 
     return std::nullopt;
 }
 
-void append_escaped(std::string& out, std::string_view text) {
+// Gathers a response in pieces: its own text, and in between the encodings it carries that
+// are worth sharing rather than copying (see encode_response_pieces).
+class PieceWriter {
+  public:
+    explicit PieceWriter(std::vector<Piece>& pieces) : pieces_(pieces) {}
+    PieceWriter& operator+=(std::string_view text) {
+        text_ += text;
+        return *this;
+    }
+    PieceWriter& operator+=(char c) {
+        text_ += c;
+        return *this;
+    }
+    void append_shared(const std::shared_ptr<const std::string>& xml) {
+        if (xml->size() < kSharedPiece) {
+            text_ += *xml;
+            return;
+        }
+        flush();
+        pieces_.emplace_back(xml);
+    }
+    void flush() {
+        if (!text_.empty())
+            pieces_.emplace_back(std::move(text_));
+        text_ = std::string();
+    }
+
+  private:
+    std::vector<Piece>& pieces_;
+    std::string text_;
+};
+
+void append_shared(std::string& out, const std::shared_ptr<const std::string>& xml) {
+    out += *xml;
+}
+void append_shared(PieceWriter& out, const std::shared_ptr<const std::string>& xml) {
+    out.append_shared(xml);
+}
+
+template <class Out>
+void append_escaped(Out& out, std::string_view text) {
     for (char c : text) {
         switch (c) {
             case '&':
@@ -351,10 +391,11 @@ std::size_t size_hint(const Value& value) {
         value.v);
 }
 
-void append_value(std::string& out, const Value& value) {
+template <class Out>
+void append_value(Out& out, const Value& value) {
     if (const auto* encoded = std::get_if<Encoded>(&value.v)) {
         if (encoded->xml)
-            out += *encoded->xml;
+            append_shared(out, encoded->xml);
         else
             out += "<value></value>";
         return;
@@ -376,7 +417,8 @@ void append_value(std::string& out, const Value& value) {
                 char buf[64];
                 auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
                 out += "<double>";
-                out.append(buf, ec == std::errc{} ? end : buf);
+                out += std::string_view(
+                    buf, static_cast<std::size_t>((ec == std::errc{} ? end : buf) - buf));
                 out += "</double>";
             } else if constexpr (std::is_same_v<T, std::string>) {
                 append_escaped(out, v);
@@ -491,6 +533,17 @@ std::string encode_response(const Value& result) {
     append_value(out, result);
     out += "</param></params></methodResponse>\n";
     return out;
+}
+
+std::vector<Piece> encode_response_pieces(const Value& result) {
+    std::vector<Piece> pieces;
+    PieceWriter out(pieces);
+    out += kHeader;
+    out += "<methodResponse><params><param>";
+    append_value(out, result);
+    out += "</param></params></methodResponse>\n";
+    out.flush();
+    return pieces;
 }
 
 std::string encode_fault(int code, std::string_view message) {

@@ -23,6 +23,7 @@
 #include "transport/connection_registry.hpp"
 #include "transport/console_run.hpp"
 #include "transport/disk_transfer_run.hpp"
+#include "transport/pieces_body.hpp"
 #include "transport/transport_limits.hpp"
 
 namespace tern::xapi {
@@ -229,6 +230,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                 [self = this->shared_from_this()](rpc::RpcResponse r) {
                     boost::asio::dispatch(
                         self->stream_.get_executor(), [self, r = std::move(r)]() mutable {
+                            if (!r.pieces.empty()) {
+                                return self->write(static_cast<http::status>(r.http_status),
+                                                   std::move(r.content_type), std::move(r.pieces));
+                            }
                             self->write(static_cast<http::status>(r.http_status),
                                         std::move(r.content_type), std::move(r.body));
                         });
@@ -248,12 +253,27 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
 
     void write(http::status status, std::string content_type, std::string body) {
-        auto res = std::make_shared<http::response<http::string_body>>(status, version_);
+        send(response<http::string_body>(status, content_type, std::move(body)));
+    }
+    void write(http::status status, std::string content_type, std::vector<rpc::Piece> body) {
+        send(response<PiecesBody>(status, content_type, std::move(body)));
+    }
+
+    template <class Body>
+    std::shared_ptr<http::response<Body>> response(http::status status,
+                                                   const std::string& content_type,
+                                                   typename Body::value_type body) {
+        auto res = std::make_shared<http::response<Body>>(status, version_);
         res->set(http::field::server, "xapid");
         res->set(http::field::content_type, content_type);
         res->keep_alive(keep_alive_);
         res->body() = std::move(body);
         res->prepare_payload();
+        return res;
+    }
+
+    template <class Body>
+    void send(std::shared_ptr<http::response<Body>> res) {
         arm(limits_.request_timeout);
         http::async_write(
             stream_, *res,

@@ -189,5 +189,31 @@ TEST(XmlRpcCodec, AnEncodedValueIsWrittenAsItIsAndReadsBackAsItsValue) {
     EXPECT_EQ(std::get<Value>(back), (Value{Array{inner, inner}}));
 }
 
+TEST(XmlRpcCodec, ALargeEncodedValueIsAPieceOfItsOwnSharedNotCopied) {
+    const Encoded large{
+        std::make_shared<const std::string>(encode_value(Value{std::string(kSharedPiece, 'x')}))};
+    const Encoded small{std::make_shared<const std::string>(encode_value(Value{"y"}))};
+    const Value result{Array{Value{large}, Value{small}, Value{large}}};
+    const std::vector<Piece> pieces = encode_response_pieces(result);
+    std::string joined;
+    int shared = 0;
+    for (const Piece& p : pieces) {
+        if (const auto* own = std::get_if<std::string>(&p)) {
+            joined += *own;
+            continue;
+        }
+        const auto& bytes = std::get<std::shared_ptr<const std::string>>(p);
+        EXPECT_EQ(bytes.get(), large.xml.get()) << "only the large value is shared";
+        joined += *bytes;
+        ++shared;
+    }
+    EXPECT_EQ(shared, 2);
+    EXPECT_EQ(joined, encode_response(result)) << "the same bytes as in one piece";
+    // A response without a large encoded value is one piece of its own.
+    const std::vector<Piece> one = encode_response_pieces(Value{Struct{{"a", Value{small}}}});
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(std::get<std::string>(one[0]), encode_response(Value{Struct{{"a", Value{small}}}}));
+}
+
 }  // namespace
 }  // namespace tern::xapi::rpc

@@ -26,7 +26,7 @@ struct ThreadNamingHandler : rpc::RequestHandler {
     void handle_rpc(std::string, const rpc::Peer&, rpc::RpcCompletion done) override {
         std::ostringstream id;
         id << std::this_thread::get_id();
-        done(rpc::RpcResponse{200, "text/plain", id.str()});
+        done(rpc::RpcResponse{200, "text/plain", id.str(), {}});
     }
 };
 
