@@ -46,18 +46,25 @@ void restart_with_larger_malloc_cache(char** argv) {
         unsetenv(kRestarted);
         return;
     }
-    const char* tunables = getenv("GLIBC_TUNABLES");
-    std::string tuned = tunables != nullptr ? tunables : "";
-    if (tuned.find("glibc.malloc.tcache_count") != std::string::npos)
+    const char* set = getenv("GLIBC_TUNABLES");
+    const bool had_tunables = set != nullptr;
+    const std::string tunables = had_tunables ? set : "";
+    if (tunables.find("glibc.malloc.tcache_count") != std::string::npos)
         return;
-    tuned += std::string(tuned.empty() ? "" : ":") + "glibc.malloc.tcache_count=1000";
+    const std::string tuned =
+        tunables + (tunables.empty() ? "" : ":") + "glibc.malloc.tcache_count=1000";
+    // The binary's own path, not /proc/self/exe: the process keeps its name (pidof xapid).
+    char self[4096] = {};
+    const ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0 || static_cast<std::size_t>(length) >= sizeof self - 1)
+        return;
     setenv("GLIBC_TUNABLES", tuned.c_str(), 1);
     setenv(kRestarted, "1", 1);
-    execv("/proc/self/exe", argv);
+    execv(self, argv);
     // Not restarted: as before.
     unsetenv(kRestarted);
-    if (tunables != nullptr)
-        setenv("GLIBC_TUNABLES", tunables, 1);
+    if (had_tunables)
+        setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
     else
         unsetenv("GLIBC_TUNABLES");
 #else
