@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "lib/fdt.hpp"
+#include "tern/arch/cpu.hpp"
 #include "tern/status.hpp"
 
 namespace tern::hv {
@@ -32,7 +33,7 @@ struct BootModule {
 struct BootInfo {
     static constexpr std::size_t kMaxBanks = 8;
     static constexpr std::size_t kMaxModules = 4;
-    static constexpr std::size_t kMaxCpus = 8;
+    static constexpr std::size_t kMaxCpus = arch::kMaxCpus;
     std::array<MemoryBank, kMaxBanks> banks{};
     std::size_t bank_count = 0;
     std::array<BootModule, kMaxModules> modules{};

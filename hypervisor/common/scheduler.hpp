@@ -30,6 +30,7 @@
 #include "common/runstate_clock.hpp"
 #include "lib/spinlock.hpp"
 #include "public/xen.hpp"
+#include "tern/arch/cpu.hpp"
 #include "tern/arch/vcpu_context.hpp"
 #include "tern/status.hpp"
 
@@ -86,7 +87,7 @@ struct SchedVcpu {
 
 class Scheduler {
   public:
-    static constexpr std::size_t kMaxCpus = 8;
+    static constexpr std::size_t kMaxCpus = arch::kMaxCpus;
     static constexpr std::size_t kMaxVcpus = 64;
     static constexpr std::uint64_t kSliceNs = 10'000'000;       // 10 ms
     static constexpr std::uint64_t kCapPeriodNs = 100'000'000;  // 100 ms

@@ -7,7 +7,6 @@
 namespace tern::arch {
 namespace {
 
-constexpr std::size_t kMaxCpus = 8;
 constexpr std::size_t kKinds = static_cast<std::size_t>(ExitCount::kCount);
 std::uint64_t g_counts[kMaxCpus][kKinds] = {};
 

@@ -50,8 +50,7 @@ alignas(4096) std::uint64_t g_s2_l3[kMaxL3][kEntries];
 std::size_t g_l3_used = 0;
 std::uint64_t (*g_table_pages)() = nullptr;  // zeroed pages for more level-3 tables
 lib::SpinLock g_stage2_lock;                 // dom0's vCPUs edit its stage 2 concurrently
-constexpr std::size_t kMaxCpus = 8;
-bool g_domain_vcpu_here[kMaxCpus] = {};  // each CPU writes only its own
+bool g_domain_vcpu_here[kMaxCpus] = {};      // each CPU writes only its own
 
 std::uint64_t* new_l3_table() {
     if (g_l3_used < kMaxL3)

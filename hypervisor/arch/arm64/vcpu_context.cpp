@@ -69,7 +69,6 @@ std::uint64_t counter_frequency() {
     return f != 0 ? f : 1;
 }
 
-constexpr std::size_t kMaxCpus = 8;
 // The incarnation (VcpuContext::incarnation) of the vCPU each CPU loaded last.
 std::uint64_t g_last_loaded[kMaxCpus] = {};
 std::atomic<std::uint64_t> g_incarnations{0};

@@ -19,7 +19,6 @@
 namespace tern::arch {
 namespace {
 
-constexpr std::size_t kMaxCpus = 8;
 constexpr std::uint64_t kLrStateShift = 62;
 constexpr std::uint64_t kLrPending = 1ull << kLrStateShift;
 constexpr std::uint64_t kLrActive = 2ull << kLrStateShift;

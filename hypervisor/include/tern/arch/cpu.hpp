@@ -6,6 +6,9 @@
 
 namespace tern::arch {
 
+// The most physical CPUs the hypervisor runs on: the size of every per-CPU table.
+inline constexpr std::size_t kMaxCpus = 8;
+
 // The exception level the CPU runs at (2 for the hypervisor).
 unsigned current_el();
 // This CPU's affinity (MPIDR_EL1 Aff3..Aff0), as the device tree's cpu nodes name CPUs.
