@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "rpc/xmlrpc_codec.hpp"
+
 namespace tern::xapi {
 class ConsoleConnector;
 class DiskTransfers;
@@ -39,7 +41,7 @@ struct RpcResponse {
     std::string body;
     // When not empty, the body instead: pieces written out in order, of which some are
     // shared with other responses (xmlrpc_codec.hpp's encode_response_pieces).
-    std::vector<std::variant<std::string, std::shared_ptr<const std::string>>> pieces;
+    std::vector<Piece> pieces;
 };
 
 using RpcCompletion = std::function<void(RpcResponse)>;
