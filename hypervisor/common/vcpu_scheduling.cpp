@@ -110,15 +110,18 @@ bool current_vcpu_is_dom0() {
 }
 
 Status start_vcpu(Domain& domain, std::uint32_t vcpu, std::uint64_t entry, std::uint64_t x0) {
-    return start_vcpu(domain.sched(), vcpu, kMpidrRes1 | vcpu, entry, x0);
+    const arch::TlbMaintenance tlb = domain.config().max_vcpus == 1
+                                         ? arch::TlbMaintenance::local
+                                         : arch::TlbMaintenance::as_issued;
+    return start_vcpu(domain.sched(), vcpu, kMpidrRes1 | vcpu, entry, x0, tlb);
 }
 
 Status start_vcpu(SchedDomain& domain, std::uint32_t vcpu, std::uint64_t vmpidr,
-                  std::uint64_t entry, std::uint64_t x0) {
+                  std::uint64_t entry, std::uint64_t x0, arch::TlbMaintenance tlb) {
     auto v = g_scheduler->add(domain, vcpu);
     if (!v.ok())
         return v.status();
-    arch::init_vcpu_context(v.value()->context, kMpidrRes1 | vmpidr, entry, x0);
+    arch::init_vcpu_context(v.value()->context, kMpidrRes1 | vmpidr, entry, x0, tlb);
     kick_cpus(g_scheduler->make_runnable(*v.value(), arch::system_time_ns()));
     return Status::ok;
 }

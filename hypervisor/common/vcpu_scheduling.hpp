@@ -26,11 +26,14 @@ SchedVcpu* current_vcpu();
 bool current_vcpu_is_dom0();
 
 // Adds vCPU `vcpu` of `domain` to the scheduler, to start at `entry` with x0 = `x0`;
-// already_exists when it is on, busy when the scheduler has no room.
+// already_exists when it is on, busy when the scheduler has no room. The vCPU of a domain
+// with one vCPU makes its TLB invalidations on its own CPU only (arch::TlbMaintenance).
 Status start_vcpu(Domain& domain, std::uint32_t vcpu, std::uint64_t entry, std::uint64_t x0);
-// The same for a domain given by its scheduling state (dom0), with virtual MPIDR `vmpidr`.
+// The same for a domain given by its scheduling state (dom0), with virtual MPIDR `vmpidr`;
+// its TLB invalidations act as issued.
 Status start_vcpu(SchedDomain& domain, std::uint32_t vcpu, std::uint64_t vmpidr,
-                  std::uint64_t entry, std::uint64_t x0);
+                  std::uint64_t entry, std::uint64_t x0,
+                  arch::TlbMaintenance tlb = arch::TlbMaintenance::as_issued);
 // The vCPU on this CPU waits for an interrupt (WFI, SCHEDOP_block) or until `deadline_ns`
 // (0: none but its virtual timer): it leaves the CPU on the way out of the trap, unless an
 // interrupt is already there for it (checked after it is marked blocked, so that one raised

@@ -182,6 +182,10 @@ void handle_domain_vcpu_exception(std::uint64_t kind, ExceptionFrame* frame) {
         return;
     }
     const std::uint64_t ec = (frame->esr >> 26) & 0x3f;
+    if (ec == 0x18 && handle_local_tlbi(*frame) == TrapResult::handled) {
+        count(ExitCount::tlbi);  // the TLBI of a domain's only vCPU, done here alone
+        return;
+    }
     count(ec == 0x16   ? ExitCount::hypercall
           : ec == 0x17 ? ExitCount::smc
           : ec == 0x01 ? ExitCount::wfi

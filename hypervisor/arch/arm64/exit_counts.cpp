@@ -10,9 +10,9 @@ namespace {
 constexpr std::size_t kKinds = static_cast<std::size_t>(ExitCount::kCount);
 std::uint64_t g_counts[kMaxCpus][kKinds] = {};
 
-constexpr const char* kNames[kKinds] = {"hvc",    "smc",      "wfi",         "dabt",
-                                        "sysreg", "irq",      "other",       "load",
-                                        "reload", "tlbflush", "sysregwrite", "idle"};
+constexpr const char* kNames[kKinds] = {"hvc",      "smc",         "wfi",   "dabt", "sysreg",
+                                        "tlbi",     "irq",         "other", "load", "reload",
+                                        "tlbflush", "sysregwrite", "idle"};
 
 }  // namespace
 

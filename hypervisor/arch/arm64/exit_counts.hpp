@@ -16,6 +16,7 @@ enum class ExitCount : std::uint8_t {
     wfi,           // WFI/WFE, trapped by HCR_EL2.TWI
     data_abort,    // an access stage 2 does not map (emulated device registers)
     sysreg,        // a trapped system register (ICC_SGI1R_EL1, the EL1 physical timer)
+    tlbi,          // a TLBI of a domain's only vCPU (HCR_EL2.TTLB), run on this CPU only
     irq,           // a physical interrupt taken while the vCPU ran
     other,         // anything else
     vcpu_load,     // a vCPU's registers put on this CPU

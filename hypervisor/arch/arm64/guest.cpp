@@ -271,8 +271,11 @@ void load_stage2(std::uint64_t vttbr, StaleTlb tlb) {
 
 }  // namespace
 
-void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr, StaleTlb tlb) {
-    constexpr std::uint64_t kTwi = 1ull << 13;  // WFI traps: a waiting vCPU gives its CPU up
+void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr, StaleTlb tlb,
+                             TlbMaintenance maintenance) {
+    constexpr std::uint64_t kTwi = 1ull << 13;   // WFI traps: a waiting vCPU gives its CPU up
+    constexpr std::uint64_t kTtlb = 1ull << 25;  // TLBIs at EL1 trap (handle_local_tlbi)
+    const std::uint64_t hcr = kHcr | kTwi | (maintenance == TlbMaintenance::local ? kTtlb : 0);
     // EL1PCTEN: the counter is readable; EL1PCEN clear: the EL1 physical timer's registers
     // trap, to the vCPU's emulated one (hv::PhysicalTimer).
     const std::uint64_t cnthctl = 1;
@@ -287,7 +290,7 @@ void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr, StaleTlb
         "msr vmpidr_el2, %3\n"
         "isb\n"
         :
-        : "r"(kHcr | kTwi), "r"(cnthctl), "r"(icc_sre), "r"(vmpidr)
+        : "r"(hcr), "r"(cnthctl), "r"(icc_sre), "r"(vmpidr)
         : "memory");
 }
 

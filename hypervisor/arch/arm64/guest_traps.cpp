@@ -1,10 +1,12 @@
 // Traps from a guest at EL1 that are not calls: data aborts on addresses its stage 2 does not
 // map (emulated device registers, or a guest error answered with an abort), trapped system
-// register writes (ICC_SGI1R_EL1 and its kin, which HCR_EL2.IMO sends here), and the
+// register writes (ICC_SGI1R_EL1 and its kin, which HCR_EL2.IMO sends here), the TLBIs of a
+// domain's only vCPU (HCR_EL2.TTLB), run on this CPU alone, and the
 // injection of a synchronous external abort into the guest (Arm ARM D1.10: the exception is
 // made to look as if taken to EL1).
 #include "arch/arm64/guest_traps.hpp"
 
+#include "arch/arm64/trapped_tlbi.hpp"
 #include "common/guest_devices.hpp"
 #include "common/physical_timer.hpp"
 #include "tern/arch/gic.hpp"
@@ -90,6 +92,37 @@ TrapResult handle_sysreg(GuestFrame& frame) {
         return TrapResult::handled;
     }
     return TrapResult::undefined;
+}
+
+TrapResult handle_local_tlbi(GuestFrame& frame) {
+    const auto tlbi = decode_trapped_tlbi(frame.esr & 0x1ffffff);
+    if (!tlbi)
+        return TrapResult::undefined;
+    const std::uint64_t xt = tlbi->rt == 31 ? 0 : frame.x[tlbi->rt];
+    switch (tlbi->op) {
+        case LocalTlbi::vmalle1:
+            asm volatile("tlbi vmalle1" ::: "memory");
+            break;
+        case LocalTlbi::vae1:
+            asm volatile("tlbi vae1, %0" : : "r"(xt) : "memory");
+            break;
+        case LocalTlbi::aside1:
+            asm volatile("tlbi aside1, %0" : : "r"(xt) : "memory");
+            break;
+        case LocalTlbi::vaae1:
+            asm volatile("tlbi vaae1, %0" : : "r"(xt) : "memory");
+            break;
+        case LocalTlbi::vale1:
+            asm volatile("tlbi vale1, %0" : : "r"(xt) : "memory");
+            break;
+        case LocalTlbi::vaale1:
+            asm volatile("tlbi vaale1, %0" : : "r"(xt) : "memory");
+            break;
+    }
+    // Complete before the vCPU goes on (its own DSB after the TLBI would do it too).
+    asm volatile("dsb nsh" ::: "memory");
+    frame.elr += 4;
+    return TrapResult::handled;
 }
 
 TrapResult handle_physical_timer_sysreg(GuestFrame& frame, hv::PhysicalTimer& timer) {

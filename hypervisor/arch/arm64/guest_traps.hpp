@@ -26,6 +26,9 @@ enum class TrapResult { handled, abort, undefined };
 // An access to an address the guest's stage 2 does not map, emulated by `devices`.
 TrapResult handle_data_abort(GuestFrame& frame, hv::GuestDevices& devices);
 TrapResult handle_sysreg(GuestFrame& frame);
+// A TLBI trapped by HCR_EL2.TTLB (trapped_tlbi.hpp), run on this CPU only and skipped;
+// undefined for any other system instruction or register.
+TrapResult handle_local_tlbi(GuestFrame& frame);
 // An access to CNTP_CTL_EL0, CNTP_CVAL_EL0 or CNTP_TVAL_EL0 (trapped: CNTHCTL_EL2.EL1PCEN is
 // clear), emulated by the vCPU's `timer`; undefined for any other register.
 TrapResult handle_physical_timer_sysreg(GuestFrame& frame, hv::PhysicalTimer& timer);

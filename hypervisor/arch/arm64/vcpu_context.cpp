@@ -94,7 +94,7 @@ void load_everything_but_the_frame(VcpuContext& c, std::uint64_t vttbr, hv::Vgic
     const StaleTlb tlb = tlb_for_load(c);
     if (tlb == StaleTlb::keep)
         count(ExitCount::vcpu_reload);
-    enter_domain_vcpu_state(vttbr, c.vmpidr, tlb);
+    enter_domain_vcpu_state(vttbr, c.vmpidr, tlb, c.tlb_maintenance);
     load_sysregs(c.sysregs);
     tern_fpsimd_load(c.fp);
     load_virtual_interface(c, vgic, vcpu);
@@ -111,7 +111,7 @@ void load_everything_but_the_frame(VcpuContext& c, std::uint64_t vttbr, hv::Vgic
 }  // namespace
 
 void init_vcpu_context(VcpuContext& context, std::uint64_t vmpidr, std::uint64_t entry,
-                       std::uint64_t x0) {
+                       std::uint64_t x0, TlbMaintenance tlb) {
     context = VcpuContext{};
     context.incarnation = g_incarnations.fetch_add(1, std::memory_order_relaxed) + 1;
     context.x[0] = x0;
@@ -119,6 +119,7 @@ void init_vcpu_context(VcpuContext& context, std::uint64_t vmpidr, std::uint64_t
     context.pstate = kResetPstate;
     context.vmpidr = vmpidr;
     context.sysregs[0] = kResetSctlr;
+    context.tlb_maintenance = tlb;
 }
 
 std::uint64_t vcpu_timer_deadline_ns(const VcpuContext& context) {

@@ -13,9 +13,11 @@ namespace tern::arch {
 // or keeps them (vcpu_context.cpp says when they may be kept).
 enum class StaleTlb : bool { flush, keep };
 
-// Stage 2 (`vttbr`: tables and VMID), the EL2 traps and controls for a domain's vCPU, and its
-// virtual MPIDR; this CPU now runs a domain's vCPU (domain_vcpu_here()).
-void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr, StaleTlb tlb);
+// Stage 2 (`vttbr`: tables and VMID), the EL2 traps and controls for a domain's vCPU (its
+// TLBIs trapped when `maintenance` is local), and its virtual MPIDR; this CPU now runs a
+// domain's vCPU (domain_vcpu_here()).
+void enter_domain_vcpu_state(std::uint64_t vttbr, std::uint64_t vmpidr, StaleTlb tlb,
+                             TlbMaintenance maintenance);
 
 // The list registers, active priorities and VMCR to `context`; the interface is left empty
 // and serving nobody.

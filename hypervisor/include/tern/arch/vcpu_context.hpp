@@ -15,6 +15,16 @@ namespace tern::arch {
 
 struct GuestFrame;
 
+// Where the TLB invalidations a vCPU makes at EL1 take effect.
+enum class TlbMaintenance : std::uint8_t {
+    // As the guest issued them: an inner-shareable TLBI reaches every CPU.
+    as_issued,
+    // Trapped (HCR_EL2.TTLB) and run on the CPU the vCPU runs on, only: for a domain's only
+    // vCPU, whose entries on any other CPU are flushed before it runs there again (load_vcpu).
+    // Under QEMU's TCG a broadcast TLBI stops every emulated CPU; a trapped local one does not.
+    local,
+};
+
 struct VcpuContext {
     std::uint64_t x[31];
     std::uint64_t pc;
@@ -39,12 +49,14 @@ struct VcpuContext {
     // on plus one (0: never loaded).
     std::uint64_t incarnation;
     std::uint64_t loaded_on;
+    TlbMaintenance tlb_maintenance;
 };
 
 // A vCPU that has not run yet: it starts at EL1 at `entry` with x0 = `x0`, MMU and caches
-// off, interrupts masked, with virtual MPIDR `vmpidr` and every other register reset.
+// off, interrupts masked, with virtual MPIDR `vmpidr` and every other register reset; its TLB
+// invalidations act as `tlb` says.
 void init_vcpu_context(VcpuContext& context, std::uint64_t vmpidr, std::uint64_t entry,
-                       std::uint64_t x0);
+                       std::uint64_t x0, TlbMaintenance tlb);
 
 // The system time (ns) at which the saved vCPU's virtual timer fires, if it is enabled and
 // unmasked; 0 when it does not.
