@@ -1,7 +1,7 @@
 // Defines DeferredWakes: wake-ups that a thread collects while it holds a lock the woken work
 // should not wait behind, performed once the lock is let go. The store publishes a change's
 // events under its exclusive lock (so that they are in commit order); the hub's wake-ups of
-// the parked event calls the change matches (posts to their connections' strands) then run
+// the parked event calls the change matches (posts to their connections' I/O threads) then run
 // after the store's lock is released, so that the next change does not wait for them.
 #pragma once
 

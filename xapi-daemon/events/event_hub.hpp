@@ -6,7 +6,7 @@
 // waiters whose subscription matches one of the new events (only the new ones: a parked waiter
 // matched none of the older), and never reads the store. A waiter is a callback, not a
 // thread: event.next and event.from park their answer here and it is built once woken (on the
-// connection's strand, or a worker), so waiting sessions cost no thread. A timer thread wakes
+// connection's I/O thread, or a worker), so waiting sessions cost no thread. A timer thread wakes
 // waiters whose timeout passed; a new waiter disturbs it only when its deadline comes before every
 // other one.
 //

@@ -207,7 +207,7 @@ rpc::Value EventHandlers::park(CallContext& ctx, std::int64_t after, const Subsc
     EventHub& hub = hub_of(ctx);
     if (ctx.can_defer()) {
         auto done = ctx.defer();
-        // The answer is built where it is written, on the connection's strand, when the
+        // The answer is built where it is written, on the connection's I/O thread, when the
         // transport offers it; on a worker otherwise.
         Spawn run = ctx.peer().run_on_connection ? Spawn(ctx.peer().run_on_connection) : spawn_;
         hub.wait(after, sub, deadline, [run = std::move(run), done, answer] {

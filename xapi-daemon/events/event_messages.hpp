@@ -47,7 +47,7 @@ class EventHandlers : public EventMessages {
 
   private:
     // Parks `answer` until something after `after` matches (or the deadline), then runs it
-    // on the connection's strand (or a worker) and completes the call with its result (or
+    // on the connection's I/O thread (or a worker) and completes the call with its result (or
     // the error it throws).
     rpc::Value park(CallContext& ctx, std::int64_t after, const Subscription& sub,
                     std::optional<std::chrono::steady_clock::time_point> deadline,

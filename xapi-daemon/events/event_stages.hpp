@@ -9,7 +9,7 @@
 //   locked         it holds the lock: the work, queueing the rows, publishing, waking waiters
 //   to_disk        from the lock let go to the change on disk (the writer's group commit)
 //   publish_to_build from an event's publication to the start of building an answer that
-//                  carries it (for a parked watcher: the hop to its connection's strand and
+//                  carries it (for a parked watcher: the hop to its connection's I/O thread and
 //                  what queues there; for one that was not waiting: until it came back)
 //   build_write    building and encoding a parked answer and handing it to the socket
 #pragma once

@@ -1,7 +1,7 @@
 // Defines the seam between the transports (HTTP over TLS, a Unix socket, stdio) and the API:
 // a transport hands every XML-RPC request body to a RequestHandler and writes back what the
 // handler completes with. Handlers may complete later and from any thread; the transport
-// posts the completion back onto the connection's own strand.
+// posts the completion back onto the connection's own I/O thread.
 #pragma once
 
 #include <sys/types.h>
@@ -29,7 +29,7 @@ struct Peer {
     std::optional<uid_t> uid;
     // "1.2.3.4:5678" for TCP, the socket path for Unix sockets, "stdio" for stdio.
     std::string address;
-    // Runs a job on the connection's own strand, where its answer is written: a call that
+    // Runs a job on the connection's own I/O thread, where its answer is written: a call that
     // answers later (event.from, event.next) builds the answer there, one thread hop from the
     // change instead of two. Empty when the transport has none (the job then runs elsewhere).
     std::function<void(std::function<void()>)> run_on_connection;

@@ -241,8 +241,20 @@ struct ParserFree {
 };
 using ParserPtr = std::unique_ptr<xmlParserCtxt, ParserFree>;
 
+// A thread's push parser, kept from one document to the next and reset for each: making one
+// (its dictionary, input buffers and stacks) cost more than parsing a small call. One that
+// failed, or whose dictionary of names has grown large (a client sending ever new element
+// names), is thrown away and made again.
+constexpr int kMaxKeptNames = 4096;
+
+ParserPtr& kept_parser() {
+    thread_local ParserPtr parser;
+    return parser;
+}
+
 // Parses `xml` into a Tree with a push parser fed the whole body at once (xmlReadMemory would
-// read it through an input that grows chunk by chunk).
+// read it through an input that grows chunk by chunk). No file name: libxml2 would look up the
+// working directory for it on every document.
 std::variant<Tree, ParseError> parse_document(std::string_view xml) {
     static const bool initialised = [] {
         xmlInitParser();
@@ -256,16 +268,25 @@ std::variant<Tree, ParseError> parse_document(std::string_view xml) {
     const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                         XML_PARSE_NOCDATA;  // no XML_PARSE_NOENT: entities stay unexpanded
     Tree tree;
-    // The parser keeps a copy of the handler, with `tree` as what its callbacks are given.
-    xmlSAXHandler handler = sax_handler();
-    ParserPtr ctxt{xmlCreatePushParserCtxt(&handler, &tree, nullptr, 0, "request.xml")};
-    if (!ctxt)
-        return ParseError{"out of memory"};
+    ParserPtr& ctxt = kept_parser();
+    if (ctxt && xmlCtxtResetPush(ctxt.get(), nullptr, 0, nullptr, nullptr) != 0)
+        ctxt.reset();
+    if (!ctxt) {
+        // The parser keeps a copy of the handler.
+        xmlSAXHandler handler = sax_handler();
+        ctxt.reset(xmlCreatePushParserCtxt(&handler, nullptr, nullptr, 0, nullptr));
+        if (!ctxt)
+            return ParseError{"out of memory"};
+    }
+    ctxt->userData = &tree;  // what the handler's callbacks are given
     tree.parser = ctxt.get();
     xmlCtxtUseOptions(ctxt.get(), options);
     xmlParseChunk(ctxt.get(), xml.data(), static_cast<int>(xml.size()), 1);
-    if (tree.refused_doctype)
+    ctxt->userData = nullptr;
+    if (tree.refused_doctype) {
+        ctxt.reset();
         return ParseError{"a DOCTYPE is not allowed in XML-RPC"};
+    }
     if (!ctxt->wellFormed || tree.elements.empty()) {
         const xmlError& e = ctxt->lastError;
         std::string why = e.message != nullptr ? e.message : "not XML";
@@ -273,8 +294,11 @@ std::variant<Tree, ParseError> parse_document(std::string_view xml) {
             why.pop_back();
         if (e.message != nullptr)
             why += " at line " + std::to_string(e.line);
+        ctxt.reset();
         return ParseError{"malformed XML: " + why};
     }
+    if (ctxt->dict == nullptr || xmlDictSize(ctxt->dict) > kMaxKeptNames)
+        ctxt.reset();
     tree.parser = nullptr;
     tree.open.clear();
     return tree;

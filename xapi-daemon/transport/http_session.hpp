@@ -3,7 +3,8 @@
 // (handshake, request, keep-alive idle) that closes a slow or silent client, keep-alive, and
 // POSTed bodies handed to the RequestHandler; raw disk transfers (disk_transfer_run.hpp) and
 // consoles over CONNECT (console_run.hpp) take the connection over. Everything a session does runs
-// on its own strand; the handler's completion is posted back onto it.
+// on its I/O thread's loop (server.hpp: one thread a loop); the handler's completion is posted
+// back onto it.
 #pragma once
 
 #include <boost/asio/dispatch.hpp>

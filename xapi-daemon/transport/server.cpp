@@ -6,7 +6,6 @@
 #include <unistd.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <iostream>
 
@@ -106,24 +105,23 @@ unsigned short Server::listen_https(const std::string& address, asio::ssl::conte
         auto again = weak.lock();
         if (!again)
             return;
-        acc.async_accept(asio::make_strand(next_loop()),
-                         [this, accept = again](boost::system::error_code ec2, tcp::socket socket) {
-                             if (ec2 == asio::error::operation_aborted)
-                                 return;
-                             if (!ec2) {
-                                 rpc::Peer peer;
-                                 peer.transport = rpc::Peer::Transport::https;
-                                 boost::system::error_code ignored;
-                                 auto remote = socket.remote_endpoint(ignored);
-                                 peer.address = remote.address().to_string() + ":" +
-                                                std::to_string(remote.port());
-                                 std::make_shared<HttpSession<asio::ssl::stream<tcp::socket>>>(
-                                     asio::ssl::stream<tcp::socket>(std::move(socket), *tls_),
-                                     std::move(peer), handler_, limits_, registry_)
-                                     ->start();
-                             }
-                             (*accept)();
-                         });
+        acc.async_accept(next_loop(), [this, accept = again](boost::system::error_code ec2,
+                                                             tcp::socket socket) {
+            if (ec2 == asio::error::operation_aborted)
+                return;
+            if (!ec2) {
+                rpc::Peer peer;
+                peer.transport = rpc::Peer::Transport::https;
+                boost::system::error_code ignored;
+                auto remote = socket.remote_endpoint(ignored);
+                peer.address = remote.address().to_string() + ":" + std::to_string(remote.port());
+                std::make_shared<HttpSession<asio::ssl::stream<tcp::socket>>>(
+                    asio::ssl::stream<tcp::socket>(std::move(socket), *tls_), std::move(peer),
+                    handler_, limits_, registry_)
+                    ->start();
+            }
+            (*accept)();
+        });
     };
     (*accept)();
     listeners_.push_back(std::move(listener));
@@ -153,9 +151,8 @@ void Server::listen_unix(const std::filesystem::path& path) {
         auto again = weak.lock();
         if (!again)
             return;
-        acc.async_accept(asio::make_strand(next_loop()), [this, accept = again, path](
-                                                             boost::system::error_code ec2,
-                                                             unix_socket::socket socket) {
+        acc.async_accept(next_loop(), [this, accept = again, path](boost::system::error_code ec2,
+                                                                   unix_socket::socket socket) {
             if (ec2 == asio::error::operation_aborted)
                 return;
             if (!ec2) {
@@ -183,7 +180,7 @@ void Server::serve_stdio(int in_fd, int out_fd) {
     TransportLimits limits = limits_;
     limits.idle_timeout = std::chrono::hours(24 * 365);  // ssh keeps the channel; EOF ends it
     limits_ = limits;
-    std::make_shared<HttpSession<StdioStream>>(StdioStream(asio::make_strand(io_), in_fd, out_fd),
+    std::make_shared<HttpSession<StdioStream>>(StdioStream(io_.get_executor(), in_fd, out_fd),
                                                std::move(peer), handler_, limits_, registry_)
         ->start();
 }

@@ -4,7 +4,9 @@
 // Each I/O thread runs an event loop of its own, and each connection lives on one of them,
 // dealt in turn as they are accepted: a connection's reads, answers and writes never change
 // thread, and the threads share no queue or lock (one loop run by several threads costs every
-// answer a hand-off between them and a contended lock).
+// answer a hand-off between them and a contended lock). A loop has one thread, so that a
+// connection's handlers never run at once without a strand: what is posted to a connection
+// (an answer from a worker, a parked event call woken) goes straight to its loop's queue.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

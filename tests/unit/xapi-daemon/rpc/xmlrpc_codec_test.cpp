@@ -156,6 +156,36 @@ TEST(XmlRpcCodec, RefusesDoctypesSoEntitiesCannotExpand) {
     EXPECT_NE(parse_error(laughs).find("DOCTYPE"), std::string::npos);
 }
 
+// A thread keeps its parser from one call to the next: what one call was (refused, in
+// another encoding, full of new names) must not change how the next one reads.
+TEST(XmlRpcCodec, EachCallReadsTheSameWhateverCameBefore) {
+    const MethodCall first = parse_ok(kPythonCall);
+    const std::string latin1 =
+        "<?xml version='1.0' encoding='ISO-8859-1'?><methodCall><methodName>m</methodName>"
+        "<params><param><value><string>caf\xe9</string></value></param></params></methodCall>";
+    const std::string utf8 =
+        "<?xml version='1.0'?><methodCall><methodName>m</methodName>"
+        "<params><param><value><string>caf\xc3\xa9</string></value></param></params>"
+        "</methodCall>";
+    std::string many_names = "<methodCall><methodName>m</methodName><params>";
+    for (int i = 0; i < 5000; ++i)
+        many_names += "<n" + std::to_string(i) + "/>";
+    many_names += "</params></methodCall>";
+    for (const std::string& before :
+         {std::string("<methodCall><methodName>x</methodName>"), std::string("not xml"),
+          std::string("<?xml version=\"1.0\"?><!DOCTYPE m []><methodCall/>"), latin1, utf8,
+          many_names, std::string(kPythonCall)}) {
+        (void)parse_method_call(before);
+        const MethodCall again = parse_ok(kPythonCall);
+        EXPECT_EQ(again.method, first.method);
+        EXPECT_EQ(again.params, first.params);
+        EXPECT_EQ(parse_ok(latin1).params, parse_ok(utf8).params);
+        EXPECT_EQ(parse_ok(utf8).params.at(0).as<std::string>(), "caf\xc3\xa9");
+        EXPECT_NE(parse_error("<methodCall><methodName>x</methodName>").find("malformed XML"),
+                  std::string::npos);
+    }
+}
+
 TEST(XmlRpcCodec, LimitsNestingDepth) {
     std::string deep = "<methodCall><methodName>m</methodName><params><param><value>";
     for (int i = 0; i < kMaxNestingDepth + 5; ++i)
