@@ -1,8 +1,9 @@
 // event_load: the event-delivery load of the VM life-cycle benchmark, light enough that the
-// figures are xapid's. One thread drives every connection (Boost.Asio over xapid's Unix
-// socket, raw XML-RPC): 100 watchers loop on event.from(["vm"], token, timeout) while 10
-// changers each set their VM's name_description to the time of the change. Two runs, one after
-// the other, with the same watchers:
+// figures are xapid's. A thread per CPU the program may use (--threads), each an event loop
+// (Boost.Asio over xapid's Unix socket, raw XML-RPC) owning its share of the connections, as
+// independent client processes would: 100 watchers loop on event.from(["vm"], token, timeout)
+// while 10 changers each set their VM's name_description to the time of the change. Two runs,
+// one after the other, with the same watchers:
 //   saturated: the changers change as fast as their answers come back (a pause of
 //     --interval-ms between, 0 by default): the throughput, and the delays of a saturated
 //     daemon, which are queueing delays by definition;
@@ -19,13 +20,18 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -34,6 +40,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -54,7 +62,17 @@ struct Options {
     double paced_fraction = 0.5;
     bool saturated = true;  // which runs to make
     bool paced = true;
+    unsigned threads = 0;  // event loops; 0: one per CPU this program may use
 };
+
+// The CPUs this process may run on (its affinity mask), at least 1.
+unsigned usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0)
+        return std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+}
 
 std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -82,6 +100,22 @@ double own_cpu_seconds() {
         return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
     };
     return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
+// CPU seconds every CPU of the host has spent busy (/proc/stat: all but idle and iowait), so
+// that the CPU other work took during a run can be stated with its figures.
+double host_busy_seconds() {
+    std::ifstream f("/proc/stat");
+    std::string cpu;
+    f >> cpu;
+    double busy = 0;
+    for (int i = 0; i < 8; ++i) {
+        long long ticks = 0;
+        f >> ticks;
+        if (i != 3 && i != 4)  // user nice system idle iowait irq softirq steal
+            busy += static_cast<double>(ticks);
+    }
+    return busy / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 std::string escape(std::string_view s) {
@@ -112,8 +146,6 @@ std::string str(std::string_view s) {
     return "<value><string>" + escape(s) + "</string></value>";
 }
 
-// The text of the untyped or <string> value that follows `<name>member</name>` at or after
-// `from`, or "" with `from` set to npos.
 // Where `key` occurs in `body` at or after `from`, or npos. (glibc's memmem: XML is full of
 // '<', which makes a first-character scan slow; this program must stay light.)
 std::size_t find_in(std::string_view body, std::string_view key, std::size_t from) {
@@ -124,25 +156,46 @@ std::size_t find_in(std::string_view body, std::string_view key, std::size_t fro
                          : static_cast<std::size_t>(static_cast<const char*>(at) - body.data());
 }
 
-std::string member_text(std::string_view body, std::string_view member, std::size_t& from) {
-    const std::string key = "<name>" + std::string(member) + "</name>";
-    std::size_t at = find_in(body, key, from);
-    if (at == std::string_view::npos) {
-        from = at;
-        return "";
-    }
+// The text of the untyped or <string> value that follows `key` (`<name>member</name>`) found
+// at `at`, and in `end` where that text ends.
+std::string_view value_after(std::string_view body, std::string_view key, std::size_t at,
+                             std::size_t& end) {
     at = find_in(body, "<value>", at + key.size());
     if (at == std::string_view::npos) {
-        from = at;
-        return "";
+        end = at;
+        return {};
     }
     at += 7;
     if (body.substr(at, 8) == "<string>")
         at += 8;
-    const std::size_t end = body.find('<', at);
-    from = end;
-    return std::string(body.substr(at, end - at));
+    end = body.find('<', at);
+    return body.substr(at, end == std::string_view::npos ? end : end - at);
 }
+
+// The text of the value of the first `key` member at or after `from`, or "" with `from` set
+// to npos; `from` is left where the text ends.
+std::string_view member_text(std::string_view body, std::string_view key, std::size_t& from) {
+    const std::size_t at = find_in(body, key, from);
+    if (at == std::string_view::npos) {
+        from = at;
+        return {};
+    }
+    return value_after(body, key, at, from);
+}
+
+// The text of the value of the last `key` member: event.from's token ends its answer, so
+// that it is found without a pass over the events before it.
+std::string_view last_member_text(std::string_view body, std::string_view key) {
+    const std::size_t at = body.rfind(key);
+    if (at == std::string_view::npos)
+        return {};
+    std::size_t end = 0;
+    return value_after(body, key, at, end);
+}
+
+constexpr std::string_view kDescriptionKey = "<name>name_description</name>";
+constexpr std::string_view kTokenKey = "<name>token</name>";
+constexpr std::string_view kValueKey = "<name>Value</name>";
 
 bool succeeded(std::string_view body) {
     return find_in(body, "<name>Status</name><value>Success</value>", 0) != std::string_view::npos;
@@ -209,21 +262,37 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::function<void(std::string)> done_;
 };
 
-// One measured run's figures. Events count when their change was sent within the window.
-struct Figures {
-    std::int64_t from_ns = 0;
-    std::int64_t to_ns = 0;         // while the run goes on: the far future
+// What one event loop counted in one measured run. Events count when their change was sent
+// within the run's window.
+struct Counts {
     std::vector<double> delays_ms;  // of changes made while measuring
     long events = 0;                // delivered while measuring
     long answers = 0;               // event.from answers with events, while measuring
     long bytes = 0;                 // of those answers
-    long changes = 0;
     long late = 0;  // paced changes sent after their time (the previous one still unanswered)
     long failures = 0;
-    double daemon_cpu = 0;  // seconds, over the window and the drain after it
-    double own_cpu = 0;
 
-    double window() const { return static_cast<double>(to_ns - from_ns) / 1e9; }
+    void add(const Counts& o) {
+        delays_ms.insert(delays_ms.end(), o.delays_ms.begin(), o.delays_ms.end());
+        events += o.events;
+        answers += o.answers;
+        bytes += o.bytes;
+        late += o.late;
+        failures += o.failures;
+    }
+};
+
+// One measured run's window, set by the first loop's thread and read by every loop, and the
+// CPU time the daemon and this program used over it.
+struct Window {
+    std::atomic<std::int64_t> from_ns{0};
+    std::atomic<std::int64_t> to_ns{0};  // while the run goes on: the far future
+    std::atomic<long> changes{0};        // answered within the window
+    double daemon_cpu = 0;               // seconds, over the window and the drain after it
+    double own_cpu = 0;
+    double host_busy = 0;  // every process's
+
+    double seconds() const { return static_cast<double>(to_ns - from_ns) / 1e9; }
     bool counts(std::int64_t stamp) const { return stamp >= from_ns && stamp <= to_ns; }
 };
 
@@ -234,7 +303,7 @@ std::string value_or_die(Connection& c, const std::string& body, const char* wha
         std::exit(1);
     }
     std::size_t from = 0;
-    return member_text(answer, "Value", from);
+    return std::string(member_text(answer, kValueKey, from));
 }
 
 double percentile(std::vector<double>& v, double q) {
@@ -267,6 +336,8 @@ int main(int argc, char** argv) {
             opt.paced_rate = std::stod(val);
         else if (key == "--paced-fraction")
             opt.paced_fraction = std::stod(val);
+        else if (key == "--threads")
+            opt.threads = static_cast<unsigned>(std::stoul(val));
         else if (key == "--run" && (val == "saturated" || val == "paced" || val == "both")) {
             opt.saturated = val != "paced";
             opt.paced = val != "saturated";
@@ -274,7 +345,7 @@ int main(int argc, char** argv) {
             std::cerr << "usage: event_load --unix PATH --pid XAPID_PID [--seconds S] "
                          "[--watchers N] [--changers N] [--interval-ms MS] "
                          "[--paced-rate CHANGES_PER_S | --paced-fraction F] "
-                         "[--run saturated|paced|both]\n";
+                         "[--run saturated|paced|both] [--threads N]\n";
             return 2;
         }
     }
@@ -286,7 +357,16 @@ int main(int argc, char** argv) {
         std::cerr << "event_load: a paced run alone needs --paced-rate\n";
         return 2;
     }
-    asio::io_context io;
+    // The event loops: connection n belongs to loop n % threads, and only its thread touches
+    // it (and its changer's state) after the set-up.
+    const unsigned threads = opt.threads > 0 ? opt.threads : usable_cpus();
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+    for (unsigned t = 0; t < threads; ++t) {
+        loops.push_back(std::make_unique<asio::io_context>(1));
+        keep_running.push_back(asio::make_work_guard(*loops.back()));
+    }
+    asio::io_context& io = *loops[0];  // the set-up's and the phases' loop: the main thread
     auto setup = std::make_shared<Connection>(io, opt.unix_path);
     const std::string session = value_or_die(
         *setup, call_xml("session.login_with_password", {str("root"), str("")}), "login");
@@ -313,14 +393,31 @@ int main(int argc, char** argv) {
     const double anchor_p50 = percentile(round_trips, 0.5);
 
     const std::string vm_classes = "<value><array><data>" + str("vm") + "</data></array></value>";
-    std::size_t from = 0;
     const std::string first_answer = setup->call_now(call_xml(
         "event.from", {str(session), vm_classes, str(""), "<value><double>0</double></value>"}));
-    const std::string first_token = member_text(first_answer, "token", from);
+    const std::string first_token(last_member_text(first_answer, kTokenKey));
+
+    // The measured runs, and what each loop counted in each.
+    enum Run { kSaturated = 0, kPaced = 1 };
+    std::array<Window, 2> windows;
+    std::vector<std::array<Counts, 2>> counts(threads);
+    std::atomic<int> measuring{-1};  // the run whose events count; -1: none
+    struct Counting {
+        Counts* counts = nullptr;
+        Window* window = nullptr;
+    };
+    auto counting = [&](std::size_t loop) -> Counting {
+        const int run = measuring.load(std::memory_order_acquire);
+        if (run < 0)
+            return {};
+        return {&counts[loop][static_cast<std::size_t>(run)],
+                &windows[static_cast<std::size_t>(run)]};
+    };
 
     // The changers: each one call at a time on its own connection. A run is a generation: a
     // changer whose call comes back after its run ended starts the next run's chain, if any.
     struct Changer {
+        std::size_t loop = 0;
         std::shared_ptr<Connection> connection;
         std::unique_ptr<asio::steady_timer> timer;
         bool busy = false;
@@ -328,45 +425,51 @@ int main(int argc, char** argv) {
         std::int64_t next_ns = 0;  // paced: when the next change is due
     };
     std::vector<Changer> changers(static_cast<std::size_t>(opt.changers));
-    for (Changer& c : changers) {
-        c.connection = std::make_shared<Connection>(io, opt.unix_path);
-        c.timer = std::make_unique<asio::steady_timer>(io);
+    for (std::size_t i = 0; i < changers.size(); ++i) {
+        Changer& c = changers[i];
+        c.loop = i % threads;
+        c.connection = std::make_shared<Connection>(*loops[c.loop], opt.unix_path);
+        c.timer = std::make_unique<asio::steady_timer>(*loops[c.loop]);
     }
     int runs = 0;
-    int generation = 0;          // the run going on; 0: none
-    std::int64_t period_ns = 0;  // paced: a changer's interval; 0: saturated
-    Figures* current = nullptr;  // the run whose events count
-    bool stopping = false;
+    std::atomic<int> generation{0};          // the run going on; 0: none
+    std::atomic<std::int64_t> period_ns{0};  // paced: a changer's interval; 0: saturated
+    std::atomic<bool> stopping{false};
 
     std::function<void(std::size_t)> change;
-    auto next_change = [&](std::size_t i) {
+    auto wait_then_change = [&](std::size_t i, std::int64_t ns) {
         Changer& c = changers[i];
-        if (c.generation != generation || generation == 0)
-            return;
-        if (period_ns == 0) {
-            if (opt.change_interval_ms <= 0)
-                return asio::post(io, [&, i] { change(i); });
-            c.timer->expires_after(
-                std::chrono::microseconds(static_cast<long>(opt.change_interval_ms * 1000)));
-        } else {
-            c.next_ns += period_ns;
-            const std::int64_t now = now_ns();
-            if (c.next_ns <= now) {
-                if (current != nullptr)
-                    ++current->late;
-                c.next_ns = now;
-                return asio::post(io, [&, i] { change(i); });
-            }
-            c.timer->expires_after(std::chrono::nanoseconds(c.next_ns - now));
-        }
+        c.timer->expires_after(std::chrono::nanoseconds(ns));
         c.timer->async_wait([&, i](boost::system::error_code ec) {
             if (!ec)
                 change(i);
         });
     };
+    auto next_change = [&](std::size_t i) {
+        Changer& c = changers[i];
+        const int now_generation = generation.load();
+        if (c.generation != now_generation || now_generation == 0)
+            return;
+        const std::int64_t period = period_ns.load();
+        if (period == 0) {
+            if (opt.change_interval_ms <= 0)
+                return asio::post(*loops[c.loop], [&, i] { change(i); });
+            return wait_then_change(i, static_cast<std::int64_t>(opt.change_interval_ms * 1e6));
+        }
+        c.next_ns += period;
+        const std::int64_t now = now_ns();
+        if (c.next_ns <= now) {
+            if (Counts* k = counting(c.loop).counts)
+                ++k->late;
+            c.next_ns = now;
+            return asio::post(*loops[c.loop], [&, i] { change(i); });
+        }
+        wait_then_change(i, c.next_ns - now);
+    };
     change = [&](std::size_t i) {
         Changer& c = changers[i];
-        if (c.generation != generation || generation == 0 || c.busy)
+        const int now_generation = generation.load();
+        if (c.generation != now_generation || now_generation == 0 || c.busy)
             return;
         c.busy = true;
         const std::string stamp = std::to_string(now_ns());
@@ -375,42 +478,41 @@ int main(int argc, char** argv) {
             [&, i](std::string body) {
                 Changer& c = changers[i];
                 c.busy = false;
-                if (current != nullptr) {
+                if (auto [k, window] = counting(c.loop); k != nullptr) {
                     if (!succeeded(body))
-                        ++current->failures;
-                    else if (now_ns() <= current->to_ns)
-                        ++current->changes;
+                        ++k->failures;
+                    else if (now_ns() <= window->to_ns)
+                        ++window->changes;
                 }
                 next_change(i);
             });
     };
     // Starts every changer on a new run: flat out (period 0) or each at its own interval,
-    // spread evenly so that together they offer changers / period changes a second.
+    // spread evenly so that together they offer changers / period changes a second. Each
+    // changer is started on its own loop.
     auto start_changers = [&](std::int64_t period) {
-        generation = ++runs;
+        const int run_generation = ++runs;
         period_ns = period;
-        const std::int64_t now = now_ns();
+        generation = run_generation;
+        const std::int64_t start = now_ns();
         for (std::size_t i = 0; i < changers.size(); ++i) {
-            Changer& c = changers[i];
-            c.generation = generation;
-            c.timer->cancel();
-            c.next_ns = now + period * static_cast<std::int64_t>(i) /
-                                  static_cast<std::int64_t>(changers.size());
-            if (period == 0 || c.next_ns <= now) {
-                asio::post(io, [&, i] { change(i); });
-            } else {
-                c.timer->expires_after(std::chrono::nanoseconds(c.next_ns - now));
-                c.timer->async_wait([&, i](boost::system::error_code ec) {
-                    if (!ec)
-                        change(i);
-                });
-            }
+            asio::post(*loops[changers[i].loop], [&, i, run_generation, period, start] {
+                Changer& c = changers[i];
+                c.generation = run_generation;
+                c.timer->cancel();
+                c.next_ns = start + period * static_cast<std::int64_t>(i) /
+                                        static_cast<std::int64_t>(changers.size());
+                const std::int64_t now = now_ns();
+                if (period == 0 || c.next_ns <= now)
+                    return change(i);
+                wait_then_change(i, c.next_ns - now);
+            });
         }
     };
     auto stop_changers = [&] {
         generation = 0;
         for (Changer& c : changers)
-            c.timer->cancel();
+            asio::post(*loops[c.loop], [&c] { c.timer->cancel(); });
     };
 
     // Watchers.
@@ -423,103 +525,119 @@ int main(int argc, char** argv) {
                      {str(session), vm_classes, str(token), "<value><double>5.0</double></value>"}),
             [&, w, token](std::string body) {
                 const std::int64_t arrived = now_ns();
+                auto [k, window] = counting(w % threads);
                 if (!succeeded(body)) {
-                    if (current != nullptr)
-                        ++current->failures;
+                    if (k != nullptr)
+                        ++k->failures;
                     return watch(w, "");
                 }
                 long found = 0;
-                std::size_t at = 0;
-                for (;;) {
-                    std::string stamp = member_text(body, "name_description", at);
-                    if (at == std::string::npos)
+                for (std::size_t at = 0;;) {
+                    const std::string_view stamp = member_text(body, kDescriptionKey, at);
+                    if (at == std::string_view::npos)
                         break;
-                    if (stamp.empty() || stamp.find_first_not_of("0123456789") != std::string::npos)
+                    std::int64_t changed = 0;
+                    const auto [end, ec] =
+                        std::from_chars(stamp.data(), stamp.data() + stamp.size(), changed);
+                    if (stamp.empty() || ec != std::errc{} || end != stamp.data() + stamp.size())
                         continue;
-                    const std::int64_t changed = std::stoll(stamp);
-                    if (current != nullptr && current->counts(changed)) {
+                    if (k != nullptr && window->counts(changed)) {
                         ++found;
-                        current->delays_ms.push_back(static_cast<double>(arrived - changed) / 1e6);
+                        k->delays_ms.push_back(static_cast<double>(arrived - changed) / 1e6);
                     }
                 }
                 if (found > 0) {
-                    current->events += found;
-                    ++current->answers;
-                    current->bytes += static_cast<long>(body.size());
+                    k->events += found;
+                    ++k->answers;
+                    k->bytes += static_cast<long>(body.size());
                 }
-                std::size_t t = 0;
-                std::string next = member_text(body, "token", t);
-                watch(w, next.empty() ? token : next);
+                const std::string_view next = last_member_text(body, kTokenKey);
+                watch(w, next.empty() ? token : std::string(next));
             });
     };
     for (int i = 0; i < opt.watchers; ++i) {
-        watchers.push_back(std::make_shared<Connection>(io, opt.unix_path));
-        watch(watchers.size() - 1, first_token);
+        const std::size_t w = watchers.size();
+        watchers.push_back(std::make_shared<Connection>(*loops[w % threads], opt.unix_path));
+        asio::post(*loops[w % threads], [&, w] { watch(w, first_token); });
     }
 
     // One run: a second of warming up, the measured window, then half a second in which the
     // last deliveries of the window still count; then `then`.
     asio::steady_timer phase(io);
-    std::function<void(Figures&, std::int64_t, std::function<void()>)> run =
-        [&](Figures& f, std::int64_t period, std::function<void()> then) {
+    std::function<void(Run, std::int64_t, std::function<void()>)> run =
+        [&](Run r, std::int64_t period, std::function<void()> then) {
             start_changers(period);
             phase.expires_after(std::chrono::seconds(1));
-            phase.async_wait([&, then](boost::system::error_code) {
-                f.from_ns = now_ns();
+            phase.async_wait([&, r, then](boost::system::error_code) {
+                Window& f = windows[r];
                 f.to_ns = INT64_MAX;
-                current = &f;
+                f.from_ns = now_ns();
                 f.daemon_cpu = -cpu_seconds(opt.pid);
                 f.own_cpu = -own_cpu_seconds();
+                f.host_busy = -host_busy_seconds();
+                measuring.store(r, std::memory_order_release);
                 phase.expires_after(std::chrono::duration_cast<Clock::duration>(
                     std::chrono::duration<double>(opt.seconds)));
-                phase.async_wait([&, then](boost::system::error_code) {
+                phase.async_wait([&, r, then](boost::system::error_code) {
+                    Window& f = windows[r];
                     f.to_ns = now_ns();
                     stop_changers();
                     phase.expires_after(std::chrono::milliseconds(500));
-                    phase.async_wait([&, then](boost::system::error_code) {
+                    phase.async_wait([&, r, then](boost::system::error_code) {
+                        Window& f = windows[r];
                         f.daemon_cpu += cpu_seconds(opt.pid);
                         f.own_cpu += own_cpu_seconds();
-                        current = nullptr;
+                        f.host_busy += host_busy_seconds();
+                        measuring.store(-1, std::memory_order_release);
                         then();
                     });
                 });
             });
         };
 
-    Figures saturated;
-    Figures paced;
     double offered = 0;
     auto finish = [&] {
         stopping = true;
-        for (auto& w : watchers)
-            w->close();
+        for (std::size_t w = 0; w < watchers.size(); ++w)
+            asio::post(*loops[w % threads], [&, w] { watchers[w]->close(); });
         for (Changer& c : changers)
-            c.connection->close();
+            asio::post(*loops[c.loop], [&c] { c.connection->close(); });
+        keep_running.clear();
     };
     auto paced_run = [&] {
         if (!opt.paced)
             return finish();
-        offered = opt.paced_rate > 0 ? opt.paced_rate
-                                     : opt.paced_fraction * static_cast<double>(saturated.changes) /
-                                           saturated.window();
+        offered = opt.paced_rate > 0
+                      ? opt.paced_rate
+                      : opt.paced_fraction * static_cast<double>(windows[kSaturated].changes) /
+                            windows[kSaturated].seconds();
         offered = std::max(offered, 1.0);
-        run(paced, static_cast<std::int64_t>(1e9 * opt.changers / offered), finish);
+        run(kPaced, static_cast<std::int64_t>(1e9 * opt.changers / offered), finish);
     };
     phase.expires_after(std::chrono::milliseconds(500));
     phase.async_wait([&](boost::system::error_code) {
         if (opt.saturated)
-            run(saturated, 0, paced_run);
+            run(kSaturated, 0, paced_run);
         else
             paced_run();
     });
+    std::vector<std::thread> others;
+    for (unsigned t = 1; t < threads; ++t)
+        others.emplace_back([&loop = *loops[t]] { loop.run(); });
     io.run();
+    for (std::thread& t : others)
+        t.join();
 
-    auto report = [&](Figures& f) {
-        const double window = f.window();
+    auto report = [&](Run r) {
+        Counts f;
+        for (auto& by_run : counts)
+            f.add(by_run[r]);
+        const Window& w = windows[r];
+        const double window = w.seconds();
         const double p50 = percentile(f.delays_ms, 0.5);
         const double p99 = percentile(f.delays_ms, 0.99);
         std::printf("  %ld changes (%.0f/s), %ld events delivered (%.0f/s), %ld failed calls\n",
-                    f.changes, static_cast<double>(f.changes) / window, f.events,
+                    w.changes.load(), static_cast<double>(w.changes) / window, f.events,
                     static_cast<double>(f.events) / window, f.failures);
         std::printf(
             "  %.1f events and %.0f bytes per event.from answer\n",
@@ -528,17 +646,25 @@ int main(int argc, char** argv) {
         std::printf(
             "  daemon CPU %.1f us per delivered event (%.0f%% of one CPU; anchor: %.1f us "
             "per empty call)\n",
-            f.events ? f.daemon_cpu * 1e6 / static_cast<double>(f.events) : 0.0,
-            f.daemon_cpu / (window + 0.5) * 100, empty_cpu_us);
+            f.events ? w.daemon_cpu * 1e6 / static_cast<double>(f.events) : 0.0,
+            w.daemon_cpu / (window + 0.5) * 100, empty_cpu_us);
         std::printf("  load program CPU %.1f us per delivered event (%.0f%% of one CPU)\n",
-                    f.events ? f.own_cpu * 1e6 / static_cast<double>(f.events) : 0.0,
-                    f.own_cpu / (window + 0.5) * 100);
-        return std::pair{p50, p99};
+                    f.events ? w.own_cpu * 1e6 / static_cast<double>(f.events) : 0.0,
+                    w.own_cpu / (window + 0.5) * 100);
+        double load[1] = {0};
+        (void)::getloadavg(load, 1);
+        std::printf(
+            "  other work on the host: %.0f%% of one CPU (of %u; load average %.2f at the end)\n",
+            std::max(0.0, w.host_busy - w.daemon_cpu - w.own_cpu) / (window + 0.5) * 100,
+            static_cast<unsigned>(::sysconf(_SC_NPROCESSORS_ONLN)), load[0]);
+        return std::tuple{p50, p99, f.late, f.failures};
     };
     std::printf(
-        "events to %d event.from watchers while %d clients change VMs (%g s each run; every client "
-        "on its own connection to xapid's Unix socket: HTTP/1.1 keep-alive, no TLS)\n",
-        opt.watchers, opt.changers, opt.seconds);
+        "events to %d event.from watchers while %d clients change VMs (%g s each run; the "
+        "clients on %u threads of this program; every client on its own connection to xapid's "
+        "Unix socket: HTTP/1.1 keep-alive, no TLS)\n",
+        opt.watchers, opt.changers, opt.seconds, threads);
+    long failures = 0;
     if (opt.saturated) {
         std::printf(
             "saturated: each changer %s (throughput; its delays are queueing delays)\n",
@@ -546,10 +672,15 @@ int main(int argc, char** argv) {
                 ? ("pauses " + std::to_string(opt.change_interval_ms) + " ms after each answer")
                       .c_str()
                 : "changes again as soon as answered");
-        auto [sat50, sat99] = report(saturated);
+        auto [sat50, sat99, late, failed] = report(kSaturated);
+        (void)late;
+        failures += failed;
         std::printf("  delay p50 %.3f ms, p99 %.3f ms\n", sat50, sat99);
     }
     if (opt.paced) {
+        long late = 0;
+        for (auto& by_run : counts)
+            late += by_run[kPaced].late;
         std::printf(
             "paced: the changers offer %.0f changes/s (%s), each at a steady interval; %ld "
             "changes sent late\n",
@@ -558,12 +689,14 @@ int main(int argc, char** argv) {
                                : (std::to_string(static_cast<int>(opt.paced_fraction * 100 + 0.5)) +
                                   "% of the saturated change rate")
                                      .c_str(),
-            paced.late);
-        auto [p50, p99] = report(paced);
+            late);
+        auto [p50, p99, late_again, failed] = report(kPaced);
+        (void)late_again;
+        failures += failed;
         std::printf(
             "  delay p50 %.3f ms, p99 %.3f ms; target p99 5 ms: %.2f of it; "
             "anchor (empty call round trip p50 %.3f ms): p99 is %.1f of it\n",
             p50, p99, p99 / 5.0, anchor_p50, anchor_p50 > 0 ? p99 / anchor_p50 : 0.0);
     }
-    return saturated.failures + paced.failures == 0 ? 0 : 1;
+    return failures == 0 ? 0 : 1;
 }

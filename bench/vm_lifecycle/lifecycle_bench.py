@@ -1,6 +1,7 @@
 """See run.sh. The start + shutdown figure is measured here with Python's xmlrpc.client (the
 daemon's CPU time from /proc/<pid>/stat does not count the client's); the event figures come
-from event_load, a one-thread C++ load program light enough that the delay is the daemon's.
+from event_load, a C++ load program (an event loop per CPU, each with a share of the clients)
+light enough that the delay is the daemon's.
 The saturated and the paced event runs each get a fresh daemon, which records where the time
 goes (TERN_XAPID_EVENT_STAGES, xapi-daemon/events/event_stages.hpp) and prints it after."""
 

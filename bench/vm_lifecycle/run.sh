@@ -2,8 +2,9 @@
 # The VM life-cycle benchmark of xapid on the `sim` backend with no simulated delay: the
 # daemon's own CPU cost of a VM.start + VM.clean_shutdown pair (anchor, in the same run: an
 # empty call), and events delivered to 100 event.from watchers while 10 clients change VMs,
-# with the delay from each change to its delivery (event_load.cpp: one C++ thread drives all
-# 110 connections, so that the figures are the daemon's). The event load runs twice: saturated
+# with the delay from each change to its delivery (event_load.cpp: a C++ event loop per CPU
+# drives a share of the 110 connections, light enough that the figures are the daemon's; its
+# --threads sets how many). The event load runs twice: saturated
 # (changers flat out: throughput) and paced (the changers offer BENCH_PACED_RATE changes/s, by
 # default BENCH_PACED_FRACTION = half of the saturated rate: the delay at a stated load).
 # BENCH_REALTIME=1 runs the paced run SCHED_FIFO (root): on a machine shared with other work,
