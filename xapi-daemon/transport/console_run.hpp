@@ -40,7 +40,7 @@ class ConsoleRun : public std::enable_shared_from_this<ConsoleRun<Session>> {
         request.cookie = std::string(req[http::field::cookie]);
         request.authorization = std::string(req[http::field::authorization]);
         request.peer = session_->peer_;
-        session_->timer_.cancel();
+        session_->disarm();
         connector.open(std::move(request), [self = this->shared_from_this()](
                                                int fd, std::optional<TransferFailure> failure) {
             auto ex = self->session_->stream_.get_executor();
@@ -67,7 +67,7 @@ class ConsoleRun : public std::enable_shared_from_this<ConsoleRun<Session>> {
         boost::asio::async_write(
             session_->stream_, boost::asio::buffer(answer_),
             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-                self->session_->timer_.cancel();
+                self->session_->disarm();
                 if (ec)
                     return self->end();
                 self->relay();

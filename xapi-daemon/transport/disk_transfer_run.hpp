@@ -41,7 +41,7 @@ class DiskTransferRun : public std::enable_shared_from_this<DiskTransferRun<Sess
         }
         expect_continue_ =
             boost::beast::iequals(req[boost::beast::http::field::expect], "100-continue");
-        session_->timer_.cancel();
+        session_->disarm();
         transfers.open(std::move(request), [self = this->shared_from_this()](
                                                std::unique_ptr<DiskTransfer> transfer,
                                                std::optional<TransferFailure> failure) mutable {
@@ -106,7 +106,7 @@ class DiskTransferRun : public std::enable_shared_from_this<DiskTransferRun<Sess
         boost::beast::http::async_read(
             session_->stream_, session_->buffer_, *parser_,
             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-                self->session_->timer_.cancel();
+                self->session_->disarm();
                 if (ec == boost::beast::http::error::need_buffer)
                     ec = {};
                 if (ec)
@@ -184,7 +184,7 @@ class DiskTransferRun : public std::enable_shared_from_this<DiskTransferRun<Sess
         http::async_write(
             session_->stream_, *serializer_,
             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-                self->session_->timer_.cancel();
+                self->session_->disarm();
                 if (ec == http::error::need_buffer)
                     ec = {};
                 if (ec)

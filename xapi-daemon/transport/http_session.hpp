@@ -93,7 +93,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                 self->arm(self->limits_.handshake_timeout);
                 self->stream_.async_handshake(boost::asio::ssl::stream_base::server,
                                               [self](boost::system::error_code ec) {
-                                                  self->timer_.cancel();
+                                                  self->disarm();
                                                   if (ec)
                                                       return self->close();
                                                   self->read(true);
@@ -112,20 +112,42 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
     // A disk transfer ended cleanly: the connection serves its next request, or closes.
     void transfer_done() {
-        timer_.cancel();
+        disarm();
         if (!keep_alive_)
             return close();
         read(false);
     }
 
+    // The phase's deadline (handshake, request or keep-alive idle). It is kept in deadline_ and
+    // watched by one timer wait at a time that never sleeps past the shortest of the timeouts
+    // (so past no deadline set meanwhile) and looks again when it ends: moving the deadline, as
+    // every request does three times, costs no timer operation and no cancelled wait.
     void arm(std::chrono::milliseconds timeout) {
-        timer_.expires_after(timeout);
+        deadline_ = std::chrono::steady_clock::now() + timeout;
+        if (!watching_)
+            watch();
+    }
+    // The operation finished in time: no deadline until the next arm().
+    void disarm() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+
+    void watch() {
+        // (At least 10 ms: a timeout of 0 is met that late, not watched in a busy loop.)
+        const auto shortest = std::max(
+            std::chrono::milliseconds(10),
+            std::min({limits_.handshake_timeout, limits_.request_timeout, limits_.idle_timeout}));
+        watching_ = true;
+        timer_.expires_at(std::min(deadline_, std::chrono::steady_clock::now() + shortest));
         timer_.async_wait([weak = std::weak_ptr<HttpSession>(this->shared_from_this())](
                               boost::system::error_code ec) {
-            if (ec)
-                return;  // cancelled: the operation finished in time
-            if (auto self = weak.lock())
-                self->close();
+            auto self = weak.lock();
+            if (!self)
+                return;
+            self->watching_ = false;
+            if (ec || self->deadline_ == std::chrono::steady_clock::time_point::max())
+                return;  // closed, or no deadline now (the next arm() watches again)
+            if (std::chrono::steady_clock::now() >= self->deadline_)
+                return self->close();
+            self->watch();
         });
     }
 
@@ -178,7 +200,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                 self->parser_->body_limit(self->limits_.body_limit);
                 http::async_read(self->stream_, self->buffer_, *self->parser_,
                                  [self](boost::system::error_code ec2, std::size_t) {
-                                     self->timer_.cancel();
+                                     self->disarm();
                                      if (ec2)
                                          return self->fail_read(ec2);
                                      self->handle_request();
@@ -205,7 +227,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
 
     void fail_read(boost::system::error_code ec) {
-        timer_.cancel();
+        disarm();
         if (ec == http::error::body_limit) {
             return respond_error(http::status::payload_too_large, "request body too large\n");
         }
@@ -279,7 +301,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         http::async_write(
             stream_, *res,
             [self = this->shared_from_this(), res](boost::system::error_code ec, std::size_t) {
-                self->timer_.cancel();
+                self->disarm();
                 if (ec || !self->keep_alive_)
                     return self->close();
                 self->read(false);
@@ -287,12 +309,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
 
     void close() {
+        disarm();
         timer_.cancel();
         StreamTraits<Stream>::close(stream_);
     }
 
     Stream stream_;
     boost::asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    bool watching_ = false;  // a wait of timer_ is pending
     boost::beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     rpc::Peer peer_;
