@@ -41,9 +41,12 @@ class Tern:
 
     def command_line(self, args):
         # bootscrub=idle: idle CPUs zero free memory ahead of the guest, which Xen 4.17 does
-        # by default (its bootscrub=idle); Tern does it when asked.
-        return machine(args.tern, f"dom0_mem={DOM0_MIB}M dom0_max_vcpus=1 bootscrub=idle", args,
-                       args.tern_initrd)
+        # by default (its bootscrub=idle); Tern does it when asked. domu_stage2=pages: the
+        # guest's RAM in 4 KiB pages at stage 2, as suits QEMU's TCG (with 2 MiB blocks each
+        # TLB invalidation by address the guest makes flushes its whole emulated TLB).
+        return machine(args.tern,
+                       f"dom0_mem={DOM0_MIB}M dom0_max_vcpus=1 bootscrub=idle domu_stage2=pages",
+                       args, args.tern_initrd)
 
     def prepare(self):
         return ("(xenstored > /tmp/xenstored.log 2>&1 &); "

@@ -116,6 +116,14 @@ HypervisorOptions parse_command_line(std::string_view line) {
             } else {
                 ++opts.invalid;  // Xen's boot-time scrub (bootscrub=1) is not Tern's
             }
+        } else if (key == "domu_stage2") {
+            if (value == "pages") {
+                opts.domu_stage2_pages = true;
+            } else if (value == "blocks") {
+                opts.domu_stage2_pages = false;
+            } else {
+                ++opts.invalid;
+            }
         } else if (key == "dom0_vcpus_pin") {
             if (value.empty()) {
                 opts.dom0_vcpus_pin = true;

@@ -1,7 +1,7 @@
 // Defines HypervisorOptions and parse_command_line: Tern's own boot options, read from the
 // command line the boot loader gives it (QEMU's -append), with Xen's names and syntax:
 // dom0_mem=512M, dom0_max_vcpus=2, dom0_vcpus_pin, dom0_weight=512, console=dtuart,
-// loglvl=all, bootscrub=idle.
+// loglvl=all, bootscrub=idle; and Tern's own domu_stage2=pages.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,10 @@ struct HypervisorOptions {
     // bootscrub=idle: idle CPUs zero free pages ahead of the domains that will get them (Xen's
     // default; Tern's is bootscrub=0, as under TCG the scrubbing slows dom0's own boot).
     bool bootscrub_idle = false;
+    // domu_stage2=pages: the RAM of the domains dom0 creates is mapped with 4 KiB pages only
+    // at stage 2 (for emulated CPUs, see Stage2Granule); domu_stage2=blocks, the default, uses
+    // 2 MiB blocks where it can.
+    bool domu_stage2_pages = false;
     std::string_view console = "dtuart";
     LogLevel loglvl = LogLevel::warning;
     // tern_selftest=fault: fault on purpose once booted, to show the fault report (a debug

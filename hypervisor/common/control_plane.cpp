@@ -145,6 +145,7 @@ Status ControlPlane::create(tern_control& c) {
         in.max_event_channels != 0 ? in.max_event_channels : EventChannels::kMaxPorts - 1;
     for (std::size_t i = 0; i < config.handle.size(); ++i)
         config.handle[i] = in.handle[i];
+    config.stage2_granule = domain_stage2_;
     auto d = domains_.create(config);
     if (!d.ok())
         return d.status();

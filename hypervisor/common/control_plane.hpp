@@ -56,6 +56,8 @@ class ControlPlane {
     void set_runner(DomainRunner* runner) { runner_ = runner; }
     // Weights, caps and affinity go to `scheduler` (none: they are not supported).
     void set_scheduler(Scheduler* scheduler) { scheduler_ = scheduler; }
+    // How the domains it creates have their RAM mapped at stage 2 (Tern's domu_stage2=).
+    void set_domain_stage2(Stage2Granule granule) { domain_stage2_ = granule; }
     // The control domain itself (dom0, built at boot, not in the DomainTable): its
     // scheduling share (weight, cap, affinity) and its info are reached as domain 0, as
     // Xen's domctls reach Domain-0; nothing else (pause, destroy, memory) applies to it.
@@ -102,6 +104,7 @@ class ControlPlane {
     SchedDomain* control_sched_ = nullptr;
     std::uint32_t control_vcpus_ = 0;
     std::uint64_t control_pages_ = 0;
+    Stage2Granule domain_stage2_ = Stage2Granule::blocks;
     lib::SpinLock lock_;
 };
 

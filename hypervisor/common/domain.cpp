@@ -29,7 +29,7 @@ Domain::Domain(pub::domid_t id, const DomainConfig& config, MachineMemory& machi
       hooks_(hooks),
       memory_(config.max_pages),
       table_pages_(machine),
-      stage2_(table_pages_, vmid),
+      stage2_(table_pages_, vmid, config.stage2_granule),
       vgic_hooks_(*this, hooks),
       // The virtual timer is not hardware-backed: it fires as a virtual interrupt, which
       // moves with the vCPU from CPU to CPU.

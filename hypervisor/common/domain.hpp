@@ -34,6 +34,7 @@ struct DomainConfig {
     std::uint32_t max_grant_frames = 32;
     std::uint32_t max_event_channels = EventChannels::kMaxPorts - 1;
     std::array<std::uint8_t, 16> handle{};
+    Stage2Granule stage2_granule = Stage2Granule::blocks;  // how its RAM is mapped
 };
 
 enum class DomainState : std::uint8_t {

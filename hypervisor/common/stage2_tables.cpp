@@ -113,7 +113,8 @@ Status Stage2Tables::map(std::uint64_t ipa, Paddr pa, std::uint64_t size, Stage2
     while (done < size) {
         const std::uint64_t a = ipa + done;
         const std::uint64_t p = pa.value + done;
-        const bool block = a % kBlock == 0 && p % kBlock == 0 && size - done >= kBlock;
+        const bool block = granule_ == Stage2Granule::blocks && a % kBlock == 0 &&
+                           p % kBlock == 0 && size - done >= kBlock;
         std::uint64_t* l1 = root();
         if (l1 == nullptr)
             return Status::out_of_memory;

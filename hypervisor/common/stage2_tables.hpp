@@ -1,9 +1,10 @@
 // Defines Stage2Tables: one domain's stage-2 translation (guest physical -> machine) in the
 // VMSAv8-64 format with a 4 KiB granule and a 39-bit guest physical space starting at level 1
 // (Arm ARM D8: VTCR_EL2.T0SZ = 25, SL0 = 1), as the arch code loads it into VTTBR_EL2 with the
-// domain's VMID. Runs of 2 MiB aligned on both sides become block mappings; the rest are
-// pages. Tables come from a TablePages, so that the builder is host-testable; descriptors hold
-// the tables' addresses as the hypervisor sees them (its identity map).
+// domain's VMID. Runs of 2 MiB aligned on both sides become block mappings (unless the
+// tables are made for pages only, Stage2Granule); the rest are pages. Tables come from a
+// TablePages, so that the builder is host-testable; descriptors hold the tables' addresses as the
+// hypervisor sees them (its identity map).
 #pragma once
 
 #include <cstdint>
@@ -26,12 +27,22 @@ class TablePages {
 
 enum class Stage2Memory : std::uint8_t { normal, device };
 
+// How a domain's memory is mapped: 2 MiB blocks where the run allows (fewer tables, and on
+// hardware fewer TLB entries), or 4 KiB pages only. Pages suit an emulated CPU: QEMU's TCG
+// sizes a two-stage translation by the larger of its stages, so with 2 MiB blocks every
+// translation of the guest counts as a large page, and then each TLB invalidation by address
+// the guest makes (Linux makes one per patched instruction, tens of thousands while booting)
+// flushes QEMU's whole TLB for the guest.
+enum class Stage2Granule : std::uint8_t { blocks, pages };
+
 class Stage2Tables {
   public:
     static constexpr std::uint64_t kIpaBits = 39;
     static constexpr std::uint64_t kBlock = 2ull << 20;
 
-    Stage2Tables(TablePages& tables, std::uint16_t vmid) : tables_(tables), vmid_(vmid) {}
+    Stage2Tables(TablePages& tables, std::uint16_t vmid,
+                 Stage2Granule granule = Stage2Granule::blocks)
+        : tables_(tables), vmid_(vmid), granule_(granule) {}
     ~Stage2Tables();
     Stage2Tables(const Stage2Tables&) = delete;
     Stage2Tables& operator=(const Stage2Tables&) = delete;
@@ -60,6 +71,7 @@ class Stage2Tables {
 
     TablePages& tables_;
     std::uint16_t vmid_;
+    Stage2Granule granule_;
     std::uint64_t* root_ = nullptr;
     std::uint64_t tables_in_use_ = 0;
 };

@@ -508,6 +508,10 @@ void start_dom0(lib::Out& out, const lib::Fdt& host, const BootInfo& info, const
     control->set_teardown(dom0_memory);
     control->set_runner(&g_runner);
     control->set_scheduler(&g_scheduler);
+    control->set_domain_stage2(opts.domu_stage2_pages ? Stage2Granule::pages
+                                                      : Stage2Granule::blocks);
+    if (opts.domu_stage2_pages)
+        out << "(TERN) domUs' RAM is mapped with 4 KiB pages at stage 2 (domu_stage2=pages)\n";
     control->set_control_domain(&g_dom0_sched, static_cast<std::uint32_t>(g_vcpus.count()),
                                 dom0.ram_size / kPageSize);
     set_domain_vcpu_environment(g_console, control, dom0_memory);

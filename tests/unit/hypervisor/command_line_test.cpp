@@ -38,6 +38,10 @@ TEST(CommandLine, Dom0SchedulingOptions) {
     EXPECT_TRUE(parse_command_line("bootscrub=idle").bootscrub_idle);
     EXPECT_FALSE(parse_command_line("bootscrub=idle bootscrub=0").bootscrub_idle);
     EXPECT_EQ(parse_command_line("bootscrub=1").invalid, 1u);  // no boot-time scrub
+    EXPECT_FALSE(o.domu_stage2_pages);                         // blocks where they fit
+    EXPECT_TRUE(parse_command_line("domu_stage2=pages").domu_stage2_pages);
+    EXPECT_FALSE(parse_command_line("domu_stage2=pages domu_stage2=blocks").domu_stage2_pages);
+    EXPECT_EQ(parse_command_line("domu_stage2=1g").invalid, 1u);
     EXPECT_EQ(o.dom0_weight, 1024u);
     EXPECT_EQ(o.invalid, 0u);
     auto bad = parse_command_line("dom0_vcpus_pin=yes dom0_weight=0 dom0_weight=65536");

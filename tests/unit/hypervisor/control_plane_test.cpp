@@ -122,6 +122,26 @@ TEST(ControlPlane, CreateListPopulateDestroyGivesEveryPageBack) {
     EXPECT_EQ(w.machine.live_objects, 0);
 }
 
+TEST(ControlPlane, DomainsItCreatesHaveTheirRamMappedAsItWasTold) {
+    World w;
+    const std::uint32_t blocks = w.create(64, 1);
+    w.populate(blocks, TERN_GUEST_RAM0_BASE >> kPageShift, 16384);
+    w.control.set_domain_stage2(Stage2Granule::pages);
+    const std::uint32_t pages = w.create(64, 1);
+    w.populate(pages, TERN_GUEST_RAM0_BASE >> kPageShift, 16384);
+    const Domain* b = w.domains.find(static_cast<pub::domid_t>(blocks));
+    const Domain* p = w.domains.find(static_cast<pub::domid_t>(pages));
+    ASSERT_NE(b, nullptr);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->config().stage2_granule, Stage2Granule::pages);
+    EXPECT_EQ(b->config().stage2_granule, Stage2Granule::blocks);
+    // 64 MiB in 4 KiB pages: the root, a level-2 table and one level-3 table per 2 MiB.
+    EXPECT_EQ(p->stage2().tables_in_use(), 2u + 32u);
+    EXPECT_LT(b->stage2().tables_in_use(), p->stage2().tables_in_use());
+    EXPECT_EQ(p->stage2().translate(TERN_GUEST_RAM0_BASE + 0x12345)->value,
+              p->memory().machine_of(TERN_GUEST_RAM0_BASE >> kPageShift)->value + 0x12345);
+}
+
 TEST(ControlPlane, IdsAreNotReusedAtOnceAndListingPagesInIdOrder) {
     World w;
     const std::uint32_t a = w.create();

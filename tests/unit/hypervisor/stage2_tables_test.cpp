@@ -48,6 +48,23 @@ TEST(Stage2Tables, AlignedRunsBecomeBlocksAndTranslate) {
     EXPECT_TRUE(pages.live.empty());
 }
 
+TEST(Stage2Tables, TablesForPagesOnlyMapAlignedRunsWithPages) {
+    HeapTables pages;
+    {
+        Stage2Tables s2(pages, 3, Stage2Granule::pages);
+        ASSERT_EQ(s2.map(1 * kGiB, Paddr{0x80000000}, 64 * kMiB, Stage2Memory::normal), Status::ok);
+        EXPECT_EQ(s2.tables_in_use(), 2u + 32u);  // a level-3 table for each 2 MiB
+        EXPECT_EQ(s2.translate(1 * kGiB + 5 * kMiB + 0x123)->value, 0x80000000u + 5 * kMiB + 0x123);
+        EXPECT_FALSE(s2.translate(1 * kGiB + 64 * kMiB).has_value());
+        // Unmapping one page splits nothing: the tables stay as they are.
+        ASSERT_EQ(s2.unmap(1 * kGiB + 6 * kMiB, 4096), Status::ok);
+        EXPECT_EQ(s2.tables_in_use(), 2u + 32u);
+        EXPECT_FALSE(s2.translate(1 * kGiB + 6 * kMiB).has_value());
+        EXPECT_TRUE(s2.translate(1 * kGiB + 6 * kMiB + 4096).has_value());
+    }
+    EXPECT_TRUE(pages.live.empty());
+}
+
 TEST(Stage2Tables, MisalignedRunsArePagesAndNothingIsMappedTwice) {
     HeapTables pages;
     Stage2Tables s2(pages, 2);
