@@ -26,7 +26,7 @@ void EventHub::stop() {
     if (timer_.joinable())
         timer_.join();
     for (Waiter& w : woken)
-        w.wake();
+        fire(w);
     if (EventStages* stages = EventStages::instance(); stages != nullptr && first)
         stages->write_report();
 }
@@ -75,8 +75,37 @@ void EventHub::publish(std::vector<StoreChange>&& changes) {
                 prepare(*e);
         });
     }
-    for (Waiter& w : woken)
-        DeferredWakes::run_or_defer(std::move(w.wake));
+    // One hand-over per loop, in the order the loops were first woken; plain wakes as they
+    // come.
+    std::vector<std::pair<Loop, std::vector<std::function<void()>>>> batches;
+    for (Waiter& w : woken) {
+        if (w.loop.key == nullptr) {
+            DeferredWakes::run_or_defer(std::move(w.wake));
+            continue;
+        }
+        auto batch = std::find_if(batches.begin(), batches.end(),
+                                  [&](const auto& b) { return b.first.key == w.loop.key; });
+        if (batch == batches.end()) {
+            batches.emplace_back(std::move(w.loop), std::vector<std::function<void()>>{});
+            batch = std::prev(batches.end());
+        }
+        batch->second.push_back(std::move(w.wake));
+    }
+    for (auto& [loop, jobs] : batches) {
+        DeferredWakes::run_or_defer([post = std::move(loop.post), jobs = std::move(jobs)] {
+            post([jobs] {
+                for (const auto& job : jobs)
+                    job();
+            });
+        });
+    }
+}
+
+void EventHub::fire(Waiter& w) {
+    if (w.loop.key != nullptr)
+        w.loop.post(std::move(w.wake));
+    else
+        w.wake();
 }
 
 bool EventHub::ready_locked(const Waiter& w) const {
@@ -136,15 +165,23 @@ std::optional<std::vector<EventPtr>> EventHub::since(std::int64_t after, const S
 
 void EventHub::wait(std::int64_t after, Subscription sub, std::optional<Deadline> deadline,
                     std::function<void()> wake) {
+    park(Waiter{after, std::move(sub), deadline, std::move(wake), Loop{}});
+}
+
+void EventHub::wait_on(std::int64_t after, Subscription sub, std::optional<Deadline> deadline,
+                       Loop loop, std::function<void()> job) {
+    park(Waiter{after, std::move(sub), deadline, std::move(job), std::move(loop)});
+}
+
+void EventHub::park(Waiter w) {
+    const std::optional<Deadline> deadline = w.deadline;
     bool now = false;
     bool sooner = false;
     {
         std::lock_guard lock(mutex_);
-        Waiter w{after, std::move(sub), deadline, std::move(wake)};
         if (stopping_ || ready_locked(w) ||
             (deadline && *deadline <= std::chrono::steady_clock::now())) {
             now = true;
-            wake = std::move(w.wake);
         } else {
             waiters_.push_back(std::move(w));
             // The timer sleeps until timer_due_ at the latest; a later deadline is found when
@@ -157,7 +194,7 @@ void EventHub::wait(std::int64_t after, Subscription sub, std::optional<Deadline
         }
     }
     if (now) {
-        wake();
+        fire(w);
         return;
     }
     if (sooner)
@@ -199,7 +236,7 @@ void EventHub::run_timer() {
         if (!woken.empty()) {
             lock.unlock();
             for (Waiter& w : woken)
-                w.wake();
+                fire(w);
             lock.lock();
             continue;
         }

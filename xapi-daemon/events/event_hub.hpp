@@ -103,6 +103,18 @@ class EventHub {
     void wait(std::int64_t after, Subscription sub, std::optional<Deadline> deadline,
               std::function<void()> wake);
 
+    // Where a waiter's answer is built: a connection's event loop, reached by `post`, and
+    // named by `key` (rpc::Peer::loop).
+    struct Loop {
+        const void* key = nullptr;
+        std::function<void(std::function<void()>)> post;
+    };
+    // As wait(), but `job` runs on `loop`, handed over by its `post`: the jobs of every waiter
+    // of one loop that a change wakes go in one post, run one after the other in one pass
+    // (one wake-up of that loop's thread, one queued job, however many watchers it serves).
+    void wait_on(std::int64_t after, Subscription sub, std::optional<Deadline> deadline, Loop loop,
+                 std::function<void()> job);
+
     // The number of objects of each class (event.from's valid_ref_counts), kept from the
     // changes published, so that an answer need not wait for the store's lock while a change
     // commits. Seeded with the store's counts before the first publish; unseeded, objects()
@@ -130,9 +142,14 @@ class EventHub {
         std::int64_t after;
         Subscription sub;
         std::optional<Deadline> deadline;
-        std::function<void()> wake;
+        std::function<void()> wake;  // with a loop: the job to run there
+        Loop loop;
     };
     using Waiters = std::list<Waiter>;
+
+    // Runs a woken waiter's wake, or posts its job to its loop.
+    static void fire(Waiter& w);
+    void park(Waiter w);
 
     void run_timer();
     // True when `w` has something to read now; needs mutex_.

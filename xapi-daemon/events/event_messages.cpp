@@ -207,27 +207,33 @@ rpc::Value EventHandlers::park(CallContext& ctx, std::int64_t after, const Subsc
     EventHub& hub = hub_of(ctx);
     if (ctx.can_defer()) {
         auto done = ctx.defer();
-        // The answer is built where it is written, on the connection's I/O thread, when the
-        // transport offers it; on a worker otherwise.
-        Spawn run = ctx.peer().run_on_connection ? Spawn(ctx.peer().run_on_connection) : spawn_;
-        hub.wait(after, sub, deadline, [run = std::move(run), done, answer] {
-            run([done, answer] {
-                try {
-                    EventStages* stages = EventStages::instance();
-                    const std::int64_t start = stages != nullptr ? EventStages::now_ns() : 0;
-                    done(success(answer()));
-                    if (stages != nullptr) {
-                        stages->record(EventStages::Stage::build_write,
-                                       EventStages::now_ns() - start);
-                    }
-                } catch (const ApiError& e) {
-                    done(failure(e.code(), e.params()));
-                } catch (const std::exception& e) {
-                    std::cerr << "xapid: event: internal error: " << e.what() << "\n";
-                    done(failure("INTERNAL_ERROR", {e.what()}));
+        auto job = [done, answer] {
+            try {
+                EventStages* stages = EventStages::instance();
+                const std::int64_t start = stages != nullptr ? EventStages::now_ns() : 0;
+                done(success(answer()));
+                if (stages != nullptr) {
+                    stages->record(EventStages::Stage::build_write, EventStages::now_ns() - start);
                 }
-            });
-        });
+            } catch (const ApiError& e) {
+                done(failure(e.code(), e.params()));
+            } catch (const std::exception& e) {
+                std::cerr << "xapid: event: internal error: " << e.what() << "\n";
+                done(failure("INTERNAL_ERROR", {e.what()}));
+            }
+        };
+        // The answer is built where it is written, on the connection's I/O thread, when the
+        // transport offers it (with the other answers of that thread the same change wakes,
+        // when it names the thread); on a worker otherwise.
+        const rpc::Peer& peer = ctx.peer();
+        if (peer.run_on_connection && peer.loop != nullptr) {
+            hub.wait_on(after, sub, deadline, EventHub::Loop{peer.loop, peer.run_on_connection},
+                        std::move(job));
+        } else {
+            Spawn run = peer.run_on_connection ? Spawn(peer.run_on_connection) : spawn_;
+            hub.wait(after, sub, deadline,
+                     [run = std::move(run), job = std::move(job)] { run(job); });
+        }
         return {};
     }
     std::promise<void> woken;

@@ -33,6 +33,9 @@ struct Peer {
     // answers later (event.from, event.next) builds the answer there, one thread hop from the
     // change instead of two. Empty when the transport has none (the job then runs elsewhere).
     std::function<void(std::function<void()>)> run_on_connection;
+    // Names the thread run_on_connection reaches (its event loop; null: unknown). Connections
+    // of one loop share its thread, so that jobs for several of them may run in one pass.
+    const void* loop = nullptr;
 };
 
 struct RpcResponse {

@@ -67,6 +67,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         peer_.run_on_connection = [ex = stream_.get_executor()](std::function<void()> job) {
             boost::asio::post(ex, std::move(job));
         };
+        peer_.loop = &boost::asio::query(stream_.get_executor(), boost::asio::execution::context);
     }
 
     ~HttpSession() {

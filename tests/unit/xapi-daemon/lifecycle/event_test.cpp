@@ -291,6 +291,49 @@ TEST_F(EventTest, AParkedAnswerIsBuiltOnItsConnection) {
     EXPECT_NE(value.at("token").as<std::string>(), token);
 }
 
+// Watchers on connections of one event loop are handed over together: a change posts one
+// job per loop, which answers all of that loop's watchers in one pass.
+TEST_F(EventTest, AChangeWakesEachLoopOnceForAllItsWatchers) {
+    const std::string a = world.make_vm("a");
+    const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
+    // Two loops, each a queue the test runs by hand; three watchers on the first, one on the
+    // second.
+    std::vector<std::function<void()>> loop1;
+    std::vector<std::function<void()>> loop2;
+    auto peer_on = [&](std::vector<std::function<void()>>& loop) {
+        rpc::Peer peer = world.local_root;
+        peer.run_on_connection = [&loop](std::function<void()> job) {
+            loop.push_back(std::move(job));
+        };
+        peer.loop = &loop;
+        return peer;
+    };
+    std::vector<rpc::Value> answers;
+    auto watch = [&](const rpc::Peer& peer) {
+        const auto now =
+            world.dispatcher.call("event.from",
+                                  {rpc::Value{world.s}, rpc::Value{rpc::Array{rpc::Value{"vm"}}},
+                                   rpc::Value{token}, rpc::Value{60.0}},
+                                  peer, [&](rpc::Value v) { answers.push_back(std::move(v)); });
+        EXPECT_FALSE(now.has_value()) << "nothing new yet: the call waits";
+    };
+    for (int i = 0; i < 3; ++i)
+        watch(peer_on(loop1));
+    watch(peer_on(loop2));
+    world.ok("VM.set_name_label", {rpc::Value{a}, rpc::Value{"b"}});
+    ASSERT_EQ(loop1.size(), 1u) << "one hand-over for the first loop's three watchers";
+    ASSERT_EQ(loop2.size(), 1u);
+    EXPECT_TRUE(answers.empty()) << "the loops build the answers, not the changer";
+    loop1[0]();
+    EXPECT_EQ(answers.size(), 3u) << "one pass answers all three";
+    loop2[0]();
+    ASSERT_EQ(answers.size(), 4u);
+    for (const rpc::Value& answer : answers) {
+        const Struct value = decoded(answer).as<Struct>().at("Value").as<Struct>();
+        EXPECT_EQ(value.at("events").as<rpc::Array>().size(), 1u);
+    }
+}
+
 TEST_F(EventTest, AnEventSomeoneWaitsForIsInWireFormBeforeTheWaiterWakes) {
     const std::string a = world.make_vm("a");
     const std::string token = from({rpc::Value{"vm"}}, "", 0).at("token").as<std::string>();
