@@ -1,7 +1,6 @@
 // The XML-RPC codec on libxml2: its SAX parser fills a compact tree of the elements and their
-// direct text (a DOM of libxml2's own costs an allocation per node, text and name), or for a
-// plain document plain_xml_reader.hpp's reader does, then a walk turns <value> elements into
-// rpc::Values; encoding appends escaped text to a string.
+// direct text (a DOM of libxml2's own costs an allocation per node, text and name), then a walk
+// turns <value> elements into rpc::Values; encoding appends escaped text to a string.
 #include "rpc/xmlrpc_codec.hpp"
 
 #include <libxml/parser.h>
@@ -9,10 +8,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <optional>
-
-#include "rpc/plain_xml_reader.hpp"
 
 namespace tern::xapi::rpc {
 namespace {
@@ -21,11 +19,21 @@ struct DecodeError {
     std::string message;
 };
 
-using Element = XmlElement;
+// One element: its local name, the text directly inside it, and its element children.
+struct Element {
+    std::string name;
+    std::string text;   // text and CDATA directly below, concatenated
+    bool blank = true;  // `text` holds nothing but blanks
+    int first_child = -1;
+    int last_child = -1;
+    int next = -1;  // the next sibling
+};
 
-// The elements of a document (xml_tree.hpp), and libxml2's reading of it.
+// The elements of a document, the root first; children are linked by index. (A deque: its
+// blocks are small, where a vector's growth would make allocations large enough to cost the
+// allocator a consolidation of its free lists each time.)
 struct Tree {
-    XmlElements elements;
+    std::deque<Element> elements;
     std::vector<int> open;            // the elements being parsed, innermost last
     bool refused_doctype = false;     // a DOCTYPE came: parsing stopped there
     xmlParserCtxt* parser = nullptr;  // to stop it
@@ -244,18 +252,10 @@ ParserPtr& kept_parser() {
     return parser;
 }
 
-// Parses `xml` into a Tree: a plain document by read_plain_xml (unless `plain_first` is
-// false), anything else with a push parser fed the whole body at once (xmlReadMemory would
-// read it through an input that grows chunk by chunk). No file name: libxml2 would look up
-// the working directory for it on every document.
-std::variant<Tree, ParseError> parse_document(std::string_view xml, bool plain_first = true) {
-    if (plain_first) {
-        if (auto plain = read_plain_xml(xml)) {
-            Tree tree;
-            tree.elements = std::move(*plain);
-            return tree;
-        }
-    }
+// Parses `xml` into a Tree with a push parser fed the whole body at once (xmlReadMemory would
+// read it through an input that grows chunk by chunk). No file name: libxml2 would look up the
+// working directory for it on every document.
+std::variant<Tree, ParseError> parse_document(std::string_view xml) {
     static const bool initialised = [] {
         xmlInitParser();
         return true;
@@ -475,10 +475,8 @@ constexpr std::string_view kHeader = "<?xml version=\"1.0\"?>\n";
 
 }  // namespace
 
-namespace {
-
-std::variant<MethodCall, ParseError> method_call(std::string_view xml, bool plain_first) {
-    auto parsed = parse_document(xml, plain_first);
+std::variant<MethodCall, ParseError> parse_method_call(std::string_view xml) {
+    auto parsed = parse_document(xml);
     if (auto* e = std::get_if<ParseError>(&parsed))
         return *e;
     const Tree& t = std::get<Tree>(parsed);
@@ -504,16 +502,6 @@ std::variant<MethodCall, ParseError> method_call(std::string_view xml, bool plai
     if (!have_name || call.method.empty())
         return ParseError{"<methodName> is missing"};
     return call;
-}
-
-}  // namespace
-
-std::variant<MethodCall, ParseError> parse_method_call(std::string_view xml) {
-    return method_call(xml, true);
-}
-
-std::variant<MethodCall, ParseError> parse_method_call_with_libxml2(std::string_view xml) {
-    return method_call(xml, false);
 }
 
 std::variant<Value, Fault, ParseError> parse_method_response(std::string_view xml) {

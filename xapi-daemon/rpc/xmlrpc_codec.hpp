@@ -32,9 +32,6 @@ struct Fault {
 inline constexpr int kMaxNestingDepth = 64;
 
 std::variant<MethodCall, ParseError> parse_method_call(std::string_view xml);
-// The same read by libxml2 alone, without plain_xml_reader.hpp's reader first: for the tests
-// that hold the two to the same results.
-std::variant<MethodCall, ParseError> parse_method_call_with_libxml2(std::string_view xml);
 std::variant<Value, Fault, ParseError> parse_method_response(std::string_view xml);
 
 std::string encode_response(const Value& result);
